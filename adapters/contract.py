@@ -1,0 +1,168 @@
+"""The adapter contract: what the gateway asks of a city platform, and what it gets back.
+
+An adapter speaks one platform protocol (NGSI-LD, SensorThings, ...) and maps the
+platform's answer onto the common model below. The gateway never sees the
+protocol; the adapter never sees the gateway. See docs/adr/0001-adapter-contract.md.
+
+Lifecycle: the registry calls the adapter class with ``(config, context)`` once
+per city when the federation is loaded (config validated then, not on the first
+request); the gateway calls ``fetch_entities`` concurrently and ``aclose`` once
+on shutdown (``aclose`` must be idempotent).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+JSONValue = Any
+"""A value that orjson can serialise: None, bool, int, float, str, list, dict."""
+
+
+@dataclass(frozen=True, slots=True)
+class GeoPoint:
+    """A WGS84 position in decimal degrees."""
+
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    """Entities within ``max_distance_m`` metres (great-circle) of ``point``."""
+
+    point: GeoPoint
+    max_distance_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class BBox:
+    """A WGS84 bounding box; edges are inclusive."""
+
+    min_lat: float
+    min_lon: float
+    max_lat: float
+    max_lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class SourceQuery:
+    """One question to one city's platform, with everything that can be pushed down.
+
+    ``attrs`` of None means all attributes. ``observed_after`` / ``observed_before``
+    are timezone-aware and bound ``observed_at`` (after: inclusive, before: exclusive).
+    ``limit`` is the most entities the gateway wants in this result; the adapter
+    follows the platform's paging until it has that many or the platform has no more.
+    """
+
+    entity_type: str
+    attrs: tuple[str, ...] | None = None
+    near: Near | None = None
+    within: BBox | None = None
+    observed_after: datetime | None = None
+    observed_before: datetime | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEntity:
+    """One entity in the common model.
+
+    ``id`` is the platform's id; ``observed_at`` is timezone-aware UTC;
+    ``attributes`` are plain values (the NGSI-LD keyValues form) named and in the
+    units of the Smart Data Models, without ``id``, ``type`` and ``location``.
+    """
+
+    id: str
+    type: str
+    location: GeoPoint | None
+    observed_at: datetime | None
+    attributes: Mapping[str, JSONValue]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceResult:
+    """What one city answered to one SourceQuery.
+
+    ``total_count`` is the number of matching entities on the platform when the
+    platform reports it (None otherwise); ``truncated`` is True when more matched
+    than ``limit`` allowed the adapter to fetch.
+    """
+
+    entities: Sequence[SourceEntity]
+    total_count: int | None = None
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What an adapter pushes down to its platform.
+
+    The gateway applies every filter itself afterwards as well, so results are
+    the same either way; capabilities only decide how much travels over the wire.
+    """
+
+    filters: frozenset[str] = frozenset()
+    """Any of "attrs", "near", "within", "time"."""
+    paging: bool = False
+    """The platform pages (limit/offset or next links) and the adapter follows."""
+    entity_types: frozenset[str] | None = None
+    """Entity types the platform can serve; None: ask and see."""
+
+
+@dataclass(frozen=True, slots=True)
+class AdapterContext:
+    """What the gateway hands every adapter instance: who it serves and its tools."""
+
+    city_id: str
+    logger: logging.Logger
+    timeout_s: float = 5.0
+    """Per-request budget the gateway will enforce; adapters may use it for their client."""
+    max_connections: int = 8
+    """Upper bound on concurrent connections to this city's platform."""
+    user_agent: str = "caap-gateway"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Adapter(Protocol):
+    """One city's platform, spoken to in its own protocol."""
+
+    kind: ClassVar[str]
+    """The registry name, e.g. ``"ngsi-ld"``."""
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What this instance pushes down."""
+        ...
+
+    async def fetch_entities(self, query: SourceQuery) -> SourceResult:
+        """Answer one query, or raise an ``adapters.errors.AdapterError``."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections; safe to call more than once."""
+        ...
+
+
+class AdapterFactory(Protocol):
+    """A class (or callable) the registry calls to build an adapter for one city.
+
+    ``validate_config`` is called when the federation file is loaded and raises
+    ``adapters.errors.ConfigError`` naming the offending key.
+    """
+
+    kind: ClassVar[str]
+
+    @classmethod
+    def validate_config(cls, config: Mapping[str, Any]) -> object:
+        """Check the adapter section of the federation file and return a typed config."""
+        ...
+
+    def __call__(self, config: Mapping[str, Any], context: AdapterContext) -> Adapter:
+        """Build an adapter for one city."""
+        ...

@@ -1,0 +1,1 @@
+"""Simulated municipal platforms speaking the real protocols over real HTTP."""

@@ -1,0 +1,1 @@
+"""caap-gateway: one GraphQL endpoint over the City as a Platform municipalities."""

@@ -1,0 +1,1 @@
+"""The federation file: typed model, loader and validation."""
