@@ -23,7 +23,7 @@ class AdapterError(Exception):
 
 
 class ConfigError(AdapterError):
-    """An adapter configuration is invalid. ``key`` is the dotted path inside the adapter section."""
+    """An adapter configuration is invalid; ``key`` is the dotted path in the adapter section."""
 
     def __init__(self, key: str, message: str) -> None:
         super().__init__(f"{key}: {message}" if key else message)

@@ -1,0 +1,73 @@
+"""The federated entity query: plan, fan out, filter, merge, paginate.
+
+This is the path of one ``entities`` field, from a validated EntityRequest to a
+page of entities with each city's coverage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gateway.coverage import Coverage, CoverageStatus
+from gateway.cursor import CursorError, decode_cursor, encode_cursor, fingerprint
+from gateway.entity_request import EntityRequest
+from gateway.errors import BadUserInput
+from gateway.fanout import fan_out
+from gateway.filtering import refine
+from gateway.merge import Placed, merge_page, order_city
+from gateway.planner import plan
+from gateway.policy import Principal
+from gateway.runtime import Runtime
+
+
+@dataclass(frozen=True, slots=True)
+class EntityAnswer:
+    """One page of the global order, and how each city contributed."""
+
+    items: Sequence[Placed]
+    has_next: bool
+    end_cursor: str | None
+    total_count: int
+    coverage: Sequence[Coverage]
+
+
+async def find_entities(
+    request: EntityRequest, runtime: Runtime, principal: Principal, deadline: float
+) -> EntityAnswer:
+    """Answer ``request`` from every city in scope; ``deadline`` on the monotonic clock."""
+    query_fp = fingerprint(request.fingerprint_parts())
+    after_key = None
+    if request.after is not None:
+        try:
+            after_key = decode_cursor(request.after, query_fp)
+        except CursorError as exc:
+            raise BadUserInput(f"after: {exc}") from None
+
+    steps = plan(request, runtime.federation, principal)
+    outcomes = await fan_out(steps, runtime.adapters, runtime.federation.timeout_for, deadline)
+
+    streams: dict[str, list[Placed]] = {}
+    coverage: list[Coverage] = []
+    for step, outcome in zip(steps, outcomes, strict=True):
+        if outcome.result is None or step.query is None:
+            coverage.append(outcome.coverage)
+            continue
+        ordered = order_city(outcome.city_id, list(refine(outcome.result.entities, step.query)))
+        streams[outcome.city_id] = ordered
+        note = (
+            f"only the first {step.query.limit} matching entities were fetched"
+            if outcome.result.truncated
+            else None
+        )
+        coverage.append(Coverage(outcome.city_id, CoverageStatus.OK, len(ordered), note))
+
+    page = merge_page(streams, request.first, after_key)
+    end_cursor = encode_cursor(page.items[-1].key, query_fp) if page.items else request.after
+    return EntityAnswer(
+        items=page.items,
+        has_next=page.has_next,
+        end_cursor=end_cursor,
+        total_count=sum(len(s) for s in streams.values()),
+        coverage=coverage,
+    )

@@ -1,0 +1,78 @@
+"""Ask every planned city at once, each within its timeout and all within one deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from adapters.contract import Adapter, SourceResult
+from adapters.errors import AdapterError, UpstreamTimeout
+from gateway.coverage import Coverage, CoverageStatus, coverage_for_error
+from gateway.planner import CityStep
+
+log = logging.getLogger("caap.fanout")
+
+
+@dataclass(frozen=True, slots=True)
+class CityOutcome:
+    """One city's answer: ``result`` when it answered, and its coverage either way."""
+
+    city_id: str
+    result: SourceResult | None
+    coverage: Coverage
+    elapsed_s: float
+
+
+async def fan_out(
+    steps: Sequence[CityStep],
+    adapters: Mapping[str, Adapter],
+    timeout_for: Callable[[str], float],
+    deadline: float,
+) -> list[CityOutcome]:
+    """Run every step concurrently; ``deadline`` is on the ``time.monotonic()`` clock.
+
+    No call starts after the deadline; each is cut at ``min(city timeout, time left)``.
+    The outcomes come back in the order of ``steps``.
+    """
+    return list(
+        await asyncio.gather(*(_one(step, adapters, timeout_for, deadline) for step in steps))
+    )
+
+
+async def _one(
+    step: CityStep,
+    adapters: Mapping[str, Adapter],
+    timeout_for: Callable[[str], float],
+    deadline: float,
+) -> CityOutcome:
+    started = time.monotonic()
+    if step.query is None:
+        refusal = step.refusal or Coverage(step.city_id, CoverageStatus.DENIED)
+        return CityOutcome(step.city_id, None, refusal, 0.0)
+    budget = min(timeout_for(step.city_id), deadline - started)
+    if budget <= 0:
+        error = UpstreamTimeout("the request's deadline passed before this city was asked")
+        return CityOutcome(step.city_id, None, coverage_for_error(step.city_id, error), 0.0)
+    try:
+        async with asyncio.timeout(budget):
+            result = await adapters[step.city_id].fetch_entities(step.query)
+    except TimeoutError:
+        error = UpstreamTimeout(f"no answer within {budget:.1f} s")
+        return _failed(step.city_id, error, started)
+    except AdapterError as exc:
+        log.info("city %s: %s: %s", step.city_id, type(exc).__name__, exc)
+        return _failed(step.city_id, exc, started)
+    except Exception as exc:  # an adapter bug must not fail the other cities
+        log.exception("city %s: adapter raised unexpectedly", step.city_id)
+        return _failed(step.city_id, exc, started)
+    elapsed = time.monotonic() - started
+    return CityOutcome(step.city_id, result, Coverage(step.city_id, CoverageStatus.OK), elapsed)
+
+
+def _failed(city_id: str, error: BaseException, started: float) -> CityOutcome:
+    return CityOutcome(
+        city_id, None, coverage_for_error(city_id, error), time.monotonic() - started
+    )

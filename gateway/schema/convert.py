@@ -1,0 +1,95 @@
+"""From the federated answer (gateway objects) to schema objects; leaf fields stay plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import cast
+
+from strawberry.scalars import JSON
+
+from adapters.contract import GeoPoint as SourcePoint
+from gateway.coverage import Coverage
+from gateway.entities import EntityAnswer
+from gateway.merge import Placed
+from gateway.schema.models import AirQualityObserved, WeatherObserved, number, text
+from gateway.schema.types import City, CityCoverage, CoverageStatus, Entity, GeoPoint, PageInfo
+from gateway.schema.types import plain as plain_attributes
+
+
+def geo(point: SourcePoint | None) -> GeoPoint | None:
+    """The schema's GeoPoint for an adapter's point."""
+    return GeoPoint(lat=point.lat, lon=point.lon) if point is not None else None
+
+
+def page_info(answer: EntityAnswer) -> PageInfo:
+    """``pageInfo`` of an answer."""
+    return PageInfo(has_next_page=answer.has_next, end_cursor=answer.end_cursor)
+
+
+def coverage_list(coverage: Sequence[Coverage], cities: Mapping[str, City]) -> list[CityCoverage]:
+    """``coverage`` of an answer, one entry per city in scope."""
+    return [
+        CityCoverage(
+            city=cities[c.city_id],
+            status=CoverageStatus(c.status.value),
+            count=c.count,
+            message=c.message,
+            stale=c.stale,
+        )
+        for c in coverage
+    ]
+
+
+def entity(placed: Placed, cities: Mapping[str, City]) -> Entity:
+    """A generic Entity node."""
+    e = placed.entity
+    return Entity(
+        id=e.id,  # type: ignore[arg-type]
+        type=e.type,
+        city=cities[placed.city_id],
+        location=geo(e.location),
+        observed_at=e.observed_at,
+        attributes=cast(JSON, plain_attributes(e.attributes)),
+    )
+
+
+def weather(placed: Placed, cities: Mapping[str, City]) -> WeatherObserved:
+    """A WeatherObserved node."""
+    e, a = placed.entity, placed.entity.attributes
+    return WeatherObserved(
+        id=e.id,  # type: ignore[arg-type]
+        city=cities[placed.city_id],
+        location=geo(e.location),
+        observed_at=e.observed_at,
+        temperature=number(a, "temperature"),
+        relative_humidity=number(a, "relativeHumidity"),
+        atmospheric_pressure=number(a, "atmosphericPressure"),
+        wind_speed=number(a, "windSpeed"),
+        wind_direction=number(a, "windDirection"),
+        precipitation=number(a, "precipitation"),
+        snow_height=number(a, "snowHeight"),
+        illuminance=number(a, "illuminance"),
+        attributes=cast(JSON, plain_attributes(a)),
+    )
+
+
+def air_quality(placed: Placed, cities: Mapping[str, City]) -> AirQualityObserved:
+    """An AirQualityObserved node."""
+    e, a = placed.entity, placed.entity.attributes
+    return AirQualityObserved(
+        id=e.id,  # type: ignore[arg-type]
+        city=cities[placed.city_id],
+        location=geo(e.location),
+        observed_at=e.observed_at,
+        no2=number(a, "no2"),
+        pm10=number(a, "pm10"),
+        pm25=number(a, "pm25"),
+        o3=number(a, "o3"),
+        co=number(a, "co"),
+        so2=number(a, "so2"),
+        air_quality_index=number(a, "airQualityIndex"),
+        air_quality_level=text(a, "airQualityLevel"),
+        temperature=number(a, "temperature"),
+        relative_humidity=number(a, "relativeHumidity"),
+        attributes=cast(JSON, plain_attributes(a)),
+    )

@@ -1,0 +1,129 @@
+"""The Query root: thin resolvers that hand validated requests to the federation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from gateway.coverage import Coverage, CoverageStatus
+from gateway.entities import EntityAnswer, find_entities
+from gateway.schema import convert
+from gateway.schema.context import RequestContext
+from gateway.schema.inputs import EntityFilter, to_request
+from gateway.schema.models import AirQualityObservedConnection, WeatherObservedConnection
+from gateway.schema.types import City, DatasetConnection, EntityConnection, PageInfo
+
+Info = strawberry.Info[RequestContext, None]
+
+FirstArg = Annotated[
+    int | None,
+    strawberry.argument(description="Page size; default 100, at most 1000 (configurable)."),
+]
+AfterArg = Annotated[
+    str | None, strawberry.argument(description="`pageInfo.endCursor` of the previous page.")
+]
+
+
+async def _answer(
+    info: Info, entity_type: str, filter: EntityFilter | None, first: int | None, after: str | None
+) -> EntityAnswer:
+    ctx = info.context
+    request = to_request(entity_type, filter, first, after, ctx.runtime.federation)
+    answer = await find_entities(request, ctx.runtime, ctx.principal, ctx.deadline)
+    path = [str(p) if isinstance(p, str) else p for p in info.path.as_list()]
+    for coverage in answer.coverage:
+        ctx.report(path, coverage)
+    return answer
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Every municipality of the federation.")
+    def cities(self, info: Info) -> list[City]:
+        return list(info.context.cities.values())
+
+    @strawberry.field(description="One municipality by id, or null.")
+    def city(self, info: Info, id: strawberry.ID) -> City | None:
+        return info.context.cities.get(str(id))
+
+    @strawberry.field(
+        description="Entities of one type across cities, newest observation first "
+        "(then city, then id)."
+    )
+    async def entities(
+        self,
+        info: Info,
+        type: Annotated[
+            str, strawberry.argument(description='Smart Data Models type, e.g. "WeatherObserved".')
+        ],
+        filter: EntityFilter | None = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> EntityConnection:
+        answer = await _answer(info, type, filter, first, after)
+        cities = info.context.cities
+        return EntityConnection(
+            nodes=[convert.entity(p, cities) for p in answer.items],
+            page_info=convert.page_info(answer),
+            total_count=answer.total_count,
+            coverage=convert.coverage_list(answer.coverage, cities),
+        )
+
+    @strawberry.field(description="Weather observations across cities, typed.")
+    async def weather_observed(
+        self,
+        info: Info,
+        filter: EntityFilter | None = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> WeatherObservedConnection:
+        answer = await _answer(info, "WeatherObserved", filter, first, after)
+        cities = info.context.cities
+        return WeatherObservedConnection(
+            nodes=[convert.weather(p, cities) for p in answer.items],
+            page_info=convert.page_info(answer),
+            total_count=answer.total_count,
+            coverage=convert.coverage_list(answer.coverage, cities),
+        )
+
+    @strawberry.field(description="Air quality observations across cities, typed.")
+    async def air_quality_observed(
+        self,
+        info: Info,
+        filter: EntityFilter | None = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> AirQualityObservedConnection:
+        answer = await _answer(info, "AirQualityObserved", filter, first, after)
+        cities = info.context.cities
+        return AirQualityObservedConnection(
+            nodes=[convert.air_quality(p, cities) for p in answer.items],
+            page_info=convert.page_info(answer),
+            total_count=answer.total_count,
+            coverage=convert.coverage_list(answer.coverage, cities),
+        )
+
+    @strawberry.field(
+        description="Datasets in the cities' open-data catalogues (DCAT-AP-SE, CKAN). "
+        "No catalogue adapter is configured yet: every city reports UNSUPPORTED."
+    )
+    def datasets(
+        self,
+        info: Info,
+        search: str | None = None,
+        cities: list[strawberry.ID] | None = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> DatasetConnection:
+        scope = [str(c) for c in cities] if cities is not None else list(info.context.cities)
+        coverage = [
+            Coverage(c, CoverageStatus.UNSUPPORTED, message="no catalogue adapter configured")
+            for c in scope
+            if c in info.context.cities
+        ]
+        return DatasetConnection(
+            nodes=[],
+            page_info=PageInfo(has_next_page=False, end_cursor=None),
+            coverage=convert.coverage_list(coverage, info.context.cities),
+        )

@@ -1,0 +1,21 @@
+"""The shared objects of one gateway process, built in the app's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from gateway.graphql_exec import Executor
+from gateway.metrics import Metrics
+from gateway.runtime import Runtime
+from gateway.schema.types import City
+
+
+@dataclass(slots=True)
+class GatewayState:
+    """What every request handler reads from ``request.app.state.gateway``."""
+
+    executor: Executor
+    metrics: Metrics
+    runtime: Runtime | None = None
+    cities: Mapping[str, City] = field(default_factory=dict)

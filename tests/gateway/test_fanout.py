@@ -1,0 +1,111 @@
+"""Concurrent fan-out: per-city timeouts, one deadline, errors mapped to coverage."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import ClassVar
+
+import pytest
+
+from adapters.contract import Capabilities, SourceQuery, SourceResult
+from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
+from gateway.coverage import CoverageStatus
+from gateway.errors import ErrorCode
+from gateway.fanout import fan_out
+from gateway.planner import CityStep
+
+
+class ScriptedAdapter:
+    """An in-process adapter that waits on an event or raises, to exercise the fan-out alone."""
+
+    kind: ClassVar[str] = "scripted"
+
+    def __init__(self, outcome: BaseException | None = None, gate: asyncio.Event | None = None):
+        self.outcome = outcome
+        self.gate = gate
+        self.calls = 0
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities()
+
+    async def fetch_entities(self, query: SourceQuery) -> SourceResult:
+        self.calls += 1
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.outcome is not None:
+            raise self.outcome
+        return SourceResult(entities=[])
+
+    async def aclose(self) -> None:
+        return None
+
+
+Q = SourceQuery(entity_type="WeatherObserved")
+
+
+async def test_each_failure_maps_to_its_status_and_the_others_succeed() -> None:
+    adapters = {
+        "ok": ScriptedAdapter(),
+        "down": ScriptedAdapter(UpstreamUnavailable("connection refused")),
+        "garbage": ScriptedAdapter(UpstreamProtocolError("not JSON")),
+        "bug": ScriptedAdapter(ZeroDivisionError("oops")),
+        "hang": ScriptedAdapter(gate=asyncio.Event()),
+    }
+    steps = [CityStep(c, Q) for c in adapters]
+    outcomes = await fan_out(steps, adapters, lambda c: 0.2, time.monotonic() + 5)
+    by_city = {o.city_id: o.coverage for o in outcomes}
+    assert by_city["ok"].status is CoverageStatus.OK
+    assert by_city["down"].status is CoverageStatus.UNAVAILABLE
+    assert by_city["down"].code is ErrorCode.UPSTREAM_UNAVAILABLE
+    assert by_city["garbage"].status is CoverageStatus.FAILED
+    assert by_city["garbage"].message == "not JSON"
+    assert by_city["bug"].status is CoverageStatus.FAILED
+    assert "oops" not in (by_city["bug"].message or "")
+    assert by_city["hang"].status is CoverageStatus.TIMEOUT
+    assert by_city["hang"].code is ErrorCode.UPSTREAM_TIMEOUT
+    assert [o.city_id for o in outcomes] == list(adapters)
+
+
+async def test_deadline_caps_every_city_and_no_call_starts_after_it() -> None:
+    hanging = ScriptedAdapter(gate=asyncio.Event())
+    late = ScriptedAdapter()
+    started = time.monotonic()
+    outcomes = await fan_out(
+        [CityStep("hang", Q)], {"hang": hanging}, lambda c: 30.0, started + 0.2
+    )
+    assert outcomes[0].coverage.status is CoverageStatus.TIMEOUT
+    assert time.monotonic() - started < 5.0  # cut by the deadline, not the 30 s timeout
+    past = await fan_out([CityStep("late", Q)], {"late": late}, lambda c: 30.0, started - 1)
+    assert past[0].coverage.status is CoverageStatus.TIMEOUT
+    assert late.calls == 0
+
+
+async def test_refused_step_makes_no_call() -> None:
+    from gateway.coverage import Coverage
+
+    adapter = ScriptedAdapter()
+    refusal = Coverage("x", CoverageStatus.DENIED, message="no")
+    outcomes = await fan_out(
+        [CityStep("x", None, refusal)], {"x": adapter}, lambda c: 1.0, time.monotonic() + 1
+    )
+    assert outcomes[0].coverage is refusal
+    assert adapter.calls == 0
+
+
+@pytest.mark.parametrize("count", [18])
+async def test_cities_are_asked_concurrently(count: int) -> None:
+    gate = asyncio.Event()
+    adapters = {f"c{i}": ScriptedAdapter(gate=gate) for i in range(count)}
+    task = asyncio.create_task(
+        fan_out([CityStep(c, Q) for c in adapters], adapters, lambda c: 5.0, time.monotonic() + 5)
+    )
+    for _ in range(100):  # let every city's call start; none can finish before the gate opens
+        if sum(a.calls for a in adapters.values()) == count:
+            break
+        await asyncio.sleep(0)
+    assert sum(a.calls for a in adapters.values()) == count
+    gate.set()
+    outcomes = await task
+    assert all(o.coverage.status is CoverageStatus.OK for o in outcomes)

@@ -1,0 +1,1 @@
+"""Test support: real servers on loopback ephemeral ports, started and stopped by fixtures."""

@@ -1,0 +1,45 @@
+"""The layer rules of ARCHITECTURE.md: adapters/ and citysim/ never import the gateway."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+FORBIDDEN = {
+    "adapters": {"gateway", "citysim"},
+    "citysim": {"gateway", "adapters"},
+}
+
+
+def imported_packages(path: Path) -> set[str]:
+    """Top-level package names that a module imports (absolute imports only)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_package_does_not_import_forbidden_layers(package: str) -> None:
+    modules = sorted((ROOT / package).rglob("*.py"))
+    assert modules, f"no modules found under {package}/"
+    offenders = {
+        str(m.relative_to(ROOT)): sorted(imported_packages(m) & FORBIDDEN[package])
+        for m in modules
+        if imported_packages(m) & FORBIDDEN[package]
+    }
+    assert offenders == {}
+
+
+def test_the_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
+    module = tmp_path / "bad.py"
+    module.write_text("from gateway.app import create_app\nimport os\n", encoding="utf-8")
+    assert imported_packages(module) == {"gateway", "os"}
