@@ -34,7 +34,7 @@ class DatasetConfig:
 
 @dataclass(frozen=True, slots=True)
 class AdapterSpec:
-    """The ``adapter`` section of a city: its kind, the raw options and the adapter's typed config."""
+    """A city's ``adapter`` section: its kind, the raw options and the adapter's typed config."""
 
     kind: str
     options: Mapping[str, Any]

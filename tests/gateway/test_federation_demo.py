@@ -1,0 +1,116 @@
+"""The demo federation (``federation.yaml`` at the root): all 18 municipalities."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar, cast
+
+import pytest
+
+from adapters.contract import AdapterContext, AdapterFactory
+from adapters.errors import ConfigError
+from adapters.registry import AdapterRegistry, Registered
+from gateway.federation import Access, Federation, load_federation
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "federation.yaml"
+MUNICIPALITIES = ROOT / "citysim" / "data" / "municipalities.csv"
+PUBLIC = (
+    "WeatherObserved",
+    "AirQualityObserved",
+    "WaterQualityObserved",
+    "TrafficFlowObserved",
+    "Beach",
+    "Device",
+)
+
+
+class NgsiLdStandIn:
+    """A test-only ``ngsi-ld`` kind that accepts the options the NGSI-LD adapter documents."""
+
+    kind: ClassVar[str] = "ngsi-ld"
+    allowed: ClassVar[frozenset[str]] = frozenset(
+        {"url", "context", "tenant", "page_size", "headers"}
+    )
+
+    def __init__(self, config: Mapping[str, Any], context: AdapterContext) -> None:
+        self.config = config
+
+    @classmethod
+    def validate_config(cls, config: Mapping[str, Any]) -> object:
+        for key in config:
+            if key not in cls.allowed:
+                raise ConfigError(str(key), "unknown option")
+        if not str(config.get("url", "")).startswith("http://"):
+            raise ConfigError("url", "not an http(s) URL")
+        return dict(config)
+
+    async def fetch_entities(self, query: object) -> object:
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        pass
+
+
+def stand_in_registry() -> AdapterRegistry:
+    factory = cast(AdapterFactory, NgsiLdStandIn)
+    return AdapterRegistry([Registered(kind="ngsi-ld", factory=factory, origin="tests")])
+
+
+def municipalities() -> list[dict[str, str]]:
+    with MUNICIPALITIES.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture
+def demo() -> Federation:
+    return load_federation(DEMO, stand_in_registry(), env={})
+
+
+def test_the_demo_lists_the_18_municipalities_of_the_csv_in_order(demo: Federation) -> None:
+    expected = [(m["id"], m["name"], m["kommunkod"]) for m in municipalities()]
+    assert len(expected) == 18
+    assert [(c.id, c.name, c.kommunkod) for c in demo.cities.values()] == expected
+
+
+def test_names_keep_their_swedish_letters(demo: Federation) -> None:
+    names = {c.id: c.name for c in demo.cities.values()}
+    assert names["malmo"] == "Malmö"
+    assert names["goteborg"] == "Göteborg"
+    assert names["orebro"] == "Örebro"
+    assert names["vasteras"] == "Västerås"
+
+
+def test_each_city_has_its_port_in_csv_order(demo: Federation) -> None:
+    urls = [c.adapter.options["url"] for c in demo.cities.values()]
+    assert urls == [f"http://127.0.0.1:{port}" for port in range(9101, 9119)]
+    assert {c.adapter.kind for c in demo.cities.values()} == {"ngsi-ld"}
+
+
+def test_caap_sim_host_moves_every_city() -> None:
+    federation = load_federation(DEMO, stand_in_registry(), env={"CAAP_SIM_HOST": "sim.internal"})
+    urls = [c.adapter.options["url"] for c in federation.cities.values()]
+    assert urls == [f"http://sim.internal:{port}" for port in range(9101, 9119)]
+
+
+def test_each_city_shares_the_demo_datasets(demo: Federation) -> None:
+    for city in demo.cities.values():
+        access = {name: dataset.access for name, dataset in city.datasets.items()}
+        assert access == {
+            **{name: Access(public=True) for name in PUBLIC},
+            "WaterConsumptionObserved": Access(
+                public=False, scopes=frozenset({"caap:utility:read"})
+            ),
+        }, city.id
+
+
+def test_the_demo_uses_the_gateway_defaults(demo: Federation) -> None:
+    assert demo.auth is None
+    assert all(c.timeout_s is None for c in demo.cities.values())
+
+
+def test_the_demo_loads_with_the_installed_adapters() -> None:
+    federation = load_federation(DEMO, AdapterRegistry.from_entry_points(), env={})
+    assert len(federation.cities) == 18
