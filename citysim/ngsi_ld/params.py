@@ -1,0 +1,231 @@
+"""URL parameters of Query Entities and Retrieve Entity, checked into typed requests.
+
+Every problem is a 400 BadRequestData whose detail starts with the parameter's
+name. Parameters this simulator does not implement are refused by name rather
+than silently ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import orjson
+from multidict import MultiMapping
+
+from citysim.jsonld import TermContext
+from citysim.ngsi_ld import geo, q
+from citysim.ngsi_ld.problems import bad_request
+from citysim.ngsi_ld.render import Form
+from citysim.ngsi_ld.selection import TypeSelection, parse_types
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 1000
+
+QUERY_PARAMETERS = frozenset(
+    {
+        "type", "id", "idPattern", "q", "attrs", "georel", "geometry", "coordinates",
+        "geoproperty", "limit", "offset", "count", "options", "format", "local",
+    }
+)  # fmt: skip
+RETRIEVE_PARAMETERS = frozenset({"type", "attrs", "options", "format", "local"})
+
+_FORMATS: Mapping[str, Form] = {
+    "normalized": "normalized",
+    "concise": "concise",
+    "simplified": "simplified",
+    "keyValues": "simplified",
+}
+_OPTIONS: Mapping[str, Form] = {
+    "normalized": "normalized",
+    "concise": "concise",
+    "keyValues": "simplified",
+}
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
+@dataclass(frozen=True, slots=True)
+class EntityQuery:
+    """What Query Entities asks; attribute names and ``q`` paths are still terms."""
+
+    types: TypeSelection | None = None
+    ids: frozenset[str] | None = None
+    id_pattern: re.Pattern[str] | None = None
+    attrs: tuple[str, ...] | None = None
+    q: q.Node | None = None
+    geo: geo.GeoQuery | None = None
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    count: bool = False
+    form: Form = "normalized"
+
+
+@dataclass(frozen=True, slots=True)
+class RetrieveQuery:
+    """What Retrieve Entity asks."""
+
+    types: TypeSelection | None = None
+    attrs: tuple[str, ...] | None = None
+    form: Form = "normalized"
+
+
+def parse_query(params: MultiMapping[str], ctx: TermContext) -> EntityQuery:
+    """Query Entities parameters; raises a Problem (400) naming the first bad one."""
+    one = _single(params, QUERY_PARAMETERS)
+    query = EntityQuery(
+        types=_types(one, ctx),
+        ids=_ids(one.get("id")),
+        id_pattern=_pattern(one.get("idPattern")),
+        attrs=_names("attrs", one.get("attrs")),
+        q=_q(one.get("q")),
+        geo=_geoquery(one),
+        limit=_integer("limit", one.get("limit"), DEFAULT_LIMIT, 0, MAX_LIMIT),
+        offset=_integer("offset", one.get("offset"), 0, 0, None),
+        count=_boolean("count", one.get("count")),
+        form=_form(one),
+    )
+    local = _boolean("local", one.get("local"))
+    selectors = (query.types, query.attrs, query.q, query.geo, query.ids, query.id_pattern)
+    if not local and all(s is None for s in selectors):
+        raise bad_request(
+            "type",
+            "at least one of type, attrs, q, georel (or id, idPattern, local=true) is needed",
+        )
+    if query.limit == 0 and not query.count:
+        raise bad_request("limit", "0 is only allowed together with count=true")
+    return query
+
+
+def parse_retrieve(params: MultiMapping[str], ctx: TermContext) -> RetrieveQuery:
+    """Retrieve Entity parameters; raises a Problem (400) naming the first bad one."""
+    one = _single(params, RETRIEVE_PARAMETERS)
+    _boolean("local", one.get("local"))
+    return RetrieveQuery(_types(one, ctx), _names("attrs", one.get("attrs")), _form(one))
+
+
+def _single(params: MultiMapping[str], allowed: frozenset[str]) -> dict[str, str]:
+    one: dict[str, str] = {}
+    for name, value in params.items():
+        if name not in allowed:
+            raise bad_request(
+                name, f"unknown or unsupported parameter (supported: {', '.join(sorted(allowed))})"
+            )
+        if name in one:
+            raise bad_request(name, "given more than once")
+        one[name] = value
+    return one
+
+
+def _types(one: Mapping[str, str], ctx: TermContext) -> TypeSelection | None:
+    text = one.get("type")
+    if text is None:
+        return None
+    try:
+        return parse_types(text, ctx.expand)
+    except ValueError as exc:
+        raise bad_request("type", str(exc)) from None
+
+
+def _ids(text: str | None) -> frozenset[str] | None:
+    if text is None:
+        return None
+    ids = text.split(",")
+    for entity_id in ids:
+        if not _URI.match(entity_id):
+            raise bad_request("id", f"{entity_id!r} is not a URI")
+    return frozenset(ids)
+
+
+def _pattern(text: str | None) -> re.Pattern[str] | None:
+    if text is None:
+        return None
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise bad_request("idPattern", f"invalid regular expression ({exc})") from None
+
+
+def _names(parameter: str, text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    names = tuple(text.split(","))
+    if not all(names):
+        raise bad_request(parameter, f"empty name in {text!r}")
+    return names
+
+
+def _q(text: str | None) -> q.Node | None:
+    if text is None:
+        return None
+    try:
+        return q.parse(text)
+    except q.QSyntaxError as exc:
+        raise bad_request("q", str(exc)) from None
+
+
+def _geoquery(one: Mapping[str, str]) -> geo.GeoQuery | None:
+    present = [name for name in ("georel", "geometry", "coordinates") if name in one]
+    if not present:
+        return None
+    for name in ("georel", "geometry", "coordinates"):
+        if name not in one:
+            raise bad_request(name, f"needed together with {' and '.join(present)}")
+    try:
+        relation, max_distance, min_distance = geo.parse_georel(one["georel"])
+    except ValueError as exc:
+        raise bad_request("georel", str(exc)) from None
+    try:
+        coordinates = orjson.loads(one["coordinates"])
+    except orjson.JSONDecodeError:
+        raise bad_request("coordinates", f"{one['coordinates']!r} is not a JSON array") from None
+    if one["geometry"] not in geo.GEOMETRIES:
+        known = ", ".join(geo.GEOMETRIES)
+        raise bad_request("geometry", f"unknown geometry {one['geometry']!r} (known: {known})")
+    try:
+        reference = geo.parse_shape(one["geometry"], coordinates)
+    except ValueError as exc:
+        raise bad_request("coordinates", str(exc)) from None
+    geoproperty = one.get("geoproperty", "location")
+    return geo.GeoQuery(relation, reference, max_distance, min_distance, geoproperty)
+
+
+def _integer(parameter: str, text: str | None, default: int, low: int, high: int | None) -> int:
+    if text is None:
+        return default
+    if not text.isdigit() or not text.isascii():
+        raise bad_request(parameter, f"{text!r} is not a non-negative integer")
+    value = int(text)
+    if value < low or (high is not None and value > high):
+        bound = f"{low}..{high}" if high is not None else f">= {low}"
+        raise bad_request(parameter, f"{value} is outside {bound}")
+    return value
+
+
+def _boolean(parameter: str, text: str | None) -> bool:
+    if text is None or text == "false":
+        return False
+    if text == "true":
+        return True
+    raise bad_request(parameter, f"{text!r} is neither true nor false")
+
+
+def _form(one: Mapping[str, str]) -> Form:
+    options = one.get("options")
+    chosen: set[Form] = set()
+    if options is not None:
+        for option in options.split(","):
+            if option not in _OPTIONS:
+                known = ", ".join(_OPTIONS)
+                raise bad_request(
+                    "options", f"unknown or unsupported option {option!r} (supported: {known})"
+                )
+            chosen.add(_OPTIONS[option])
+        if len(chosen) > 1:
+            raise bad_request("options", f"{options!r} asks for more than one representation")
+    text = one.get("format")
+    if text is not None:
+        if text not in _FORMATS:
+            raise bad_request("format", f"unknown format {text!r} (known: {', '.join(_FORMATS)})")
+        return _FORMATS[text]
+    return chosen.pop() if chosen else "normalized"

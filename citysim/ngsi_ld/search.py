@@ -1,0 +1,137 @@
+"""Answer a Query Entities request from a city's world: filter, count, take one page.
+
+Filters that do not depend on values (type, id, idPattern, attrs, geoquery) run on
+the fixed layout, so without ``q`` only the entities of the page are generated.
+Results are ordered by entity id. Everything is read in one time bucket, so a
+request sees one consistent state.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from citysim.jsonld import TermContext
+from citysim.ngsi_ld import geo, q
+from citysim.ngsi_ld.params import EntityQuery
+from citysim.ngsi_ld.vocabulary import Stored, stored
+from citysim.settings import ContextStyle
+from citysim.world.catalog import MODELS
+from citysim.world.city import CityWorld, Entity
+from citysim.world.model import EntityModel
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One page of a query, the number of all matches, and the attributes to render per type."""
+
+    entities: list[Entity]
+    total: int
+    projections: Mapping[str, frozenset[str] | None]
+
+
+@dataclass(slots=True)
+class _Match:
+    model: EntityModel
+    projection: frozenset[str] | None
+    indexes: list[int]
+    entities: list[Entity] | None = None
+
+
+def search(world: CityWorld, style: ContextStyle, query: EntityQuery, ctx: TermContext) -> Result:
+    """The entities of ``world`` matching ``query``; names expanded with ``ctx``."""
+    bucket = world.bucket()
+    matches: list[_Match] = []
+    for model in MODELS:
+        names = stored(model.type_name, style)
+        if query.types is not None and not query.types.matches(names.type_iri):
+            continue
+        projection = None
+        if query.attrs is not None:
+            projection = frozenset(
+                names.name[iri] for iri in map(ctx.expand, query.attrs) if iri in names.name
+            )
+            if not projection:
+                continue
+        match = _Match(model, projection, _fixed_filter(world, model, names, query, ctx))
+        if query.q is not None:
+            match.entities = _value_filter(world, match, bucket, query.q, names, ctx)
+            match.indexes = []
+        matches.append(match)
+    total = sum(len(m.entities) if m.entities is not None else len(m.indexes) for m in matches)
+    page: list[Entity] = []
+    skip, room = query.offset, query.limit
+    for m in matches:
+        found: Sequence[Entity | int] = m.entities if m.entities is not None else m.indexes
+        chunk = found[skip : skip + room]
+        skip = max(0, skip - len(found))
+        room -= len(chunk)
+        page.extend(x if isinstance(x, Entity) else world.entity(m.model, x, bucket) for x in chunk)
+    return Result(page, total, {m.model.type_name: m.projection for m in matches})
+
+
+def _fixed_filter(
+    world: CityWorld, model: EntityModel, names: Stored, query: EntityQuery, ctx: TermContext
+) -> list[int]:
+    layout = world.layout(model)
+    if query.ids is not None:
+        located = (world.locate(i) for i in query.ids)
+        indexes = sorted(i for m, i in filter(None, located) if m is model)
+    else:
+        indexes = list(range(world.per_type))
+    if query.id_pattern is not None:
+        pattern = query.id_pattern
+        indexes = [i for i in indexes if pattern.search(layout.ids[i])]
+    if query.geo is not None:
+        if ctx.expand(query.geo.geoproperty) != names.iri.get("location"):
+            return []
+        geoquery = query.geo
+        geometries = layout.geometries
+        indexes = [i for i in indexes if geo.matches(geoquery, geo.shape_of(geometries[i]))]
+    return indexes
+
+
+def _value_filter(
+    world: CityWorld, match: _Match, bucket: int, node: q.Node, names: Stored, ctx: TermContext
+) -> list[Entity]:
+    native = {t.path.names[0]: names.name.get(ctx.expand(t.path.names[0])) for t in q.terms(node)}
+    if len(match.indexes) == world.per_type:
+        candidates: Iterable[Entity] = world.entities(match.model, bucket)
+    else:
+        candidates = (world.entity(match.model, i, bucket) for i in match.indexes)
+    return [e for e in candidates if q.evaluate(node, functools.partial(target, e, native))]
+
+
+def target(entity: Entity, native: Mapping[str, str | None], path: q.AttrPath) -> q.Target | None:
+    """What ``path`` designates in ``entity`` (None when it does not exist)."""
+    name = native.get(path.names[0])
+    spec = entity.model.specs.get(name) if name is not None else None
+    if spec is None:
+        return None
+    value: Any
+    if name == "location":
+        kind, value = spec.kind, entity.geometry
+    elif name in entity.values:
+        kind, value = spec.kind, entity.values[name]
+    else:
+        return None
+    for sub in path.names[1:2]:
+        if sub == "observedAt" and name in entity.model.measured:
+            kind, value = "Property", {"@type": "DateTime", "@value": entity.observed_at}
+        elif sub == "unitCode" and spec.unit_code is not None:
+            kind, value = "Property", spec.unit_code
+        elif sub in spec.sub:
+            attr = entity.sub_attributes(spec)[sub]
+            kind = attr.get("type", "Property")
+            value = attr.get("object") if kind == "Relationship" else attr.get("value")
+        else:
+            return None
+    if len(path.names) > 2:
+        return None
+    for member in path.member:
+        if not isinstance(value, dict) or member not in value:
+            return None
+        value = value[member]
+    return q.Target(kind, value)

@@ -1,0 +1,116 @@
+"""One simulated city on its own loopback port: its NGSI-LD API, latency and current fault."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from citysim.faults import Fault
+from citysim.municipalities import Municipality
+from citysim.ngsi_ld.app import Broker, create_app
+from citysim.settings import HOST
+from citysim.world.city import CityWorld
+
+SHUTDOWN_TIMEOUT_S = 1.0
+"""How long stopping waits for requests still being answered."""
+
+
+class CityServer:
+    """An aiohttp site per city, so one can fail (even stop listening) while the others serve."""
+
+    def __init__(
+        self, city: Municipality, broker: Broker, *, port: int = 0, latency_s: float = 0.0
+    ) -> None:
+        self.city = city
+        self.broker = broker
+        self.latency_s = latency_s
+        self.port = port
+        """Requested port until started (0: ephemeral); then the bound one, kept across ``down``."""
+        self.fault: Fault | None = None
+        self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def world(self) -> CityWorld:
+        """The city's entities."""
+        return self.broker.world
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``; the NGSI-LD API is under ``/ngsi-ld/v1/``."""
+        return f"http://{HOST}:{self.port}"
+
+    async def start(self) -> None:
+        """Listen; afterwards ``port`` is the bound port."""
+        app = create_app(
+            self.broker, middlewares=[self._fault_middleware, self._latency_middleware]
+        )
+        self._runner = web.AppRunner(
+            app, access_log=None, handler_cancellation=True, shutdown_timeout=SHUTDOWN_TIMEOUT_S
+        )
+        await self._runner.setup()
+        await self.open_socket()
+
+    async def stop(self) -> None:
+        """Heal, then stop listening and close every connection."""
+        await self.set_fault(None)
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+            self._site = None
+
+    async def set_fault(self, fault: Fault | None) -> None:
+        """Switch to ``fault`` (None heals); the previous fault is switched off first."""
+        async with self._lock:
+            previous, self.fault = self.fault, None
+            if previous is not None:
+                await previous.detach(self)
+            if fault is not None:
+                await fault.attach(self)
+            self.fault = fault
+
+    async def open_socket(self) -> None:
+        """Listen on ``port`` (the same one again after ``close_socket``)."""
+        if self._runner is None or self._site is not None:
+            return
+        site = web.TCPSite(self._runner, HOST, self.port, reuse_address=True)
+        await site.start()
+        self._site, self.port = site, site.port
+
+    async def close_socket(self) -> None:
+        """Stop listening and drop every open connection: clients are refused."""
+        site, self._site = self._site, None
+        if site is not None:
+            await site.stop()
+        if self._runner is not None and self._runner.server is not None:
+            for connection in self._runner.server.connections:
+                connection.force_close()
+
+    def describe(self) -> dict[str, Any]:
+        """What the control API shows about this city."""
+        return {
+            "id": self.city.id,
+            "name": self.city.name,
+            "url": self.base_url,
+            "listening": self._site is not None,
+            "fault": self.fault.describe() if self.fault is not None else None,
+        }
+
+    @web.middleware
+    async def _fault_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        fault = self.fault
+        if fault is None:
+            return await handler(request)
+        return await fault.respond(request, handler)
+
+    @web.middleware
+    async def _latency_middleware(
+        self, request: web.Request, handler: Handler
+    ) -> web.StreamResponse:
+        if self.latency_s > 0:
+            await asyncio.sleep(self.latency_s)
+        return await handler(request)

@@ -1,0 +1,95 @@
+"""``SimSettings``: how the simulated platforms run (seed, size, ports, latency, clock)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+HOST = "127.0.0.1"
+"""Every simulated platform listens on loopback only."""
+
+DEFAULT_BASE_PORT = 9101
+"""First city's port when running the demo (the N-th city of municipalities.csv: 9100+N)."""
+DEFAULT_CONTROL_PORT = 9100
+"""Port of the fault control API when running the demo."""
+
+Clock = Callable[[], float]
+"""Seconds since the Unix epoch, like ``time.time``."""
+
+ContextStyle = Literal["unified", "domain"]
+"""Which @context a city's entities were created with.
+
+``unified``: the Smart Data Models unified context (https://smartdatamodels.org/context.jsonld)
+for every type. ``domain``: each type's own data-model context, as the examples declare
+(e.g. ``dataModel.Weather`` for WeatherObserved).
+"""
+CONTEXT_STYLES: tuple[ContextStyle, ...] = ("unified", "domain")
+
+
+@dataclass(frozen=True, slots=True)
+class SimSettings:
+    """Settings of a ``SimCluster``; every field has a default that suits tests.
+
+    Values and observation times are a pure function of (``seed``, city, entity,
+    time bucket), the bucket being ``floor(clock() / bucket_s)``.
+    """
+
+    host: ClassVar[str] = HOST
+
+    seed: int = 0
+    entities_per_type: int = 12
+    """Entities of each of the 7 types in every city."""
+    latency_s: float = 0.0
+    """Added before every answer of every city."""
+    city_latency_s: Mapping[str, float] = field(default_factory=dict)
+    """Per-city override of ``latency_s``."""
+    base_port: int = 0
+    """0: ephemeral ports; else the N-th city of municipalities.csv listens on base_port+N-1."""
+    control_port: int = 0
+    """Port of the fault control API; 0: ephemeral."""
+    cities: tuple[str, ...] | None = None
+    """Run only these city ids (None: all 18)."""
+    bucket_s: float = 60.0
+    """Length of a time bucket: values change from one bucket to the next, never within."""
+    clock: Clock = time.time
+    context_style: ContextStyle = "unified"
+    city_context_style: Mapping[str, ContextStyle] = field(default_factory=dict)
+    """Per-city override of ``context_style``."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.entities_per_type <= 1_000_000:
+            raise ValueError(
+                f"entities_per_type must be in 0..1000000, got {self.entities_per_type}"
+            )
+        for name, value in (("latency_s", self.latency_s), *self.city_latency_s.items()):
+            if not value >= 0:
+                raise ValueError(f"latency of {name} must be >= 0 seconds, got {value!r}")
+        for name, port in (("base_port", self.base_port), ("control_port", self.control_port)):
+            if not 0 <= port <= 65535:
+                raise ValueError(f"{name} must be in 0..65535, got {port}")
+        if not self.bucket_s > 0:
+            raise ValueError(f"bucket_s must be > 0, got {self.bucket_s!r}")
+        for style in (self.context_style, *self.city_context_style.values()):
+            if style not in CONTEXT_STYLES:
+                raise ValueError(f"context style must be one of {CONTEXT_STYLES}, got {style!r}")
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> SimSettings:
+        """Demo defaults: ports from ``CAAP_SIM_BASE_PORT`` / ``CAAP_SIM_CONTROL_PORT``."""
+        values: dict[str, object] = {
+            "base_port": int(os.environ.get("CAAP_SIM_BASE_PORT", DEFAULT_BASE_PORT)),
+            "control_port": int(os.environ.get("CAAP_SIM_CONTROL_PORT", DEFAULT_CONTROL_PORT)),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+    def latency_for(self, city_id: str) -> float:
+        """The artificial latency of ``city_id`` in seconds."""
+        return self.city_latency_s.get(city_id, self.latency_s)
+
+    def context_style_for(self, city_id: str) -> ContextStyle:
+        """Which @context ``city_id`` created its entities with."""
+        return self.city_context_style.get(city_id, self.context_style)

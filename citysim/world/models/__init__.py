@@ -1,0 +1,1 @@
+"""One module per entity type: how its values are made."""
