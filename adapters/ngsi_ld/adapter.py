@@ -1,0 +1,164 @@
+"""``NgsiLdAdapter``: one city's NGSI-LD context broker behind the adapter contract."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import aiohttp
+from yarl import URL
+
+from adapters.contract import (
+    AdapterContext,
+    Capabilities,
+    SourceEntity,
+    SourceQuery,
+    SourceResult,
+)
+from adapters.errors import UnsupportedQuery, UpstreamProtocolError, UpstreamUnavailable
+from adapters.ngsi_ld.config import NgsiLdConfig, validate_config
+from adapters.ngsi_ld.contexts import TermMap, term_map
+from adapters.ngsi_ld.mapping import to_source_entity
+from adapters.ngsi_ld.query import entity_params
+from adapters.ngsi_ld.transport import Page, get_page
+
+JSONLD_CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
+
+
+class NgsiLdAdapter:
+    """Queries ``/ngsi-ld/v1/entities`` of one broker and maps the answer.
+
+    The aiohttp session (one per instance, bounded by ``context.max_connections``)
+    is created on the first query, inside the running loop.
+    """
+
+    kind: ClassVar[str] = "ngsi-ld"
+
+    def __init__(self, config: Mapping[str, Any], context: AdapterContext) -> None:
+        self.config: NgsiLdConfig = validate_config(config)
+        self._context = context
+        self._log = context.logger
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+        filters = {"attrs", "near", "within"} | ({"time"} if self.config.time_property else set())
+        self._capabilities = Capabilities(filters=frozenset(filters), paging=True)
+        for url in {self.config.context, *self.config.type_contexts.values()}:
+            if not term_map(url).shipped:
+                self._log.info(
+                    "NGSI-LD context %s is not shipped; names are compacted with the "
+                    "core and Smart Data Models contexts only",
+                    url,
+                )
+
+    @classmethod
+    def validate_config(cls, config: Mapping[str, Any]) -> NgsiLdConfig:
+        """Check an adapter section; raise ``ConfigError`` naming the key."""
+        return validate_config(config)
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """attrs, near, within and time (unless ``time_property`` is null); paging."""
+        return self._capabilities
+
+    async def fetch_entities(self, query: SourceQuery) -> SourceResult:
+        """Query the broker, following ``rel="next"`` links until ``query.limit`` entities."""
+        if query.limit < 0 or query.offset < 0:
+            raise UnsupportedQuery("limit and offset must not be negative")
+        session = self._session_for_use()
+        context_url = self.config.context_for(query.entity_type)
+        terms = term_map(context_url)
+        headers = {
+            "Link": f'<{context_url}>; rel="{JSONLD_CONTEXT_REL}"; type="application/ld+json"'
+        }
+        limit = query.limit
+        url = self.config.entities_url.with_query(
+            entity_params(query, self.config, min(self.config.page_size, limit))
+        )
+        wanted = self._wanted(query, terms)
+        entities: list[SourceEntity] = []
+        total: int | None = None
+        seen = query.offset
+        while True:
+            page = await self._get(session, url, headers)
+            total = page.total_count if page.total_count is not None else total
+            room = limit - len(entities)
+            for raw in page.entities[:room]:
+                entities.append(
+                    to_source_entity(
+                        raw,
+                        terms,
+                        index=len(entities),
+                        wanted=wanted,
+                        time_property=self.config.time_property,
+                        expected_type=query.entity_type,
+                    )
+                )
+            seen += len(page.entities)
+            more = page.next_url is not None or (total is not None and seen < total)
+            if len(entities) >= limit or not page.entities or not more:
+                truncated = more or len(page.entities) > room
+                return SourceResult(entities, total_count=total, truncated=truncated)
+            url = self._next_url(page, url, seen, limit - len(entities))
+
+    async def aclose(self) -> None:
+        """Close the HTTP session; later calls do nothing."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    def _session_for_use(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise UpstreamUnavailable("the adapter has been closed")
+        if self._session is None:
+            ctx = self._context
+            headers = {
+                "Accept": "application/json",
+                "User-Agent": ctx.user_agent,
+                **({"NGSILD-Tenant": self.config.tenant} if self.config.tenant else {}),
+                **self.config.headers,
+            }
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=ctx.max_connections),
+                timeout=aiohttp.ClientTimeout(total=ctx.timeout_s),
+                headers=headers,
+                raise_for_status=False,
+            )
+        return self._session
+
+    async def _get(
+        self, session: aiohttp.ClientSession, url: URL, headers: Mapping[str, str]
+    ) -> Page:
+        started = time.perf_counter()
+        try:
+            page = await get_page(session, url, headers, secrets=self.config.headers.values())
+        except Exception as exc:
+            self._log.debug("GET %s failed: %s", url.path, exc)
+            raise
+        self._log.debug(
+            "GET %s: %d entities in %.3f s",
+            url.path,
+            len(page.entities),
+            time.perf_counter() - started,
+        )
+        return page
+
+    def _next_url(self, page: Page, current: URL, seen: int, remaining: int) -> URL:
+        """The next page: the broker's link (same origin only), else ``offset`` arithmetic."""
+        page_size = min(self.config.page_size, remaining)
+        if page.next_url is None:
+            return current.update_query(offset=str(seen), limit=str(page_size))
+        if page.next_url.origin() != self.config.url.origin():
+            raise UpstreamProtocolError(
+                f"the next-page link points to another origin ({page.next_url.host}); not followed"
+            )
+        if "limit" in page.next_url.query:
+            return page.next_url.update_query(limit=str(page_size))
+        return page.next_url
+
+    @staticmethod
+    def _wanted(query: SourceQuery, terms: TermMap) -> frozenset[str] | None:
+        if query.attrs is None:
+            return None
+        return frozenset(query.attrs) | {terms.compact(a) for a in query.attrs}

@@ -1,0 +1,233 @@
+"""NGSI-LD entities (normalized or keyValues, compacted or expanded) -> ``SourceEntity``.
+
+Both representations map to the same thing: attributes in keyValues form
+(Property -> value, Relationship -> object, LanguageProperty -> its language
+map, typed literals ``{"@type": ..., "@value": v}`` -> ``v``), names compacted
+with the shipped contexts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from adapters.contract import GeoPoint, JSONValue, SourceEntity
+from adapters.errors import UpstreamProtocolError
+from adapters.ngsi_ld.contexts import TermMap
+
+LOCATION = "location"
+_MEMBER = {
+    "Property": "value",
+    "GeoProperty": "value",
+    "Relationship": "object",
+    "LanguageProperty": "languageMap",
+    "ListProperty": "valueList",
+    "ListRelationship": "objectList",
+    "JsonProperty": "json",
+    "VocabProperty": "vocab",
+    "VocabularyProperty": "vocab",
+}
+"""Attribute type -> the member holding its value (normalized form)."""
+_WRAPPERS = frozenset(_MEMBER.values()) - {"value", "object"}
+"""Simplified forms that stay wrapped, e.g. ``{"languageMap": {...}}``."""
+_ENTITY_MEMBERS = frozenset(
+    {"id", "@id", "type", "@type", "@context", "createdAt", "modifiedAt", "deletedAt"}
+)
+
+
+def to_source_entity(
+    raw: object,
+    terms: TermMap,
+    *,
+    index: int = 0,
+    wanted: frozenset[str] | None = None,
+    time_property: str | None = "dateObserved",
+    expected_type: str | None = None,
+) -> SourceEntity:
+    """Map one entity of a query answer; ``wanted`` limits the attributes kept (None: all)."""
+    if not isinstance(raw, dict):
+        raise UpstreamProtocolError(f"entity #{index} is a JSON {_kind(raw)}, not an object")
+    entity_id = raw.get("id", raw.get("@id"))
+    if not isinstance(entity_id, str) or not entity_id:
+        raise UpstreamProtocolError(f"entity #{index} has no string 'id'")
+    entity_type = _entity_type(raw.get("type", raw.get("@type")), terms, expected_type)
+    if entity_type is None:
+        raise UpstreamProtocolError(f"entity #{index} ({entity_id}) has no string 'type'")
+    values: dict[str, JSONValue] = {}
+    observed_ats: list[datetime] = []
+    for key, value in raw.items():
+        if key in _ENTITY_MEMBERS:
+            continue
+        name = terms.compact(key)
+        values[name] = simplify(value, terms)
+        observed_ats.extend(_observed_ats(value, terms))
+    observed_at = parse_datetime(values.get(time_property)) if time_property else None
+    if observed_at is None and observed_ats:
+        observed_at = max(observed_ats)
+    location = representative_point(values.pop(LOCATION, None))
+    if wanted is not None:
+        values = {k: v for k, v in values.items() if k in wanted}
+    return SourceEntity(entity_id, entity_type, location, observed_at, values)
+
+
+def _entity_type(value: object, terms: TermMap, expected: str | None) -> str | None:
+    names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    types = [terms.compact(t) for t in names if isinstance(t, str) and t]
+    if expected is not None and expected in types:
+        return expected
+    return types[0] if types else None
+
+
+def simplify(value: object, terms: TermMap) -> JSONValue:
+    """One attribute in keyValues form, whichever form it came in."""
+    if isinstance(value, list) and value and all(_attr_type(v, terms) for v in value):
+        return simplify(_default_instance(value), terms)
+    kind = _attr_type(value, terms)
+    if kind is not None:
+        assert isinstance(value, dict)
+        return _member_value(kind, value[_MEMBER[kind]], terms)
+    if isinstance(value, dict) and len(value) == 1:
+        ((member, inner),) = value.items()
+        if member in _WRAPPERS:  # simplified LanguageProperty, ListProperty, ...
+            return _member_value(_kind_of(member), inner, terms)
+    return plain(value)
+
+
+def _member_value(kind: str, value: object, terms: TermMap) -> JSONValue:
+    if kind == "ListRelationship" and isinstance(value, list):
+        return [v.get("object") if isinstance(v, dict) else v for v in value]
+    if kind in ("VocabProperty", "VocabularyProperty"):
+        if isinstance(value, str):
+            return terms.compact(value)
+        if isinstance(value, list):
+            return [terms.compact(v) if isinstance(v, str) else plain(v) for v in value]
+    return plain(value)
+
+
+def _kind_of(member: str) -> str:
+    return next(kind for kind, m in _MEMBER.items() if m == member)
+
+
+def _attr_type(value: object, terms: TermMap) -> str | None:
+    """The NGSI-LD attribute type of a normalized attribute, else None."""
+    if not isinstance(value, dict):
+        return None
+    kind = value.get("type", value.get("@type"))
+    if not isinstance(kind, str):
+        return None
+    kind = terms.compact(kind)
+    member = _MEMBER.get(kind)
+    return kind if member is not None and member in value else None
+
+
+def _default_instance(instances: list[Any]) -> Any:
+    """Of a multi-attribute, the instance without ``datasetId`` (else the first)."""
+    return next((i for i in instances if "datasetId" not in i), instances[0])
+
+
+def plain(value: object) -> JSONValue:
+    """``value`` with JSON-LD typed literals ``{"@type": t, "@value": v}`` replaced by ``v``."""
+    if isinstance(value, dict):
+        if "@value" in value and set(value) <= {"@value", "@type", "@language"}:
+            return plain(value["@value"])
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def _observed_ats(value: object, terms: TermMap) -> Iterator[datetime]:
+    instances = value if isinstance(value, list) else [value]
+    for instance in instances:
+        if _attr_type(instance, terms) is not None:
+            assert isinstance(instance, dict)
+            moment = parse_datetime(plain(instance.get("observedAt")))
+            if moment is not None:
+                yield moment
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """An ISO 8601 DateTime as aware UTC (naive: taken as UTC); an interval gives its end."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.rsplit("/", 1)[-1]
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def representative_point(geometry: object) -> GeoPoint | None:
+    """A GeoJSON Point as is; another geometry: the mean of its distinct vertices."""
+    if not isinstance(geometry, Mapping):
+        return None
+    try:
+        positions = list(_positions(geometry))
+    except (TypeError, ValueError):
+        return None
+    if not positions:
+        return None
+    lon = math.fsum(p[0] for p in positions) / len(positions)
+    lat = math.fsum(p[1] for p in positions) / len(positions)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return GeoPoint(lat=lat, lon=lon)
+
+
+def _positions(geometry: Mapping[str, Any]) -> Iterator[tuple[float, float]]:
+    kind = geometry.get("type")
+    if kind == "GeometryCollection":
+        for part in geometry.get("geometries") or ():
+            if isinstance(part, Mapping):
+                yield from _positions(part)
+        return
+    depth = {
+        "Point": 0,
+        "MultiPoint": 1,
+        "LineString": 1,
+        "MultiLineString": 2,
+        "Polygon": 2,
+        "MultiPolygon": 3,
+    }.get(kind if isinstance(kind, str) else "")
+    if depth is None:
+        raise ValueError("not a GeoJSON geometry")
+    yield from _walk(geometry.get("coordinates"), depth, closed=kind in ("Polygon", "MultiPolygon"))
+
+
+def _walk(coords: object, depth: int, *, closed: bool) -> Iterator[tuple[float, float]]:
+    if not isinstance(coords, list):
+        raise TypeError("coordinates must be arrays")
+    if depth == 0:
+        yield _position(coords)
+        return
+    items = coords
+    if depth == 1 and closed and len(items) > 1 and items[0] == items[-1]:
+        items = items[:-1]  # a ring repeats its first vertex last
+    for item in items:
+        yield from _walk(item, depth - 1, closed=closed)
+
+
+def _position(coords: list[Any]) -> tuple[float, float]:
+    if len(coords) < 2:
+        raise ValueError("a position needs longitude and latitude")
+    lon, lat = coords[0], coords[1]
+    for c in (lon, lat):
+        if isinstance(c, bool) or not isinstance(c, int | float) or not math.isfinite(c):
+            raise TypeError("coordinates must be finite numbers")
+    return float(lon), float(lat)
+
+
+def _kind(value: object) -> str:
+    return {
+        list: "array",
+        str: "string",
+        bool: "boolean",
+        int: "number",
+        float: "number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
