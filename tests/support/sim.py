@@ -1,0 +1,57 @@
+"""The simulated city platforms for a test session, and their fault control API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from citysim.cluster import SimSettings, SimThread
+
+
+class Sim:
+    """A running SimThread plus helpers to make cities misbehave for the length of a block."""
+
+    def __init__(self, thread: SimThread) -> None:
+        self.thread = thread
+        self.urls: Mapping[str, str] = dict(thread.urls)
+        self.control_url: str = thread.control_url
+
+    def set_fault(self, city: str, body: Mapping[str, Any]) -> None:
+        """PUT the city's fault; fails the test if the control API refuses."""
+        response = httpx.put(f"{self.control_url}/cities/{city}/fault", json=dict(body))
+        response.raise_for_status()
+
+    def heal(self, city: str) -> None:
+        """DELETE the city's fault."""
+        response = httpx.delete(f"{self.control_url}/cities/{city}/fault")
+        response.raise_for_status()
+
+    @contextmanager
+    def fault(self, city: str, body: Mapping[str, Any]) -> Iterator[None]:
+        """The city misbehaves inside the block and is healed after it."""
+        self.set_fault(city, body)
+        try:
+            yield
+        finally:
+            self.heal(city)
+
+    @contextmanager
+    def fault_all(self, body: Mapping[str, Any]) -> Iterator[None]:
+        """Every city misbehaves inside the block."""
+        try:
+            for city in self.urls:
+                self.set_fault(city, body)
+            yield
+        finally:
+            for city in self.urls:
+                self.heal(city)
+
+
+@contextmanager
+def running_sim(**settings: Any) -> Iterator[Sim]:
+    """All 18 cities on ephemeral loopback ports, with the control API."""
+    with SimThread(SimSettings(**settings)) as thread:
+        yield Sim(thread)
