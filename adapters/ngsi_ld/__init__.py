@@ -7,6 +7,6 @@ contexts, term <-> IRI), ``query`` (SourceQuery -> request parameters),
 """
 
 from adapters.ngsi_ld.adapter import NgsiLdAdapter
-from adapters.ngsi_ld.config import NgsiLdConfig
+from adapters.ngsi_ld.config import NgsiLdConfig, TypeSettings
 
-__all__ = ["NgsiLdAdapter", "NgsiLdConfig"]
+__all__ = ["NgsiLdAdapter", "NgsiLdConfig", "TypeSettings"]

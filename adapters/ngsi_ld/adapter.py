@@ -41,9 +41,11 @@ class NgsiLdAdapter:
         self._log = context.logger
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
-        filters = {"attrs", "near", "within"} | ({"time"} if self.config.time_property else set())
+        settings = [self.config.defaults, *self.config.types.values()]
+        timed = any(s.time_property for s in settings)
+        filters = {"attrs", "near", "within"} | ({"time"} if timed else set())
         self._capabilities = Capabilities(filters=frozenset(filters), paging=True)
-        for url in {self.config.context, *self.config.type_contexts.values()}:
+        for url in sorted(self.config.contexts):
             if not term_map(url).shipped:
                 self._log.info(
                     "NGSI-LD context %s is not shipped; names are compacted with the "
@@ -58,7 +60,7 @@ class NgsiLdAdapter:
 
     @property
     def capabilities(self) -> Capabilities:
-        """attrs, near, within and time (unless ``time_property`` is null); paging."""
+        """attrs, near, within, and time unless no type has a ``time_property``; paging."""
         return self._capabilities
 
     async def fetch_entities(self, query: SourceQuery) -> SourceResult:
@@ -66,14 +68,14 @@ class NgsiLdAdapter:
         if query.limit < 0 or query.offset < 0:
             raise UnsupportedQuery("limit and offset must not be negative")
         session = self._session_for_use()
-        context_url = self.config.context_for(query.entity_type)
-        terms = term_map(context_url)
+        settings = self.config.for_type(query.entity_type)
+        terms = term_map(settings.context)
         headers = {
-            "Link": f'<{context_url}>; rel="{JSONLD_CONTEXT_REL}"; type="application/ld+json"'
+            "Link": f'<{settings.context}>; rel="{JSONLD_CONTEXT_REL}"; type="application/ld+json"'
         }
         limit = query.limit
         url = self.config.entities_url.with_query(
-            entity_params(query, self.config, min(self.config.page_size, limit))
+            entity_params(query, settings, min(self.config.page_size, limit))
         )
         wanted = self._wanted(query, terms)
         entities: list[SourceEntity] = []
@@ -90,7 +92,7 @@ class NgsiLdAdapter:
                         terms,
                         index=len(entities),
                         wanted=wanted,
-                        time_property=self.config.time_property,
+                        time_property=settings.time_property,
                         expected_type=query.entity_type,
                     )
                 )

@@ -2,6 +2,10 @@
 
 Every problem is a ``ConfigError`` naming the key. Header values may be
 secrets: they never appear in a message or in ``repr``.
+
+``context``, ``format`` and ``time_property`` hold for every entity type unless
+``types.<Type>`` overrides them: Smart Data Models brokers often hold each type
+under its own data-model context, and not every type has a ``dateObserved``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from adapters.errors import ConfigError
 
 DEFAULT_CONTEXT = "https://smartdatamodels.org/context.jsonld"
 """The Smart Data Models unified @context (the copy shipped in ``contexts/``)."""
+DEFAULT_TIME_PROPERTY = "dateObserved"
 
 MAX_PAGE_SIZE = 1000
 API_ROOT = "ngsi-ld/v1/"
@@ -25,23 +30,28 @@ API_ROOT = "ngsi-ld/v1/"
 Format = Literal["keyValues", "normalized"]
 _FORMATS: tuple[Format, ...] = ("keyValues", "normalized")
 
-_ALLOWED = (
-    "url",
-    "context",
-    "type_contexts",
-    "tenant",
-    "page_size",
-    "headers",
-    "format",
-    "time_property",
-)
+_PER_TYPE = ("context", "format", "time_property")
+_ALLOWED = ("url", *_PER_TYPE, "types", "tenant", "page_size", "headers")
 _RESERVED_HEADERS = frozenset(
     {"accept", "link", "ngsild-tenant", "user-agent", "host", "content-length", "content-type"}
 )
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 """An HTTP header name (RFC 9110 token)."""
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-"""An NGSI-LD attribute name usable in ``q`` without quoting."""
+"""An NGSI-LD type or attribute name usable in parameters and ``q`` without quoting."""
+
+
+@dataclass(frozen=True, slots=True)
+class TypeSettings:
+    """How entities of one type are asked for and read."""
+
+    context: str = DEFAULT_CONTEXT
+    """The @context URL sent in the ``Link`` header."""
+    format: Format = "keyValues"
+    """``keyValues`` (smaller) or ``normalized`` (keeps ``observedAt`` for ``observed_at``)."""
+    time_property: str | None = DEFAULT_TIME_PROPERTY
+    """The DateTime attribute that is ``observed_at`` and carries the pushed-down time
+    window; None: ``observed_at`` from ``observedAt`` only, no time push-down."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,38 +59,36 @@ class NgsiLdConfig:
     """One city's NGSI-LD broker and how to ask it."""
 
     url: URL
-    """Base URL of the broker; the API is under ``/ngsi-ld/v1/`` below it."""
-    context: str = DEFAULT_CONTEXT
-    """The @context URL sent in the ``Link`` header (unless ``type_contexts`` names one)."""
-    type_contexts: Mapping[str, str] = field(default_factory=dict)
-    """Entity type -> @context URL for queries of that type (e.g. a data-model's own context)."""
+    """Base URL of the API (``.../ngsi-ld/v1/``)."""
+    defaults: TypeSettings = TypeSettings()
+    types: Mapping[str, TypeSettings] = field(default_factory=dict)
+    """Per entity type, where it differs from ``defaults``."""
     tenant: str | None = None
     """Sent as ``NGSILD-Tenant`` when set."""
     page_size: int = 100
     """Entities asked for per request (1..1000)."""
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     """Extra request headers (e.g. an API key); values are never logged."""
-    format: Format = "keyValues"
-    """``keyValues`` (smaller) or ``normalized`` (keeps ``observedAt`` for ``observed_at``)."""
-    time_property: str | None = "dateObserved"
-    """The DateTime attribute a time window is pushed down on; None: no time push-down."""
 
-    def context_for(self, entity_type: str) -> str:
-        """The @context URL for a query of ``entity_type``."""
-        return self.type_contexts.get(entity_type, self.context)
+    def for_type(self, entity_type: str) -> TypeSettings:
+        """The settings for queries of ``entity_type``."""
+        return self.types.get(entity_type, self.defaults)
 
     @property
     def entities_url(self) -> URL:
-        """``.../ngsi-ld/v1/entities`` under ``url``."""
+        """``.../ngsi-ld/v1/entities``."""
         return self.url / "entities"
 
+    @property
+    def contexts(self) -> frozenset[str]:
+        """Every @context URL this config may send."""
+        return frozenset({self.defaults.context, *(s.context for s in self.types.values())})
+
     def __repr__(self) -> str:
-        names = ", ".join(sorted(self.headers))
         return (
-            f"NgsiLdConfig(url={str(self.url)!r}, context={self.context!r}, "
-            f"type_contexts={dict(self.type_contexts)!r}, tenant={self.tenant!r}, "
-            f"page_size={self.page_size}, headers=[{names}], format={self.format!r}, "
-            f"time_property={self.time_property!r})"
+            f"NgsiLdConfig(url={str(self.url)!r}, defaults={self.defaults!r}, "
+            f"types={dict(self.types)!r}, tenant={self.tenant!r}, page_size={self.page_size}, "
+            f"headers=[{', '.join(sorted(self.headers))}])"
         )
 
 
@@ -88,23 +96,55 @@ def validate_config(config: Mapping[str, Any]) -> NgsiLdConfig:
     """Check the adapter section (without ``kind``) and return it typed."""
     if not isinstance(config, Mapping):
         raise ConfigError("", "the adapter section must be a mapping")
-    unknown = sorted(str(k) for k in config if k not in _ALLOWED and k != "kind")
-    if unknown:
-        raise ConfigError(unknown[0], f"unknown key; allowed keys are: {', '.join(_ALLOWED)}")
+    _check_keys("", config, (*_ALLOWED, "kind"), _ALLOWED)
     if config.get("kind", "ngsi-ld") != "ngsi-ld":
         raise ConfigError("kind", "must be 'ngsi-ld' for this adapter")
     if "url" not in config:
         raise ConfigError("url", "is required: the http(s) base URL of the NGSI-LD broker")
+    defaults = _type_settings("", config, TypeSettings())
     return NgsiLdConfig(
         url=_base_url(config["url"]),
-        context=str(_http_url("context", config.get("context", DEFAULT_CONTEXT))),
-        type_contexts=_type_contexts(config.get("type_contexts", {})),
+        defaults=defaults,
+        types=_types(config.get("types", {}), defaults),
         tenant=_tenant(config.get("tenant")),
         page_size=_page_size(config.get("page_size", 100)),
         headers=_headers(config.get("headers", {})),
-        format=_format(config.get("format", "keyValues")),
-        time_property=_time_property(config.get("time_property", "dateObserved")),
     )
+
+
+def _check_keys(
+    prefix: str, section: Mapping[Any, Any], accepted: tuple[str, ...], listed: tuple[str, ...]
+) -> None:
+    unknown = sorted(str(k) for k in section if k not in accepted)
+    if unknown:
+        raise ConfigError(
+            prefix + unknown[0], f"unknown key; allowed keys are: {', '.join(listed)}"
+        )
+
+
+def _type_settings(prefix: str, section: Mapping[str, Any], base: TypeSettings) -> TypeSettings:
+    return TypeSettings(
+        context=str(_http_url(prefix + "context", section.get("context", base.context))),
+        format=_format(prefix + "format", section.get("format", base.format)),
+        time_property=_time_property(
+            prefix + "time_property", section.get("time_property", base.time_property)
+        ),
+    )
+
+
+def _types(value: object, defaults: TypeSettings) -> Mapping[str, TypeSettings]:
+    if not isinstance(value, Mapping):
+        raise ConfigError("types", "must map entity types to {context, format, time_property}")
+    types: dict[str, TypeSettings] = {}
+    for entity_type, section in value.items():
+        if not isinstance(entity_type, str) or not _NAME.match(entity_type):
+            raise ConfigError("types", f"{entity_type!r} is not an entity type name")
+        prefix = f"types.{entity_type}."
+        if not isinstance(section, Mapping):
+            raise ConfigError(prefix.rstrip("."), f"must be a mapping of {', '.join(_PER_TYPE)}")
+        _check_keys(prefix, section, _PER_TYPE, _PER_TYPE)
+        types[entity_type] = _type_settings(prefix, section, defaults)
+    return MappingProxyType(types)
 
 
 def _http_url(key: str, value: object) -> URL:
@@ -129,17 +169,6 @@ def _base_url(value: object) -> URL:
     if not path.endswith("/ngsi-ld/v1"):
         path = f"{path}/{API_ROOT.rstrip('/')}"
     return url.with_path(path + "/")
-
-
-def _type_contexts(value: object) -> Mapping[str, str]:
-    if not isinstance(value, Mapping):
-        raise ConfigError("type_contexts", "must map entity types to @context URLs")
-    contexts: dict[str, str] = {}
-    for entity_type, url in value.items():
-        if not isinstance(entity_type, str) or not _NAME.match(entity_type):
-            raise ConfigError("type_contexts", f"{entity_type!r} is not an entity type name")
-        contexts[entity_type] = str(_http_url(f"type_contexts.{entity_type}", url))
-    return MappingProxyType(contexts)
 
 
 def _tenant(value: object) -> str | None:
@@ -175,16 +204,16 @@ def _headers(value: object) -> Mapping[str, str]:
     return MappingProxyType(headers)
 
 
-def _format(value: object) -> Format:
+def _format(key: str, value: object) -> Format:
     for fmt in _FORMATS:
         if value == fmt:
             return fmt
-    raise ConfigError("format", f"must be one of: {', '.join(_FORMATS)}")
+    raise ConfigError(key, f"must be one of: {', '.join(_FORMATS)}")
 
 
-def _time_property(value: object) -> str | None:
+def _time_property(key: str, value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not _NAME.match(value):
-        raise ConfigError("time_property", "must be an attribute name (letters, digits, _) or null")
+        raise ConfigError(key, "must be an attribute name (letters, digits, _) or null")
     return value

@@ -17,7 +17,7 @@ import orjson
 
 from adapters.contract import BBox, Near, SourceQuery
 from adapters.errors import UnsupportedQuery
-from adapters.ngsi_ld.config import NgsiLdConfig
+from adapters.ngsi_ld.config import TypeSettings
 
 LOCATION = "location"
 NEAR_MARGIN = 0.005
@@ -31,13 +31,13 @@ _BAD_NAME = re.compile(r"[\s,;|()<>\"'=&?\\\x00-\x1f\x7f]")
 Params = list[tuple[str, str]]
 
 
-def entity_params(query: SourceQuery, config: NgsiLdConfig, limit: int) -> Params:
+def entity_params(query: SourceQuery, settings: TypeSettings, limit: int) -> Params:
     """Parameters for ``GET /ngsi-ld/v1/entities`` answering ``query``, ``limit`` per page."""
     check_name("entity type", query.entity_type)
     params: Params = [("type", query.entity_type)]
     if query.attrs is not None:
-        params.append(("attrs", ",".join(fetched_attrs(query.attrs, config))))
-    time_q = time_filter(query, config.time_property)
+        params.append(("attrs", ",".join(fetched_attrs(query.attrs, settings))))
+    time_q = time_filter(query, settings.time_property)
     if time_q:
         params.append(("q", time_q))
     if query.near is not None:
@@ -45,7 +45,7 @@ def entity_params(query: SourceQuery, config: NgsiLdConfig, limit: int) -> Param
     elif query.within is not None:
         params += within_params(query.within)
     params += [("limit", str(limit)), ("offset", str(query.offset)), ("count", "true")]
-    if config.format == "keyValues":
+    if settings.format == "keyValues":
         params.append(("options", "keyValues"))
     return params
 
@@ -56,11 +56,11 @@ def check_name(what: str, name: str) -> None:
         raise UnsupportedQuery(f"{what} {name!r} is not a valid NGSI-LD name")
 
 
-def fetched_attrs(attrs: tuple[str, ...], config: NgsiLdConfig) -> list[str]:
+def fetched_attrs(attrs: tuple[str, ...], settings: TypeSettings) -> list[str]:
     """``attrs`` plus what mapping needs (location, the time property), without repeats."""
     for name in attrs:
         check_name("attribute", name)
-    extra = [LOCATION] + ([config.time_property] if config.time_property else [])
+    extra = [LOCATION] + ([settings.time_property] if settings.time_property else [])
     return list(dict.fromkeys([*attrs, *extra]))
 
 

@@ -12,6 +12,7 @@ import logging
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -119,6 +120,8 @@ async def test_is_an_adapter_with_capabilities(make: Make) -> None:
     assert adapter.capabilities.filters == {"attrs", "near", "within", "time"}
     assert adapter.capabilities.paging
     assert make(time_property=None).capabilities.filters == {"attrs", "near", "within"}
+    timed_type = make(time_property=None, types={"X": {"time_property": "t"}})
+    assert "time" in timed_type.capabilities.filters
 
 
 async def test_request_headers_and_parameters(broker: Broker, make: Make) -> None:
@@ -144,15 +147,24 @@ async def test_request_headers_and_parameters(broker: Broker, make: Make) -> Non
     }
 
 
-async def test_type_contexts_choose_the_link_per_query(broker: Broker, make: Make) -> None:
+async def test_type_settings_apply_per_query(broker: Broker, make: Make) -> None:
     broker.serve([])
     weather = "https://raw.githubusercontent.com/smart-data-models/dataModel.Weather/master/context.jsonld"
-    adapter = make(type_contexts={"WeatherObserved": weather})
-    await adapter.fetch_entities(SourceQuery("WeatherObserved"))
-    await adapter.fetch_entities(SourceQuery("Beach"))
+    adapter = make(
+        types={
+            "WeatherObserved": {"context": weather},
+            "WaterConsumptionObserved": {"format": "normalized", "time_property": None},
+        }
+    )
+    after = datetime(2026, 1, 1, tzinfo=UTC)
+    for entity_type in ("WeatherObserved", "WaterConsumptionObserved", "Beach"):
+        await adapter.fetch_entities(SourceQuery(entity_type, observed_after=after))
     links = [r.headers["Link"].split(">")[0].lstrip("<") for r in broker.requests]
-    assert links == [weather, "https://smartdatamodels.org/context.jsonld"]
+    default = "https://smartdatamodels.org/context.jsonld"
+    assert links == [weather, default, default]
     assert all(r.headers.getall("Link") == [r.headers["Link"]] for r in broker.requests)
+    assert [r.query.get("options") for r in broker.requests] == ["keyValues", None, "keyValues"]
+    assert ["q" in r.query for r in broker.requests] == [True, False, True]
 
 
 async def test_result_is_mapped(broker: Broker, make: Make) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from adapters.errors import ConfigError
 from adapters.ngsi_ld import NgsiLdAdapter, NgsiLdConfig
-from adapters.ngsi_ld.config import DEFAULT_CONTEXT
+from adapters.ngsi_ld.config import DEFAULT_CONTEXT, TypeSettings
 
 URL = "http://127.0.0.1:9101"
 
@@ -23,9 +23,10 @@ def test_defaults() -> None:
     cfg = NgsiLdAdapter.validate_config({"url": URL})
     assert isinstance(cfg, NgsiLdConfig)
     assert str(cfg.entities_url) == "http://127.0.0.1:9101/ngsi-ld/v1/entities"
-    assert cfg.context == DEFAULT_CONTEXT == "https://smartdatamodels.org/context.jsonld"
-    assert (cfg.tenant, cfg.page_size, dict(cfg.headers)) == (None, 100, {})
-    assert (cfg.format, cfg.time_property) == ("keyValues", "dateObserved")
+    assert DEFAULT_CONTEXT == "https://smartdatamodels.org/context.jsonld"
+    assert cfg.defaults == TypeSettings(DEFAULT_CONTEXT, "keyValues", "dateObserved")
+    assert cfg.for_type("WeatherObserved") == cfg.defaults
+    assert (cfg.tenant, cfg.page_size, dict(cfg.headers), dict(cfg.types)) == (None, 100, {}, {})
 
 
 @pytest.mark.parametrize(
@@ -47,25 +48,31 @@ def test_all_keys_accepted() -> None:
             "kind": "ngsi-ld",
             "url": URL,
             "context": "https://example.org/ctx.jsonld",
-            "type_contexts": {"WeatherObserved": "https://example.org/weather.jsonld"},
+            "format": "normalized",
+            "time_property": None,
+            "types": {
+                "WeatherObserved": {"context": "https://example.org/weather.jsonld"},
+                "TrafficFlowObserved": {"time_property": "dateObservedTo", "format": "keyValues"},
+            },
             "tenant": "malmo",
             "page_size": 1000,
             "headers": {"X-Api-Key": "s3cret"},
-            "format": "normalized",
-            "time_property": None,
         }
     )
-    assert (cfg.tenant, cfg.page_size, cfg.format, cfg.time_property) == (
-        "malmo",
-        1000,
-        "normalized",
-        None,
-    )
+    assert (cfg.tenant, cfg.page_size) == ("malmo", 1000)
     assert cfg.headers == {"X-Api-Key": "s3cret"}
-    assert cfg.context_for("WeatherObserved") == "https://example.org/weather.jsonld"
-    assert cfg.context_for("Beach") == "https://example.org/ctx.jsonld"
     with pytest.raises(TypeError):
         cfg.headers["X-Other"] = "x"  # type: ignore[index]
+    assert cfg.defaults == TypeSettings("https://example.org/ctx.jsonld", "normalized", None)
+    # a type override starts from the section's own defaults
+    assert cfg.for_type("WeatherObserved") == TypeSettings(
+        "https://example.org/weather.jsonld", "normalized", None
+    )
+    assert cfg.for_type("TrafficFlowObserved") == TypeSettings(
+        "https://example.org/ctx.jsonld", "keyValues", "dateObservedTo"
+    )
+    assert cfg.for_type("Beach") == cfg.defaults
+    assert cfg.contexts == {"https://example.org/ctx.jsonld", "https://example.org/weather.jsonld"}
 
 
 def test_repr_hides_header_values() -> None:
@@ -77,8 +84,8 @@ def test_repr_hides_header_values() -> None:
 def test_unknown_key_is_named_and_allowed_keys_listed() -> None:
     err = reject({"url": URL, "pagesize": 10})
     assert err.key == "pagesize"
-    allowed_keys = ("url", "context", "type_contexts", "tenant", "page_size", "headers")
-    for allowed in (*allowed_keys, "format", "time_property"):
+    allowed_keys = ("url", "context", "format", "time_property", "types", "tenant")
+    for allowed in (*allowed_keys, "page_size", "headers"):
         assert allowed in err.message
 
 
@@ -120,9 +127,12 @@ def test_page_size_bounds_are_inclusive(size: int) -> None:
     ("config", "key"),
     [
         ({"context": "urn:x"}, "context"),
-        ({"type_contexts": ["x"]}, "type_contexts"),
-        ({"type_contexts": {"Weather,Observed": "https://h/c"}}, "type_contexts"),
-        ({"type_contexts": {"WeatherObserved": "ctx.jsonld"}}, "type_contexts.WeatherObserved"),
+        ({"types": ["WeatherObserved"]}, "types"),
+        ({"types": {"Weather,Observed": {}}}, "types"),
+        ({"types": {"WeatherObserved": "ctx"}}, "types.WeatherObserved"),
+        ({"types": {"WeatherObserved": {"context": "ctx"}}}, "types.WeatherObserved.context"),
+        ({"types": {"WeatherObserved": {"format": "x"}}}, "types.WeatherObserved.format"),
+        ({"types": {"WeatherObserved": {"page_size": 5}}}, "types.WeatherObserved.page_size"),
         ({"tenant": ""}, "tenant"),
         ({"tenant": "a\nb"}, "tenant"),
         ({"format": "concise"}, "format"),

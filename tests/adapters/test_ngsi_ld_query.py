@@ -13,14 +13,14 @@ from hypothesis import strategies as st
 from adapters.contract import BBox, GeoPoint, Near, SourceQuery
 from adapters.errors import UnsupportedQuery
 from adapters.geo import is_within
-from adapters.ngsi_ld.config import NgsiLdConfig, validate_config
+from adapters.ngsi_ld.config import TypeSettings
 from adapters.ngsi_ld.query import entity_params, format_datetime, near_params, within_params
 
-CONFIG = validate_config({"url": "http://127.0.0.1:9101"})
+CONFIG = TypeSettings()
 POINT = GeoPoint(lat=59.33, lon=18.06)
 
 
-def params(query: SourceQuery, config: NgsiLdConfig = CONFIG, limit: int = 100) -> dict[str, str]:
+def params(query: SourceQuery, config: TypeSettings = CONFIG, limit: int = 100) -> dict[str, str]:
     pairs = entity_params(query, config, limit)
     assert len({k for k, _ in pairs}) == len(pairs), "no parameter twice"
     return dict(pairs)
@@ -37,7 +37,7 @@ def test_type_only() -> None:
 
 
 def test_normalized_format_sends_no_options() -> None:
-    config = validate_config({"url": "http://h", "format": "normalized"})
+    config = TypeSettings(format="normalized")
     assert "options" not in params(SourceQuery("WeatherObserved"), config)
 
 
@@ -51,7 +51,7 @@ def test_empty_attrs_still_fetch_what_mapping_needs() -> None:
 
 
 def test_attrs_without_time_property() -> None:
-    config = validate_config({"url": "http://h", "time_property": None})
+    config = TypeSettings(time_property=None)
     assert params(SourceQuery("X", attrs=("a",)), config)["attrs"] == "a,location"
 
 
@@ -88,9 +88,9 @@ def test_time_is_converted_to_utc_and_rounded_outwards() -> None:
 
 def test_time_property_is_configurable_or_off() -> None:
     query = SourceQuery("X", observed_after=datetime(2026, 1, 1, tzinfo=UTC))
-    custom = validate_config({"url": "http://h", "time_property": "dateObservedTo"})
+    custom = TypeSettings(time_property="dateObservedTo")
     assert params(query, custom)["q"].startswith("dateObservedTo>=")
-    off = validate_config({"url": "http://h", "time_property": None})
+    off = TypeSettings(time_property=None)
     assert "q" not in params(query, off)
 
 
