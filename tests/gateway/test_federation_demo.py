@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar, cast
 
 import pytest
 
-from adapters.contract import AdapterContext, AdapterFactory
-from adapters.errors import ConfigError
-from adapters.registry import AdapterRegistry, Registered
+from adapters.registry import AdapterRegistry
 from gateway.federation import Access, Federation, load_federation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,36 +23,9 @@ PUBLIC = (
 )
 
 
-class NgsiLdStandIn:
-    """A test-only ``ngsi-ld`` kind that accepts the options the NGSI-LD adapter documents."""
-
-    kind: ClassVar[str] = "ngsi-ld"
-    allowed: ClassVar[frozenset[str]] = frozenset(
-        {"url", "context", "tenant", "page_size", "headers"}
-    )
-
-    def __init__(self, config: Mapping[str, Any], context: AdapterContext) -> None:
-        self.config = config
-
-    @classmethod
-    def validate_config(cls, config: Mapping[str, Any]) -> object:
-        for key in config:
-            if key not in cls.allowed:
-                raise ConfigError(str(key), "unknown option")
-        if not str(config.get("url", "")).startswith("http://"):
-            raise ConfigError("url", "not an http(s) URL")
-        return dict(config)
-
-    async def fetch_entities(self, query: object) -> object:
-        raise NotImplementedError
-
-    async def aclose(self) -> None:
-        pass
-
-
 def stand_in_registry() -> AdapterRegistry:
-    factory = cast(AdapterFactory, NgsiLdStandIn)
-    return AdapterRegistry([Registered(kind="ngsi-ld", factory=factory, origin="tests")])
+    """The installed adapters: the demo file must load with the real NGSI-LD adapter."""
+    return AdapterRegistry.from_entry_points()
 
 
 def municipalities() -> list[dict[str, str]]:
@@ -99,10 +68,8 @@ def test_each_city_shares_the_demo_datasets(demo: Federation) -> None:
     for city in demo.cities.values():
         access = {name: dataset.access for name, dataset in city.datasets.items()}
         assert access == {
-            **{name: Access(public=True) for name in PUBLIC},
-            "WaterConsumptionObserved": Access(
-                public=False, scopes=frozenset({"caap:utility:read"})
-            ),
+            **{name: Access.public_access() for name in PUBLIC},
+            "WaterConsumptionObserved": Access.any_scope("caap:utility:read"),
         }, city.id
 
 
