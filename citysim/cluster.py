@@ -16,7 +16,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import threading
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -207,13 +207,14 @@ class SimThread:
         finally:
             await self.cluster.stop()
 
-    def _call(self, coroutine: Any) -> None:
+    def _call(self, coroutine: Coroutine[Any, Any, None]) -> None:
         self._check_running()
         assert self._loop is not None
         asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(self.timeout_s)
 
     def _check_running(self) -> None:
-        if not self._ready.done() or self._ready.exception() is not None:
+        alive = self._thread is not None and self._thread.is_alive()
+        if not alive or not self._ready.done() or self._ready.exception() is not None:
             raise RuntimeError(
                 "SimThread is not running; call start() or use it as a context manager"
             )

@@ -88,7 +88,7 @@ def _city(request: web.Request) -> CityServer:
 
 def _bad(message: str) -> web.HTTPBadRequest:
     return web.HTTPBadRequest(
-        body=orjson.dumps({"error": message}), content_type="application/json"
+        text=orjson.dumps({"error": message}).decode(), content_type="application/json"
     )
 
 

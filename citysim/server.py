@@ -32,6 +32,7 @@ class CityServer:
         self.fault: Fault | None = None
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
+        self._stopping = False
         self._lock = asyncio.Lock()
 
     @property
@@ -56,7 +57,8 @@ class CityServer:
         await self.open_socket()
 
     async def stop(self) -> None:
-        """Heal, then stop listening and close every connection."""
+        """Heal (without listening again), then stop listening and close every connection."""
+        self._stopping = True
         await self.set_fault(None)
         if self._runner is not None:
             await self._runner.cleanup()
@@ -75,7 +77,7 @@ class CityServer:
 
     async def open_socket(self) -> None:
         """Listen on ``port`` (the same one again after ``close_socket``)."""
-        if self._runner is None or self._site is not None:
+        if self._runner is None or self._site is not None or self._stopping:
             return
         site = web.TCPSite(self._runner, HOST, self.port, reuse_address=True)
         await site.start()

@@ -118,9 +118,7 @@ async def retrieve_entity(request: web.Request) -> web.Response:
     names = stored(model.type_name, broker.style)
     if params.types is not None and not params.types.matches(names.type_iri):
         raise not_found(f"entity {entity_id!r} is not of the type asked for")
-    projection = None
-    if params.attrs is not None:
-        projection = frozenset(names.name.get(ctx.expand(a), "") for a in params.attrs)
+    projection = None if params.attrs is None else names.select(params.attrs, ctx)
     entity = broker.world.entity(model, index, broker.world.bucket())
     renderer = Renderer(params.form, ctx.url, broker.style, ld=media == "application/ld+json")
     if media == "application/geo+json":

@@ -32,12 +32,12 @@ class Result:
     projections: Mapping[str, frozenset[str] | None]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Match:
     model: EntityModel
     projection: frozenset[str] | None
-    indexes: list[int]
-    entities: list[Entity] | None = None
+    found: Sequence[Entity | int]
+    """Entities already generated (to evaluate ``q``), or indexes of entities to generate."""
 
 
 def search(world: CityWorld, style: ContextStyle, query: EntityQuery, ctx: TermContext) -> Result:
@@ -50,23 +50,21 @@ def search(world: CityWorld, style: ContextStyle, query: EntityQuery, ctx: TermC
             continue
         projection = None
         if query.attrs is not None:
-            projection = frozenset(
-                names.name[iri] for iri in map(ctx.expand, query.attrs) if iri in names.name
-            )
+            projection = names.select(query.attrs, ctx)
             if not projection:
                 continue
-        match = _Match(model, projection, _fixed_filter(world, model, names, query, ctx))
-        if query.q is not None:
-            match.entities = _value_filter(world, match, bucket, query.q, names, ctx)
-            match.indexes = []
-        matches.append(match)
-    total = sum(len(m.entities) if m.entities is not None else len(m.indexes) for m in matches)
+        indexes = _fixed_filter(world, model, names, query, ctx)
+        if query.q is None:
+            matches.append(_Match(model, projection, indexes))
+        else:
+            kept = _value_filter(world, model, indexes, bucket, query.q, names, ctx)
+            matches.append(_Match(model, projection, kept))
+    total = sum(len(m.found) for m in matches)
     page: list[Entity] = []
     skip, room = query.offset, query.limit
     for m in matches:
-        found: Sequence[Entity | int] = m.entities if m.entities is not None else m.indexes
-        chunk = found[skip : skip + room]
-        skip = max(0, skip - len(found))
+        chunk = m.found[skip : skip + room]
+        skip = max(0, skip - len(m.found))
         room -= len(chunk)
         page.extend(x if isinstance(x, Entity) else world.entity(m.model, x, bucket) for x in chunk)
     return Result(page, total, {m.model.type_name: m.projection for m in matches})
@@ -94,13 +92,19 @@ def _fixed_filter(
 
 
 def _value_filter(
-    world: CityWorld, match: _Match, bucket: int, node: q.Node, names: Stored, ctx: TermContext
+    world: CityWorld,
+    model: EntityModel,
+    indexes: list[int],
+    bucket: int,
+    node: q.Node,
+    names: Stored,
+    ctx: TermContext,
 ) -> list[Entity]:
     native = {t.path.names[0]: names.name.get(ctx.expand(t.path.names[0])) for t in q.terms(node)}
-    if len(match.indexes) == world.per_type:
-        candidates: Iterable[Entity] = world.entities(match.model, bucket)
+    if len(indexes) == world.per_type:
+        candidates: Iterable[Entity] = world.entities(model, bucket)
     else:
-        candidates = (world.entity(match.model, i, bucket) for i in match.indexes)
+        candidates = (world.entity(model, i, bucket) for i in indexes)
     return [e for e in candidates if q.evaluate(node, functools.partial(target, e, native))]
 
 

@@ -8,7 +8,7 @@ compacted from with the client's context.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from citysim.jsonld import UNIFIED_CONTEXT_URL, TermContext, domain_context_url, term_context
@@ -26,6 +26,10 @@ class Stored:
     """Attribute name (as in the Smart Data Models example) -> IRI."""
     name: Mapping[str, str]
     """IRI -> attribute name."""
+
+    def select(self, terms: Iterable[str], ctx: TermContext) -> frozenset[str]:
+        """The attribute names that ``terms`` (of ``ctx``) designate; others are left out."""
+        return frozenset(self.name[iri] for iri in map(ctx.expand, terms) if iri in self.name)
 
 
 def storage_context(model: EntityModel, style: ContextStyle) -> TermContext:

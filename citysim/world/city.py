@@ -20,8 +20,8 @@ from citysim.world.models.common import date_time, iso
 from citysim.world.placement import Geometry
 
 ID_PREFIX = "urn:ngsi-ld:"
-CACHE_ENTITIES = 60_000
-"""Upper bound on entities kept generated for the current buckets."""
+CACHE_ENTITIES = 15_000
+"""Entities kept generated per city (about 1.5 kB each); always at least one type and bucket."""
 
 
 @dataclass(frozen=True, slots=True)
