@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+import aiohttp
+
 JSONValue = Any
 """A value that orjson can serialise: None, bool, int, float, str, list, dict."""
 
@@ -125,6 +127,9 @@ class AdapterContext:
     max_connections: int = 8
     """Upper bound on concurrent connections to this city's platform."""
     user_agent: str = "caap-gateway"
+    trace_configs: tuple[aiohttp.TraceConfig, ...] = ()
+    """aiohttp hooks the gateway attaches to every HTTP request (metrics, request ids);
+    build sessions with ``adapters.http.new_session`` so they are applied."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 

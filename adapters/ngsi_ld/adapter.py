@@ -17,6 +17,7 @@ from adapters.contract import (
     SourceResult,
 )
 from adapters.errors import UnsupportedQuery, UpstreamProtocolError, UpstreamUnavailable
+from adapters.http import new_session
 from adapters.ngsi_ld.config import NgsiLdConfig, validate_config
 from adapters.ngsi_ld.contexts import TermMap, term_map
 from adapters.ngsi_ld.mapping import to_source_entity
@@ -117,16 +118,10 @@ class NgsiLdAdapter:
             ctx = self._context
             headers = {
                 "Accept": "application/json",
-                "User-Agent": ctx.user_agent,
                 **({"NGSILD-Tenant": self.config.tenant} if self.config.tenant else {}),
                 **self.config.headers,
             }
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=ctx.max_connections),
-                timeout=aiohttp.ClientTimeout(total=ctx.timeout_s),
-                headers=headers,
-                raise_for_status=False,
-            )
+            self._session = new_session(ctx, headers)
         return self._session
 
     async def _get(
