@@ -50,8 +50,12 @@ def test_cities_lists_the_18_municipalities(gateway: GatewayServer) -> None:
     assert response.headers["content-type"].startswith("application/graphql-response+json")
     cities = response.json()["data"]["cities"]
     expected = [
-        {"id": m["id"], "name": m["name"], "kommunkod": m["kommunkod"],
-         "platform": {"kind": "ngsi-ld"}}
+        {
+            "id": m["id"],
+            "name": m["name"],
+            "kommunkod": m["kommunkod"],
+            "platform": {"kind": "ngsi-ld"},
+        }
         for m in municipalities()
     ]
     assert sorted(cities, key=lambda c: c["id"]) == sorted(expected, key=lambda c: c["id"])
@@ -87,10 +91,13 @@ def test_paging_through_all_cities_has_no_duplicate_and_no_gap(gateway: GatewayS
 def test_filter_near_and_cities(gateway: GatewayServer) -> None:
     malmo = next(m for m in municipalities() if m["id"] == "malmo")
     body = post(
-        gateway, WEATHER, first=1000,
-        filter={"cities": ["malmo", "lund"],
-                "near": {"lat": float(malmo["lat"]), "lon": float(malmo["lon"]),
-                         "maxDistance": 3000}},
+        gateway,
+        WEATHER,
+        first=1000,
+        filter={
+            "cities": ["malmo", "lund"],
+            "near": {"lat": float(malmo["lat"]), "lon": float(malmo["lon"]), "maxDistance": 3000},
+        },
     ).json()
     result = body["data"]["entities"]
     assert [c["city"]["id"] for c in result["coverage"]] == ["malmo", "lund"]
@@ -195,5 +202,3 @@ def test_health_and_readiness(gateway: GatewayServer) -> None:
     ready = httpx.get(f"{gateway.url}/readyz")
     assert ready.status_code == 200
     assert ready.json()["cities"] == 18
-
-
