@@ -69,7 +69,9 @@ def test_each_city_shares_the_demo_datasets(demo: Federation) -> None:
         access = {name: dataset.access for name, dataset in city.datasets.items()}
         assert access == {
             **{name: Access(public=True) for name in PUBLIC},
-            "WaterConsumptionObserved": Access(public=False, scopes=frozenset({"caap:utility:read"})),
+            "WaterConsumptionObserved": Access(
+                public=False, scopes=frozenset({"caap:utility:read"})
+            ),
         }, city.id
 
 
