@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -41,6 +42,9 @@ def run_demo(settings: Settings, entities: int = 12, latency_s: float = 0.0) -> 
         str(latency_s),
     ]
     sim = subprocess.Popen(command)  # noqa: S603 (our own module, fixed arguments)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into SystemExit so
+    # the `finally` below still stops the simulated platforms.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         if not _wait_ready(f"http://127.0.0.1:{control_port}/cities", sim, timeout_s=30.0):
             log.error("the simulated platforms did not start; see the messages above")
@@ -58,6 +62,10 @@ def run_demo(settings: Settings, entities: int = 12, latency_s: float = 0.0) -> 
             sim.wait(timeout=10)
         except subprocess.TimeoutExpired:
             sim.kill()
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _wait_ready(url: str, sim: subprocess.Popen[bytes], timeout_s: float) -> bool:
