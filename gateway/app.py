@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.registry import AdapterRegistry
+from gateway.auth import Authenticator, effective_auth
 from gateway.federation.loader import load_federation
 from gateway.graphql_exec import Executor
 from gateway.graphql_http import graphql_endpoint
@@ -36,15 +37,21 @@ def create_app(settings: Settings, registry: AdapterRegistry | None = None) -> S
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         reg = registry or AdapterRegistry.from_entry_points()
         federation = load_federation(settings.config_path, reg)
+        auth = effective_auth(federation.auth, settings)
         runtime = Runtime.build(federation, reg)
+        authenticator = Authenticator.for_config(auth)
         state.runtime = runtime
+        state.authenticator = authenticator
         state.cities = city_objects(federation)
         log.info("federation loaded: %d cities from %s", len(federation.cities), federation.source)
+        log.info("auth: %s", f"tokens of {auth.issuer}" if auth else "none, public data only")
         try:
             yield
         finally:
             state.runtime = None
+            state.authenticator = None
             await runtime.aclose()
+            await authenticator.aclose()
 
     async def timed_graphql(request: Request) -> Response:
         started = time.perf_counter()

@@ -14,10 +14,10 @@ from gateway.cursor import CursorError, decode_cursor, encode_cursor, fingerprin
 from gateway.entity_request import EntityRequest
 from gateway.errors import BadUserInput
 from gateway.fanout import fan_out
-from gateway.filtering import refine
 from gateway.merge import Placed, merge_page, order_city
 from gateway.planner import plan
 from gateway.policy import Principal
+from gateway.redaction import visible
 from gateway.runtime import Runtime
 
 
@@ -44,7 +44,7 @@ async def find_entities(
         except CursorError as exc:
             raise BadUserInput(f"after: {exc}") from None
 
-    steps = plan(request, runtime.federation, principal)
+    steps = plan(request, runtime.federation, principal, runtime.audit)
     outcomes = await fan_out(steps, runtime.adapters, runtime.federation.timeout_for, deadline)
 
     streams: dict[str, list[Placed]] = {}
@@ -53,7 +53,7 @@ async def find_entities(
         if outcome.result is None or step.query is None:
             coverage.append(outcome.coverage)
             continue
-        ordered = order_city(outcome.city_id, list(refine(outcome.result.entities, step.query)))
+        ordered = order_city(outcome.city_id, visible(outcome.result.entities, step))
         streams[outcome.city_id] = ordered
         note = (
             f"only the first {step.query.limit} matching entities were fetched"

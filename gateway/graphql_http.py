@@ -20,9 +20,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
+from gateway.auth import AuthError
 from gateway.errors import ErrorCode
 from gateway.graphql_exec import format_error, operation_type
-from gateway.policy import ANONYMOUS
 from gateway.schema.context import RequestContext
 from gateway.state import GatewayState
 
@@ -45,10 +45,17 @@ class GraphQLParams:
 class RequestProblem(Exception):
     """A request that is not a well-formed GraphQL-over-HTTP request."""
 
-    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        code: ErrorCode | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.headers = dict(headers or {})
+        self.code = code
 
 
 async def graphql_endpoint(request: Request) -> Response:
@@ -62,11 +69,18 @@ async def graphql_endpoint(request: Request) -> Response:
     except RequestProblem as problem:
         return _problem_response(problem, GRAPHQL_RESPONSE)
 
-    runtime = state.runtime
-    if runtime is None:
+    runtime, authenticator = state.runtime, state.authenticator
+    if runtime is None or authenticator is None:
         return _problem_response(
             RequestProblem(503, "the federation is not loaded yet"), media_type
         )
+    try:
+        principal = await authenticator.authenticate(
+            request.headers.getlist("authorization"), request.query_params
+        )
+    except AuthError as exc:
+        refusal = RequestProblem(exc.status, exc.description, exc.headers, exc.code)
+        return _problem_response(refusal, media_type)
     prepared = state.executor.prepare(params.query)
     if prepared.document is None:
         return _errors_response(prepared.errors, media_type)
@@ -84,7 +98,7 @@ async def graphql_endpoint(request: Request) -> Response:
     context = RequestContext(
         runtime=runtime,
         cities=state.cities,
-        principal=ANONYMOUS,
+        principal=principal,
         metrics=state.metrics,
         deadline=time.monotonic() + runtime.federation.options.deadline_s,
     )
@@ -165,7 +179,8 @@ def _json_param(value: Any, name: str) -> Any:
 
 
 def _problem_response(problem: RequestProblem, media_type: str) -> Response:
-    body = {"errors": [{"message": str(problem), "extensions": {"code": _code(problem.status)}}]}
+    code = problem.code.value if problem.code is not None else _code(problem.status)
+    body = {"errors": [{"message": str(problem), "extensions": {"code": code}}]}
     return Response(
         orjson.dumps(body),
         status_code=problem.status,

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from adapters.contract import SourceQuery
 from gateway.coverage import Coverage, CoverageStatus
 from gateway.entity_request import EntityRequest
 from gateway.federation.model import Federation
-from gateway.policy import Principal, decide
+from gateway.policy import Decision, Principal, decide
+from gateway.pushdown import restrict, upstream
+
+if TYPE_CHECKING:
+    from gateway.audit import AuditLog
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,19 +24,38 @@ class CityStep:
     city_id: str
     query: SourceQuery | None
     refusal: Coverage | None = None
+    decision: Decision | None = None
+    """The policy decision, whose rules gateway/redaction.py applies to the answer."""
+    wanted: SourceQuery | None = None
+    """The caller's question as the policy allows it; ``query`` may ask for more."""
 
 
-def plan(request: EntityRequest, federation: Federation, principal: Principal) -> list[CityStep]:
+def plan(
+    request: EntityRequest,
+    federation: Federation,
+    principal: Principal,
+    audit: AuditLog | None = None,
+    *,
+    statistic: str | None = None,
+    now: datetime | None = None,
+) -> list[CityStep]:
     """One step per city in scope, in federation order.
 
     Every matching entity of a city is asked for (up to the federation's guard),
     because the global order is computed here: platforms do not sort for us.
+    ``statistic``: only statistics of that attribute are asked for.
     """
     city_ids = request.cities if request.cities is not None else tuple(federation.cities)
+    at = now or datetime.now(UTC)
+    by_location = request.near is not None or request.within is not None
     steps: list[CityStep] = []
     for city_id in city_ids:
         city = federation.cities[city_id]
-        decision = decide(principal, city, request.entity_type)
+        decision = decide(
+            principal, city, request.entity_type, statistic=statistic, by_location=by_location
+        )
+        if audit is not None:
+            audit.record(principal, city_id, request.entity_type, decision, statistic)
         if not decision.allowed:
             refusal = Coverage(
                 city_id, CoverageStatus.DENIED, message=decision.reason, code=decision.code
@@ -45,5 +70,7 @@ def plan(request: EntityRequest, federation: Federation, principal: Principal) -
             observed_before=request.observed_before,
             limit=federation.options.max_entities_per_city,
         )
-        steps.append(CityStep(city_id, query))
+        wanted = restrict(query, decision.rules, at)
+        sent = upstream(wanted, decision.rules, statistic)
+        steps.append(CityStep(city_id, sent, decision=decision, wanted=wanted))
     return steps

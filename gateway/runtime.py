@@ -11,15 +11,17 @@ from dataclasses import dataclass
 
 from adapters.contract import Adapter, AdapterContext
 from adapters.registry import AdapterRegistry
+from gateway.audit import AuditLog
 from gateway.federation.model import Federation
 
 
 @dataclass(frozen=True, slots=True)
 class Runtime:
-    """The federation in force and its adapters, by city id."""
+    """The federation in force, its adapters by city id, and the audit log of decisions."""
 
     federation: Federation
     adapters: Mapping[str, Adapter]
+    audit: AuditLog | None = None
 
     @classmethod
     def build(cls, federation: Federation, registry: AdapterRegistry) -> Runtime:
@@ -34,9 +36,11 @@ class Runtime:
                 max_connections=federation.options.max_connections_per_city,
             )
             adapters[city_id] = factory(city.adapter.options, context)
-        return cls(federation, adapters)
+        return cls(federation, adapters, AuditLog.open(federation.audit))
 
     async def aclose(self) -> None:
-        """Close every adapter."""
+        """Close every adapter, and the audit log."""
         for adapter in self.adapters.values():
             await adapter.aclose()
+        if self.audit is not None:
+            self.audit.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from gateway.auth import Authenticator
 from gateway.graphql_exec import Executor
 from gateway.metrics import Metrics
 from gateway.runtime import Runtime
@@ -18,4 +19,5 @@ class GatewayState:
     executor: Executor
     metrics: Metrics
     runtime: Runtime | None = None
+    authenticator: Authenticator | None = None
     cities: Mapping[str, City] = field(default_factory=dict)

@@ -1,21 +1,23 @@
-"""A city's ``datasets``: entity types it shares, each public or for some scopes."""
+"""A city's ``datasets``: the entity types it shares, each with its ``access`` policy."""
 
 from __future__ import annotations
 
 import re
 
 from gateway.federation import fields
+from gateway.federation.access import parse_access
 from gateway.federation.interpolate import UNRESOLVED
-from gateway.federation.model import Access, DatasetConfig
+from gateway.federation.model import DatasetConfig
 from gateway.federation.report import Report
 
 _ENTITY_TYPE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-_SCOPE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
-"""A scope-token of RFC 6749, section 3.3."""
 
 
 def parse_datasets(report: Report, value: object, key: str) -> dict[str, DatasetConfig] | None:
-    """Every dataset, or None if any is wrong (each reported)."""
+    """Every dataset, or None if any is wrong (each reported).
+
+    A dataset that is not listed is not shared: the policy denies it to everyone.
+    """
     if value is UNRESOLVED:
         return None
     if not isinstance(value, dict) or not value:
@@ -30,37 +32,7 @@ def parse_datasets(report: Report, value: object, key: str) -> dict[str, Dataset
         raw = fields.section(report, dataset_value, dataset_key, required=("access",))
         if raw is None or "access" not in raw:
             continue
-        access = _access(report, raw["access"], f"{dataset_key}.access")
+        access = parse_access(report, raw["access"], f"{dataset_key}.access")
         if access is not None:
             datasets[name] = DatasetConfig(name=name, access=access)
     return datasets if len(datasets) == len(value) else None
-
-
-def _access(report: Report, value: object, key: str) -> Access | None:
-    if value == "public":
-        return Access(public=True)
-    if value is UNRESOLVED:
-        return None
-    if not isinstance(value, dict):
-        report.add(key, 'must be "public" or {scopes: [...]} naming the scopes that may read it')
-        return None
-    raw = fields.section(report, value, key, required=("scopes",))
-    if raw is None or "scopes" not in raw:
-        return None
-    scopes = raw["scopes"]
-    if scopes is UNRESOLVED:
-        return None
-    if not isinstance(scopes, list) or not scopes:
-        report.add(f"{key}.scopes", "must be a non-empty list of scopes")
-        return None
-    valid = True
-    for index, scope in enumerate(scopes):
-        if scope is UNRESOLVED:
-            valid = False
-        elif not isinstance(scope, str) or not _SCOPE.fullmatch(scope):
-            report.add(
-                f"{key}.scopes[{index}]",
-                "must be a scope: printable ASCII without spaces, quotes or backslashes",
-            )
-            valid = False
-    return Access(public=False, scopes=frozenset(scopes)) if valid else None

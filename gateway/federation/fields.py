@@ -91,15 +91,22 @@ def auth_url(report: Report, value: object, key: str) -> str | None:
     url = text(report, value, key)
     if url is None:
         return None
+    problem = auth_url_problem(url)
+    if problem is not None:
+        report.add(key, problem)
+        return None
+    return url
+
+
+def auth_url_problem(url: str) -> str | None:
+    """What is wrong with ``url`` as the address of an authorization server; None if fine."""
     try:
         parts = urlsplit(url)
         host = parts.hostname
     except ValueError:
         parts, host = None, None
     if parts is None or not host or parts.scheme not in ("https", "http"):
-        report.add(key, "not an https URL")
-        return None
+        return "not an https URL"
     if parts.scheme == "http" and host not in _LOCAL_HOSTS:
-        report.add(key, "must use https (http is allowed only for localhost and 127.0.0.1)")
-        return None
-    return url
+        return "must use https (http is allowed only for localhost and 127.0.0.1)"
+    return None

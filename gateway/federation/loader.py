@@ -20,11 +20,11 @@ from gateway.federation.cities import parse_cities
 from gateway.federation.errors import FederationError, Problem
 from gateway.federation.interpolate import Interpolator
 from gateway.federation.model import Federation
-from gateway.federation.options import parse_auth, parse_gateway
+from gateway.federation.options import parse_audit, parse_auth, parse_gateway
 from gateway.federation.report import Report
 from gateway.federation.yamlfile import describe_error, read_yaml
 
-_TOP_LEVEL = ("auth", "gateway", "cities")
+_TOP_LEVEL = ("auth", "gateway", "audit", "cities")
 
 
 def load_federation(
@@ -75,10 +75,13 @@ def parse_federation(
         allowed = fields.allowed_list(_TOP_LEVEL)
         report.add("", f"the top level must be a mapping with keys {allowed}")
         raise FederationError(report.problems)
-    top = fields.section(report, data, "", required=("cities",), optional=("auth", "gateway"))
+    top = fields.section(
+        report, data, "", required=("cities",), optional=("auth", "gateway", "audit")
+    )
     assert top is not None  # data is a mapping
     auth = parse_auth(report, top.get("auth"))
     options = parse_gateway(report, top.get("gateway"))
+    audit = parse_audit(report, top.get("audit"))
     cities = parse_cities(report, top, registry, options.deadline_s)
     report.raise_if_any()
-    return Federation(cities=cities, auth=auth, options=options, source=source)
+    return Federation(cities=cities, auth=auth, options=options, audit=audit, source=source)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+
+@dataclass(frozen=True, slots=True)
+class IntrospectionConfig:
+    """Where opaque tokens are checked (RFC 7662), and the gateway's credentials there."""
+
+    endpoint: str
+    client_id: str
+    client_secret: str = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,14 +23,95 @@ class AuthConfig:
     issuer: str
     audience: str
     jwks_uri: str | None = None
+    introspection: IntrospectionConfig | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditConfig:
+    """Where access decisions are written: a file of JSON lines, or the ``caap.audit`` logger."""
+
+    file: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who a grant is for: everyone (``public``), or callers with a token that meets every
+    condition given: a client id among ``clients``, every scope of ``all_scopes`` and at
+    least one of ``any_scopes``."""
+
+    public: bool = False
+    any_scopes: frozenset[str] = frozenset()
+    all_scopes: frozenset[str] = frozenset()
+    clients: frozenset[str] = frozenset()
+
+
+RowOp = Literal["eq", "ne", "lt", "le", "gt", "ge", "in"]
+
+
+@dataclass(frozen=True, slots=True)
+class RowFilter:
+    """A row rule: only entities whose ``attribute`` compares as told with ``value``."""
+
+    attribute: str
+    op: RowOp
+    value: Any
+    """A string, number or bool; a tuple of them for ``in``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What a grant's audience gets of a dataset; the defaults give everything."""
+
+    drop: frozenset[str] = frozenset()
+    """Attributes removed (``location`` removes the location)."""
+    keep: frozenset[str] | None = None
+    """When set, the only attributes shown (``location`` among them to show the location)."""
+    coarsen_m: float | None = None
+    """Locations snapped to the centre of a grid cell of this many metres."""
+    older_than_min: float | None = None
+    """Only observations at least this many minutes old."""
+    aggregate_only: bool = False
+    """Statistics only: no entity ever leaves the gateway."""
+    min_group_size: int | None = None
+    """Statistics of fewer matching entities than this are withheld (with aggregate_only)."""
+    where: tuple[RowFilter, ...] = ()
+    """Only entities that satisfy every row filter."""
+
+    def shows(self, attribute: str) -> bool:
+        """True when ``attribute`` may appear in what the audience gets."""
+        if attribute in self.drop:
+            return False
+        return self.keep is None or attribute in self.keep
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """One line of a dataset's access list: an audience and the rules it gets."""
+
+    audience: Audience
+    rules: Rules = field(default_factory=Rules)
 
 
 @dataclass(frozen=True, slots=True)
 class Access:
-    """Who may see a dataset. ``public``: everyone; otherwise a token with any of ``scopes``."""
+    """Who may see a dataset, as an ordered list of grants; the first that matches applies."""
 
-    public: bool
-    scopes: frozenset[str] = frozenset()
+    grants: tuple[Grant, ...]
+
+    @classmethod
+    def public_access(cls) -> Access:
+        """``access: public``: everyone sees everything."""
+        return cls((Grant(Audience(public=True)),))
+
+    @classmethod
+    def any_scope(cls, *scopes: str) -> Access:
+        """``access: {scopes: [...]}``: a token with any of ``scopes`` sees everything."""
+        return cls((Grant(Audience(any_scopes=frozenset(scopes))),))
+
+    @property
+    def public(self) -> bool:
+        """True when some grant is open to every caller (whatever its rules)."""
+        return any(g.audience.public for g in self.grants)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +168,7 @@ class Federation:
     cities: Mapping[str, CityConfig]
     auth: AuthConfig | None = None
     options: GatewayOptions = field(default_factory=GatewayOptions)
+    audit: AuditConfig = field(default_factory=AuditConfig)
     source: str = "federation.yaml"
     """The file it came from, for messages."""
 

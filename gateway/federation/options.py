@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from gateway.federation import fields
-from gateway.federation.model import AuthConfig, GatewayOptions
+from gateway.federation.interpolate import UNRESOLVED
+from gateway.federation.model import AuditConfig, AuthConfig, GatewayOptions, IntrospectionConfig
 from gateway.federation.report import Report
 
 MAX_PAGE_SIZE = 1000
@@ -31,7 +32,11 @@ def parse_auth(report: Report, value: object) -> AuthConfig | None:
     if value is None:
         return None
     raw = fields.section(
-        report, value, "auth", required=("issuer", "audience"), optional=("jwks_uri",)
+        report,
+        value,
+        "auth",
+        required=("issuer", "audience"),
+        optional=("jwks_uri", "introspection"),
     )
     if raw is None:
         return None
@@ -40,9 +45,40 @@ def parse_auth(report: Report, value: object) -> AuthConfig | None:
     jwks_uri = (
         fields.auth_url(report, raw["jwks_uri"], "auth.jwks_uri") if "jwks_uri" in raw else None
     )
-    if issuer is None or audience is None or ("jwks_uri" in raw and jwks_uri is None):
+    introspection = _introspection(report, raw["introspection"]) if "introspection" in raw else None
+    if (
+        issuer is None
+        or audience is None
+        or ("jwks_uri" in raw and jwks_uri is None)
+        or ("introspection" in raw and introspection is None)
+    ):
         return None
-    return AuthConfig(issuer=issuer, audience=audience, jwks_uri=jwks_uri)
+    return AuthConfig(issuer, audience, jwks_uri, introspection)
+
+
+def _introspection(report: Report, value: object) -> IntrospectionConfig | None:
+    """``auth.introspection``: an RFC 7662 endpoint and the gateway's client credentials."""
+    key = "auth.introspection"
+    raw = fields.section(report, value, key, required=("endpoint", "client_id", "client_secret"))
+    if raw is None or set(raw) != {"endpoint", "client_id", "client_secret"}:
+        return None
+    endpoint = fields.auth_url(report, raw["endpoint"], f"{key}.endpoint")
+    client_id = fields.text(report, raw["client_id"], f"{key}.client_id")
+    secret = fields.text(report, raw["client_secret"], f"{key}.client_secret")
+    if endpoint is None or client_id is None or secret is None:
+        return None
+    return IntrospectionConfig(endpoint, client_id, secret)
+
+
+def parse_audit(report: Report, value: object) -> AuditConfig:
+    """The optional ``audit`` section: ``{file: path}``; absent: the ``caap.audit`` logger."""
+    if value is None or value is UNRESOLVED:
+        return AuditConfig()
+    raw = fields.section(report, value, "audit", optional=("file",))
+    if raw is None or "file" not in raw:
+        return AuditConfig()
+    path = fields.text(report, raw["file"], "audit.file")
+    return AuditConfig(file=path)
 
 
 def parse_gateway(report: Report, value: object) -> GatewayOptions:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import strawberry
 
 from gateway.coverage import Coverage, CoverageStatus
 from gateway.entities import EntityAnswer, find_entities
+from gateway.errors import BadUserInput
 from gateway.schema import convert
+from gateway.schema.access import DatasetAccess, Viewer, access_list, viewer
 from gateway.schema.context import RequestContext
 from gateway.schema.inputs import EntityFilter, to_request
 from gateway.schema.models import AirQualityObservedConnection, WeatherObservedConnection
+from gateway.schema.statistics import Statistics, StatisticsGroupBy, to_statistics
 from gateway.schema.types import City, DatasetConnection, EntityConnection, PageInfo
+from gateway.statistics import check_attribute, compute_statistics
 
 Info = strawberry.Info[RequestContext, None]
 
@@ -25,15 +30,19 @@ AfterArg = Annotated[
 ]
 
 
+def _report(info: Info, coverage: Sequence[Coverage]) -> None:
+    path = [str(p) if isinstance(p, str) else p for p in info.path.as_list()]
+    for entry in coverage:
+        info.context.report(path, entry)
+
+
 async def _answer(
     info: Info, entity_type: str, filter: EntityFilter | None, first: int | None, after: str | None
 ) -> EntityAnswer:
     ctx = info.context
     request = to_request(entity_type, filter, first, after, ctx.runtime.federation)
     answer = await find_entities(request, ctx.runtime, ctx.principal, ctx.deadline)
-    path = [str(p) if isinstance(p, str) else p for p in info.path.as_list()]
-    for coverage in answer.coverage:
-        ctx.report(path, coverage)
+    _report(info, answer.coverage)
     return answer
 
 
@@ -127,3 +136,58 @@ class Query:
             page_info=PageInfo(has_next_page=False, end_cursor=None),
             coverage=convert.coverage_list(coverage, info.context.cities),
         )
+
+    @strawberry.field(
+        description="count, min, max and mean of a numeric attribute across cities, computed "
+        "in the gateway; also of datasets a city shares only in aggregate (no row leaves)."
+    )
+    async def statistics(
+        self,
+        info: Info,
+        type: Annotated[
+            str, strawberry.argument(description='Smart Data Models type, e.g. "WeatherObserved".')
+        ],
+        attribute: Annotated[
+            str, strawberry.argument(description='A numeric attribute, e.g. "temperature".')
+        ],
+        filter: EntityFilter | None = None,
+        group_by: StatisticsGroupBy = StatisticsGroupBy.NONE,
+    ) -> Statistics:
+        ctx = info.context
+        check_attribute(attribute)
+        request = to_request(type, filter, None, None, ctx.runtime.federation)
+        by_city = group_by is StatisticsGroupBy.CITY
+        answer = await compute_statistics(
+            request, attribute, by_city, ctx.runtime, ctx.principal, ctx.deadline
+        )
+        _report(info, answer.coverage)
+        return to_statistics(type, attribute, answer, ctx.cities)
+
+    @strawberry.field(
+        description="What you may see of each city's datasets, and why: the grant that "
+        "applies to your token (or to anonymous callers) and its rules."
+    )
+    def access(
+        self,
+        info: Info,
+        type: Annotated[
+            str | None,
+            strawberry.argument(description="One entity type; all that each city lists if absent."),
+        ] = None,
+        cities: list[strawberry.ID] | None = None,
+    ) -> list[DatasetAccess]:
+        ctx = info.context
+        known = ctx.runtime.federation.cities
+        ids = [str(c) for c in cities] if cities is not None else None
+        unknown = [c for c in ids or () if c not in known]
+        if unknown:
+            raise BadUserInput(
+                f"cities: unknown city id {', '.join(map(repr, unknown))} "
+                f"(known: {', '.join(sorted(known))})"
+            )
+        scope = list(dict.fromkeys(ids)) if ids is not None else None
+        return access_list(ctx.principal, ctx.runtime.federation, ctx.cities, type, scope)
+
+    @strawberry.field(description="The caller, as the access token says.")
+    def viewer(self, info: Info) -> Viewer:
+        return viewer(info.context.principal)

@@ -120,9 +120,9 @@ def test_a_minimal_file_loads_into_the_typed_model() -> None:
     assert malmo.adapter.kind == "fake"
     assert malmo.adapter.options == {"url": "http://127.0.0.1:9108"}
     assert malmo.adapter.config == ("checked", "http://127.0.0.1:9108")
-    assert malmo.datasets["WeatherObserved"].access == Access(public=True)
-    assert malmo.datasets["WaterConsumptionObserved"].access == Access(
-        public=False, scopes=frozenset({"caap:utility:read", "caap:admin"})
+    assert malmo.datasets["WeatherObserved"].access == Access.public_access()
+    assert malmo.datasets["WaterConsumptionObserved"].access == Access.any_scope(
+        "caap:utility:read", "caap:admin"
     )
     assert malmo.timeout_s is None
     assert federation.auth is None
@@ -227,13 +227,13 @@ def test_an_empty_file(text: str) -> None:
 @pytest.mark.parametrize("text", ["- malmo\n", "just text\n", "42\n"])
 def test_a_top_level_that_is_not_a_mapping(text: str) -> None:
     assert problems(text) == [
-        "federation.yaml: the top level must be a mapping with keys auth, gateway, cities"
+        "federation.yaml: the top level must be a mapping with keys auth, gateway, audit, cities"
     ]
 
 
 def test_unknown_top_level_keys_list_the_allowed_ones() -> None:
     assert problems(document() + "citys: {}\n") == [
-        "federation.yaml: citys: unknown key (allowed: cities, auth, gateway)"
+        "federation.yaml: citys: unknown key (allowed: cities, auth, gateway, audit)"
     ]
 
 
@@ -426,21 +426,28 @@ def test_a_dataset_is_named_by_an_entity_type(name: str) -> None:
         ),
         (
             "{access: open}",
-            'cities.malmo.datasets.Beach.access: must be "public" or {scopes: [...]} '
-            "naming the scopes that may read it",
+            'cities.malmo.datasets.Beach.access: must be "public", a grant such as '
+            "{scopes: [...]}, or a list of grants",
         ),
         (
             "{access: {role: [x], scopes: [x]}}",
-            "cities.malmo.datasets.Beach.access.role: unknown key (allowed: scopes)",
+            "cities.malmo.datasets.Beach.access.role: unknown key (allowed: public, scopes, "
+            "clients, drop, keep, coarsen_m, older_than_min, aggregate_only, min_group_size, "
+            "where)",
         ),
-        ("{access: {}}", "cities.malmo.datasets.Beach.access.scopes: missing (required)"),
+        (
+            "{access: {}}",
+            "cities.malmo.datasets.Beach.access: say who may read: public: true, scopes, "
+            "or clients",
+        ),
         (
             "{access: {scopes: []}}",
             "cities.malmo.datasets.Beach.access.scopes: must be a non-empty list of scopes",
         ),
         (
             "{access: {scopes: caap:read}}",
-            "cities.malmo.datasets.Beach.access.scopes: must be a non-empty list of scopes",
+            "cities.malmo.datasets.Beach.access.scopes: must be a list of scopes (any of them) "
+            "or {any_of: [...], all_of: [...]}",
         ),
         (
             "{access: {scopes: [ok, 'a b']}}",
@@ -489,9 +496,12 @@ def test_dataset_access_rules(dataset: str, problem: str) -> None:
         ),
         (
             "{issuer: 'https://i.se', audience: a, client_secret: x}",
-            "auth.client_secret: unknown key (allowed: issuer, audience, jwks_uri)",
+            "auth.client_secret: unknown key (allowed: issuer, audience, jwks_uri, introspection)",
         ),
-        ("[https://i.se]", "auth: must be a mapping with keys issuer, audience, jwks_uri"),
+        (
+            "[https://i.se]",
+            "auth: must be a mapping with keys issuer, audience, jwks_uri, introspection",
+        ),
     ],
 )
 def test_auth_rules(auth: str, problem: str) -> None:
@@ -662,8 +672,8 @@ def test_all_problems_are_collected_in_file_order() -> None:
             "(allowed: name, kommunkod, adapter, datasets, timeout_s)",
             "cities.helsingborg.adapter.url: environment variable HBG_URL is not set "
             "(give a default: ${HBG_URL:-...})",
-            'cities.helsingborg.datasets.Device.access: must be "public" or '
-            "{scopes: [...]} naming the scopes that may read it",
-            "extra: unknown key (allowed: cities, auth, gateway)",
+            'cities.helsingborg.datasets.Device.access: must be "public", a grant such as '
+            "{scopes: [...]}, or a list of grants",
+            "extra: unknown key (allowed: cities, auth, gateway, audit)",
         ]
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,21 +34,38 @@ def write_federation(
     *,
     gateway: Mapping[str, Any] | None = None,
     adapter_options: Mapping[str, Any] | None = None,
+    auth: Mapping[str, Any] | None = None,
+    audit: Mapping[str, Any] | None = None,
+    datasets: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> Path:
-    """A federation of the cities in ``urls`` (id -> NGSI-LD base URL), demo datasets."""
+    """A federation of the cities in ``urls`` (id -> NGSI-LD base URL), demo datasets.
+
+    ``datasets(city_id)`` replaces a city's datasets (entity type -> ``{access: ...}``);
+    ``auth`` and ``audit`` become those sections of the file.
+    """
     names = {m["id"]: m for m in municipalities()}
     cities: dict[str, Any] = {}
     for city_id, url in urls.items():
-        datasets: dict[str, Any] = {name: {"access": "public"} for name in PUBLIC}
-        datasets["WaterConsumptionObserved"] = {"access": {"scopes": ["caap:utility:read"]}}
+        shared = datasets(city_id) if datasets is not None else demo_datasets()
         cities[city_id] = {
             "name": names[city_id]["name"],
             "kommunkod": names[city_id]["kommunkod"],
             "adapter": {"kind": "ngsi-ld", "url": url, **(adapter_options or {})},
-            "datasets": datasets,
+            "datasets": dict(shared),
         }
     document: dict[str, Any] = {"cities": cities}
     if gateway:
         document["gateway"] = dict(gateway)
+    if auth:
+        document["auth"] = dict(auth)
+    if audit:
+        document["audit"] = dict(audit)
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def demo_datasets() -> dict[str, Any]:
+    """What every city of the demo shares: six public types, water consumption by scope."""
+    shared: dict[str, Any] = {name: {"access": "public"} for name in PUBLIC}
+    shared["WaterConsumptionObserved"] = {"access": {"scopes": ["caap:utility:read"]}}
+    return shared

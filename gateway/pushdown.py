@@ -1,0 +1,50 @@
+"""Policy decided before fan-out: what a grant's rules change in the question sent to a city.
+
+``restrict`` gives the caller's question as the rules allow it (the gateway
+filters against it afterwards); ``upstream`` gives what is sent: only the
+attributes that may be shown or that the rules themselves need, the time limit
+pushed into ``observed_before``, and ``near``/``within`` widened by a grid cell
+when locations are coarsened (the gateway then filters on the coarse location,
+so a tight filter cannot reveal where a point really is).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from adapters.contract import SourceQuery
+from gateway.federation.model import Rules
+from gateway.grid import widen_box, widen_near
+from gateway.policy import LOCATION
+
+
+def restrict(asked: SourceQuery, rules: Rules, now: datetime) -> SourceQuery:
+    """``asked`` with the time limit of ``rules`` (observed before ``now`` minus N minutes)."""
+    if rules.older_than_min is None:
+        return asked
+    cutoff = now - timedelta(minutes=rules.older_than_min)
+    before = cutoff if asked.observed_before is None else min(asked.observed_before, cutoff)
+    after = asked.observed_after
+    if after is not None and after > before:
+        after = before  # an empty window, still a valid one
+    return replace(asked, observed_before=before, observed_after=after)
+
+
+def upstream(wanted: SourceQuery, rules: Rules, statistic: str | None = None) -> SourceQuery:
+    """The query to send for ``wanted`` under ``rules``; ``statistic``: only that attribute."""
+    near, within = wanted.near, wanted.within
+    if rules.coarsen_m is not None:
+        near = widen_near(near, rules.coarsen_m) if near is not None else None
+        within = widen_box(within, rules.coarsen_m) if within is not None else None
+    return replace(wanted, attrs=_attrs(rules, statistic), near=near, within=within)
+
+
+def _attrs(rules: Rules, statistic: str | None) -> tuple[str, ...] | None:
+    """Attributes to ask for; None (all) only when ``drop`` cannot be said as a list."""
+    needed = {f.attribute for f in rules.where}
+    if statistic is not None:
+        return tuple(sorted({statistic} | needed))
+    if rules.keep is not None:
+        return tuple(sorted((rules.keep - {LOCATION}) | needed))
+    return None

@@ -1,0 +1,115 @@
+"""Statistics of one attribute across cities: count, min, max, mean, computed in the gateway.
+
+The path is the entity path (plan, fan out, apply each city's rules) without
+the rows: only the attribute (and what row filters need) is asked for, and the
+rows end here. That is how a city can share a dataset only in aggregate: its
+aggregate-only grant allows this path and no other. A city whose matching
+entities are fewer than its grant's ``min_group_size`` is left out (and says so
+in its coverage), so that a statistic never describes a handful of rows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from gateway.coverage import Coverage, CoverageStatus
+from gateway.entity_request import EntityRequest
+from gateway.errors import BadUserInput
+from gateway.fanout import fan_out
+from gateway.planner import plan
+from gateway.policy import Principal
+from gateway.redaction import visible
+from gateway.runtime import Runtime
+
+_ATTRIBUTE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def check_attribute(name: str) -> None:
+    """An attribute name, or BadUserInput."""
+    if not _ATTRIBUTE.fullmatch(name) or name == "location":
+        raise BadUserInput(f"attribute: {name!r} is not the name of a numeric attribute")
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """count, min, max and mean of some numbers; the last three None when there are none."""
+
+    count: int
+    minimum: float | None
+    maximum: float | None
+    mean: float | None
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Summary:
+        """The summary of ``values``."""
+        if not values:
+            return cls(0, None, None, None)
+        return cls(len(values), min(values), max(values), math.fsum(values) / len(values))
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One line of the answer: a city's summary, or (``city_id`` None) all cities'."""
+
+    city_id: str | None
+    summary: Summary
+
+
+@dataclass(frozen=True, slots=True)
+class StatisticsAnswer:
+    """The groups, and how each city contributed."""
+
+    groups: Sequence[Group]
+    coverage: Sequence[Coverage]
+
+
+async def compute_statistics(
+    request: EntityRequest,
+    attribute: str,
+    by_city: bool,
+    runtime: Runtime,
+    principal: Principal,
+    deadline: float,
+) -> StatisticsAnswer:
+    """Statistics of ``attribute`` over the entities ``request`` selects, one group per city
+    (``by_city``) or one for all; ``deadline`` on the monotonic clock."""
+    federation = runtime.federation
+    steps = plan(request, federation, principal, runtime.audit, statistic=attribute)
+    outcomes = await fan_out(steps, runtime.adapters, federation.timeout_for, deadline)
+    per_city: dict[str, list[float]] = {}
+    coverage: list[Coverage] = []
+    for step, outcome in zip(steps, outcomes, strict=True):
+        if outcome.result is None or step.query is None:
+            coverage.append(outcome.coverage)
+            continue
+        rows = {e.id: e for e in visible(outcome.result.entities, step)}
+        values = list(numbers(e.attributes.get(attribute) for e in rows.values()))
+        least = step.decision.rules.min_group_size if step.decision is not None else None
+        notes = []
+        if outcome.result.truncated:
+            notes.append(f"computed over the first {step.query.limit} matching entities")
+        if least is not None and len(values) < least:
+            notes.append(f"withheld: fewer than {least} entities (the city's minimum group size)")
+            coverage.append(Coverage(step.city_id, CoverageStatus.OK, None, "; ".join(notes)))
+            continue
+        per_city[step.city_id] = values
+        coverage.append(
+            Coverage(step.city_id, CoverageStatus.OK, len(rows), "; ".join(notes) or None)
+        )
+    if by_city:
+        groups = [Group(city_id, Summary.of(values)) for city_id, values in per_city.items()]
+    else:
+        groups = [Group(None, Summary.of([v for values in per_city.values() for v in values]))]
+    return StatisticsAnswer(groups, coverage)
+
+
+def numbers(values: Iterable[object]) -> Iterable[float]:
+    """The finite numbers among ``values`` (bools are not numbers here)."""
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if math.isfinite(value):
+            yield float(value)
