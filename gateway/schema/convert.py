@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import cast
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar, cast
 
 from strawberry.scalars import JSON
 
@@ -38,6 +38,25 @@ def coverage_list(coverage: Sequence[Coverage], cities: Mapping[str, City]) -> l
         )
         for c in coverage
     ]
+
+
+C = TypeVar("C")
+N = TypeVar("N")
+
+
+def connection(
+    connection_type: Callable[..., C],
+    answer: EntityAnswer,
+    node: Callable[[Placed, Mapping[str, City]], N],
+    cities: Mapping[str, City],
+) -> C:
+    """A connection object (nodes, pageInfo, totalCount, coverage) of an entity answer."""
+    return connection_type(
+        nodes=[node(p, cities) for p in answer.items],
+        page_info=page_info(answer),
+        total_count=answer.total_count,
+        coverage=coverage_list(answer.coverage, cities),
+    )
 
 
 def entity(placed: Placed, cities: Mapping[str, City]) -> Entity:

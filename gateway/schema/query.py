@@ -71,13 +71,7 @@ class Query:
         after: AfterArg = None,
     ) -> EntityConnection:
         answer = await _answer(info, type, filter, first, after)
-        cities = info.context.cities
-        return EntityConnection(
-            nodes=[convert.entity(p, cities) for p in answer.items],
-            page_info=convert.page_info(answer),
-            total_count=answer.total_count,
-            coverage=convert.coverage_list(answer.coverage, cities),
-        )
+        return convert.connection(EntityConnection, answer, convert.entity, info.context.cities)
 
     @strawberry.field(description="Weather observations across cities, typed.")
     async def weather_observed(
@@ -88,12 +82,8 @@ class Query:
         after: AfterArg = None,
     ) -> WeatherObservedConnection:
         answer = await _answer(info, "WeatherObserved", filter, first, after)
-        cities = info.context.cities
-        return WeatherObservedConnection(
-            nodes=[convert.weather(p, cities) for p in answer.items],
-            page_info=convert.page_info(answer),
-            total_count=answer.total_count,
-            coverage=convert.coverage_list(answer.coverage, cities),
+        return convert.connection(
+            WeatherObservedConnection, answer, convert.weather, info.context.cities
         )
 
     @strawberry.field(description="Air quality observations across cities, typed.")
@@ -105,12 +95,8 @@ class Query:
         after: AfterArg = None,
     ) -> AirQualityObservedConnection:
         answer = await _answer(info, "AirQualityObserved", filter, first, after)
-        cities = info.context.cities
-        return AirQualityObservedConnection(
-            nodes=[convert.air_quality(p, cities) for p in answer.items],
-            page_info=convert.page_info(answer),
-            total_count=answer.total_count,
-            coverage=convert.coverage_list(answer.coverage, cities),
+        return convert.connection(
+            AirQualityObservedConnection, answer, convert.air_quality, info.context.cities
         )
 
     @strawberry.field(
