@@ -13,7 +13,23 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e examples/caap-adapter-citysense
 	@touch $(STAMP)
+
+# The GraphQL-over-HTTP audit (npm graphql-http) runs in the tests: its lockfile pins it.
+HTTP_AUDIT := tests/http_audit/node_modules/.package-lock.json
+$(HTTP_AUDIT): tests/http_audit/package.json tests/http_audit/package-lock.json
+	cd tests/http_audit && npm ci --no-audit --no-fund --loglevel=error
+
+# The status page test drives Debian's chromium (Playwright with the system browser).
+.PHONY: browser
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The status page test needs Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
+	  fi; }
 
 run: $(STAMP)
 	$(BIN)/caap demo
@@ -25,10 +41,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(HTTP_AUDIT) browser
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
+
+# Benchmarks (bench/): citysim, the gateway and wrk on loopback; prints the table and
+# writes bench/results.md. `$(BIN)/python -m bench --quick` is the short version.
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

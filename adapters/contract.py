@@ -98,6 +98,13 @@ class SourceResult:
     entities: Sequence[SourceEntity]
     total_count: int | None = None
     truncated: bool = False
+    cache_control: str | None = None
+    """The platform's ``Cache-Control`` for this answer (of its first page), if it sent one;
+    the gateway's cache reads ``max-age``, ``no-store``, ``stale-while-revalidate`` and
+    ``stale-if-error`` from it."""
+    validator: str | None = None
+    """An opaque token for ``Revalidating.revalidate`` (e.g. the pages' ETags); None when
+    the platform gave nothing to revalidate with."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +137,8 @@ class AdapterContext:
     trace_configs: tuple[aiohttp.TraceConfig, ...] = ()
     """aiohttp hooks the gateway attaches to every HTTP request (metrics, request ids);
     build sessions with ``adapters.http.new_session`` so they are applied."""
+    max_response_bytes: int = 32 * 1024 * 1024
+    """The largest answer body the adapter reads; a larger one is an ``UpstreamProtocolError``."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -154,6 +163,16 @@ class Adapter(Protocol):
         ...
 
 
+@runtime_checkable
+class Revalidating(Protocol):
+    """An adapter that can ask its platform whether an earlier answer still holds
+    (conditional requests: ``If-None-Match`` with the ETags in ``SourceResult.validator``)."""
+
+    async def revalidate(self, query: SourceQuery, validator: str) -> SourceResult | None:
+        """None when the answer that carried ``validator`` is unchanged; else a fresh answer."""
+        ...
+
+
 class AdapterFactory(Protocol):
     """A class (or callable) the registry calls to build an adapter for one city.
 
@@ -170,4 +189,149 @@ class AdapterFactory(Protocol):
 
     def __call__(self, config: Mapping[str, Any], context: AdapterContext) -> Adapter:
         """Build an adapter for one city."""
+        ...
+
+
+# --- Catalogues and history (ADR 0004) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueQuery:
+    """One question to one city's open-data catalogue.
+
+    ``search``: every whitespace-separated word must occur (case-insensitively) in
+    the title, the description or a keyword; None means every dataset. ``limit``
+    is the most datasets the gateway wants; the adapter follows the catalogue's
+    paging until it has that many or the catalogue has no more.
+    """
+
+    search: str | None = None
+    limit: int = 1000
+
+    def matches(self, dataset: CatalogueDataset) -> bool:
+        """True when ``dataset`` has every word of ``search`` (always, without a search)."""
+        if self.search is None:
+            return True
+        text = " ".join((dataset.title, dataset.description or "", *dataset.keywords))
+        folded = text.casefold()
+        return all(word in folded for word in self.search.casefold().split())
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueDistribution:
+    """One way to get a dataset (``dcat:Distribution``, a CKAN resource)."""
+
+    access_url: str | None
+    format: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueDataset:
+    """One dataset of a catalogue: ``id`` is its IRI (DCAT) or id (CKAN)."""
+
+    id: str
+    title: str
+    description: str | None = None
+    distributions: tuple[CatalogueDistribution, ...] = ()
+    keywords: tuple[str, ...] = ()
+    publisher: str | None = None
+    modified: str | None = None
+    """ISO 8601 date or date-time, as the catalogue gives it."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueResult:
+    """What one catalogue answered; ``truncated``: more matched than ``limit``."""
+
+    datasets: Sequence[CatalogueDataset]
+    total_count: int | None = None
+    truncated: bool = False
+
+
+@runtime_checkable
+class CatalogueAdapter(Protocol):
+    """One city's open-data catalogue (DCAT-AP-SE, CKAN), spoken to in its own protocol.
+
+    Catalogue kinds register in the same entry-point group as entity adapters
+    (``caap.adapters``); their ``fetch_entities`` raises ``UnsupportedQuery``.
+    """
+
+    kind: ClassVar[str]
+
+    async def fetch_datasets(self, query: CatalogueQuery) -> CatalogueResult:
+        """Answer one catalogue query, or raise an ``adapters.errors.AdapterError``."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections; safe to call more than once."""
+        ...
+
+
+AGGREGATE_METHODS = ("avg", "min", "max", "sum", "totalCount")
+"""Aggregations a history query may ask for (names of GS CIM 009 ``aggrMethods``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregation:
+    """Aggregate each attribute's values by ``method`` over periods of ``period_s`` seconds.
+
+    ``period_s`` None: one period spanning the whole time window.
+    """
+
+    method: str
+    period_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryQuery:
+    """The past values of entities of one type, between ``after`` (inclusive) and ``before``.
+
+    ``entity_id`` narrows to one entity; ``attrs`` None means every attribute that
+    has a history. ``last_n`` keeps the most recent N values per attribute.
+    ``limit`` bounds the number of entities.
+    """
+
+    entity_type: str
+    after: datetime
+    before: datetime
+    entity_id: str | None = None
+    attrs: tuple[str, ...] | None = None
+    last_n: int | None = None
+    aggregation: Aggregation | None = None
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPoint:
+    """One value at one moment (UTC); an aggregate's period runs from ``at`` to ``until``."""
+
+    at: datetime
+    value: JSONValue
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntityHistory:
+    """One entity's attributes over time, each series oldest first."""
+
+    id: str
+    type: str
+    series: Mapping[str, Sequence[HistoryPoint]]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryResult:
+    """What one city answered to one HistoryQuery."""
+
+    entities: Sequence[EntityHistory]
+    truncated: bool = False
+
+
+@runtime_checkable
+class HistoryAdapter(Protocol):
+    """An adapter whose platform keeps history (e.g. the NGSI-LD temporal API)."""
+
+    async def fetch_history(self, query: HistoryQuery) -> HistoryResult:
+        """Answer one history query, or raise an ``adapters.errors.AdapterError``."""
         ...

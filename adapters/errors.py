@@ -7,7 +7,7 @@
     ├── UnsupportedQuery             the platform cannot answer this (type, filter)
     └── UpstreamError                the platform answered wrongly      -> UPSTREAM_ERROR
         ├── UpstreamTimeout          no answer within the time allowed  -> UPSTREAM_TIMEOUT
-        ├── UpstreamUnavailable      no connection, or 503              -> UPSTREAM_UNAVAILABLE
+        ├── UpstreamUnavailable      no connection, 503 or 429          -> UPSTREAM_UNAVAILABLE
         └── UpstreamProtocolError    an answer that breaks the protocol -> UPSTREAM_ERROR
                                      (garbage JSON, wrong content type, bad shape)
 
@@ -36,11 +36,15 @@ class UnsupportedQuery(AdapterError):
 
 
 class UpstreamError(AdapterError):
-    """The platform's answer could not be used. ``status`` is the HTTP status when there was one."""
+    """The platform's answer could not be used. ``status`` is the HTTP status when there was one;
+    ``retry_after_s`` what its ``Retry-After`` header asked for (429, 503), in seconds."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after_s: float | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.retry_after_s = retry_after_s
 
 
 class UpstreamTimeout(UpstreamError):

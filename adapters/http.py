@@ -7,6 +7,8 @@ gateway counts every request sent to a city through them).
 
 from __future__ import annotations
 
+import email.utils
+import time
 from collections.abc import Mapping
 
 import aiohttp
@@ -25,3 +27,23 @@ def new_session(
         trace_configs=list(context.trace_configs) or None,
         raise_for_status=False,
     )
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """A ``Retry-After`` header (RFC 9110 10.2.3) as seconds from ``now``; None if absent or bad.
+
+    Either delta-seconds (``"120"``) or an HTTP-date; a date in the past is 0.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    wall = time.time() if now is None else now
+    return max(0.0, moment.timestamp() - wall)

@@ -26,6 +26,7 @@ from citysim.control import create_control_app
 from citysim.faults import parse_fault
 from citysim.municipalities import select
 from citysim.ngsi_ld.app import Broker
+from citysim.ngsi_ld.dialect import dialect_for
 from citysim.server import SHUTDOWN_TIMEOUT_S, CityServer
 from citysim.settings import HOST, SimSettings
 from citysim.world.city import CityWorld
@@ -73,7 +74,7 @@ class SimCluster:
             )
             self.servers[city.id] = CityServer(
                 city,
-                Broker(world, settings.context_style_for(city.id)),
+                Broker(world, settings.context_style_for(city.id), dialect_for(city.id)),
                 port=settings.base_port + position if settings.base_port else 0,
                 latency_s=settings.latency_for(city.id),
             )

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from citysim import ckan, dcat, lynx, rest_json, sensorthings
 from citysim.faults import Fault
 from citysim.municipalities import Municipality
 from citysim.ngsi_ld.app import Broker, create_app
@@ -50,6 +51,11 @@ class CityServer:
         app = create_app(
             self.broker, middlewares=[self._fault_middleware, self._latency_middleware]
         )
+        rest_json.mount(app, self.world, rest_json.style_for_city(self.city.id))
+        ckan.mount(app, self.city, self.world.seed)
+        dcat.mount(app, self.city, self.world.seed)
+        sensorthings.mount(app, self.world)
+        lynx.mount(app, self.world)
         self._runner = web.AppRunner(
             app, access_log=None, handler_cancellation=True, shutdown_timeout=SHUTDOWN_TIMEOUT_S
         )

@@ -10,14 +10,20 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from adapters.registry import AdapterRegistry
 from gateway.auth import Authenticator, effective_auth
+from gateway.clock import Clocks
+from gateway.disconnect import cancel_on_disconnect
+from gateway.federation import Federation
 from gateway.federation.loader import load_federation
 from gateway.graphql_exec import Executor
 from gateway.graphql_http import graphql_endpoint
+from gateway.guards import Guards
 from gateway.metrics import Metrics
+from gateway.operations import Operations
+from gateway.reload import Serving
 from gateway.runtime import Runtime
 from gateway.schema import build_schema
 from gateway.schema.types import city_objects
@@ -27,36 +33,54 @@ from gateway.state import GatewayState
 log = logging.getLogger("caap.app")
 
 
-def create_app(settings: Settings, registry: AdapterRegistry | None = None) -> Starlette:
-    """The gateway as an ASGI app; the federation is loaded when the app starts."""
+def create_app(
+    settings: Settings, registry: AdapterRegistry | None = None, *, clocks: Clocks | None = None
+) -> Starlette:
+    """The gateway as an ASGI app; the federation is loaded when the app starts.
+
+    ``clocks``: the time of cache entries and circuit breakers (a test's manual clock).
+    """
     schema = build_schema()
     metrics = Metrics()
-    state = GatewayState(executor=Executor(schema._schema), metrics=metrics)
+    guards = Guards(
+        redis_url=settings.redis_url, metrics=metrics, clock=(clocks or Clocks()).monotonic
+    )
+    state = GatewayState(executor=Executor(schema._schema), metrics=metrics, guards=guards)
+    ops = Operations(settings, state, metrics)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         reg = registry or AdapterRegistry.from_entry_points()
-        federation = load_federation(settings.config_path, reg)
-        auth = effective_auth(federation.auth, settings)
-        runtime = Runtime.build(federation, reg)
-        authenticator = Authenticator.for_config(auth)
-        state.runtime = runtime
-        state.authenticator = authenticator
-        state.cities = city_objects(federation)
-        log.info("federation loaded: %d cities from %s", len(federation.cities), federation.source)
-        log.info("auth: %s", f"tokens of {auth.issuer}" if auth else "none, public data only")
-        try:
-            yield
-        finally:
-            state.runtime = None
-            state.authenticator = None
-            await runtime.aclose()
-            await authenticator.aclose()
 
+        def build(federation: Federation) -> Serving:
+            """What one federation needs to serve; also called by every hot reload."""
+            auth = effective_auth(federation.auth, settings)
+            runtime = Runtime.build(
+                federation,
+                reg,
+                ops.trace_configs,
+                metrics=metrics,
+                redis_url=settings.redis_url,
+                clocks=clocks,
+            )
+            authenticator = Authenticator.for_config(auth)
+            log.info("auth: %s", f"tokens of {auth.issuer}" if auth else "none, public data only")
+            return Serving(runtime, authenticator, city_objects(federation))
+
+        federation = load_federation(settings.config_path, reg)
+        ops.start(federation, reg, build)
+        log.info("federation loaded: %d cities from %s", len(federation.cities), federation.source)
+        async with ops.running():  # on the way out: the runtime and authenticator are closed
+            try:
+                yield
+            finally:
+                await guards.aclose()
+
+    @ops.observe
     async def timed_graphql(request: Request) -> Response:
         started = time.perf_counter()
         try:
-            return await graphql_endpoint(request)
+            return await cancel_on_disconnect(request, graphql_endpoint)
         finally:
             metrics.request_duration.observe(time.perf_counter() - started)
 
@@ -71,13 +95,15 @@ def create_app(settings: Settings, registry: AdapterRegistry | None = None) -> S
     async def metrics_endpoint(request: Request) -> Response:
         return Response(metrics.render(), media_type=metrics.content_type)
 
-    routes: list[Route] = [
+    routes: list[BaseRoute] = [
         Route("/graphql", timed_graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
+        *ops.routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=ops.middleware(), lifespan=lifespan)
     app.state.gateway = state
     app.state.metrics = metrics
+    app.state.ops = ops
     return app

@@ -17,6 +17,7 @@ from typing import TextIO
 from adapters.contract import Adapter, AdapterContext, SourceQuery
 from adapters.registry import AdapterRegistry
 from gateway.federation import CityConfig, Federation, FederationError, load_federation
+from gateway.federation_schema import SCHEMA_PATH, file_schema_problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,12 @@ async def run_check(
         print(f"\n{path}: {count} problem{'s' if count != 1 else ''}, nothing probed", file=out)
         return 1
     _print_cities(federation, out)
+    disagreements = file_schema_problems(path)
+    if disagreements:
+        print(f"\nThe loader accepts the file but {SCHEMA_PATH.name} does not:", file=out)
+        for disagreement in disagreements:
+            print(f"  {disagreement}", file=out)
+        return 1
     if not probe:
         return 0
     results = await probe_cities(federation, registry)

@@ -1,15 +1,16 @@
-"""``caap``: serve | demo | check | schema | adapters | sim fault."""
+"""``caap``: serve | demo | check | schema | adapters | reload | sim fault."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import logging.config
 import os
 import sys
 from collections.abc import Sequence
 
 from adapters.registry import AdapterRegistry, RegistryError
+from gateway.logging_json import dict_config, log_format
 from gateway.settings import Settings, SettingsError
 
 
@@ -22,9 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"caap: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.config.dictConfig(dict_config(settings.log_level, log_format(settings.log_format)))
     code: int = args.run(args, settings)
     return code
 
@@ -53,11 +52,19 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--no-probe", action="store_true", help="validate only; call no city")
     check.set_defaults(run=_check)
 
-    schema = sub.add_parser("schema", help="print the GraphQL SDL")
+    schema = sub.add_parser("schema", help="print the GraphQL SDL of the gateway's schema")
     schema.set_defaults(run=_schema)
 
     adapters = sub.add_parser("adapters", help="list the registered adapter kinds")
     adapters.set_defaults(run=_adapters)
+
+    reload = sub.add_parser(
+        "reload", help="make a running gateway reload its federation file (loopback only)"
+    )
+    reload.add_argument(
+        "--url", help="the gateway's base URL (default http://127.0.0.1:$CAAP_PORT)"
+    )
+    reload.set_defaults(run=_reload)
 
     sim = sub.add_parser("sim", help="control the simulated platforms of the demo")
     sim_sub = sim.add_subparsers(required=True, metavar="ACTION")
@@ -73,7 +80,17 @@ def _parser() -> argparse.ArgumentParser:
         help="control API base URL",
     )
     fault.set_defaults(run=_sim_fault)
+    _describe(sub)
+    _describe(sim_sub)
     return parser
+
+
+def _describe(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``caap COMMAND --help`` opens with what the command does (its one-line help)."""
+    for action in sub._choices_actions:
+        parser = sub.choices[action.dest]
+        if parser.description is None and action.help:
+            parser.description = action.help[0].upper() + action.help[1:] + "."
 
 
 def _listen_options(p: argparse.ArgumentParser) -> None:
@@ -135,6 +152,13 @@ def _adapters(args: argparse.Namespace, settings: Settings) -> int:
     for kind, entry in kinds.items():
         print(f"{kind:<{width}}  {entry.origin}")
     return 0
+
+
+def _reload(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.reload_client import request_reload
+
+    url = args.url or f"http://127.0.0.1:{settings.port}"
+    return request_reload(url, out=sys.stdout)
 
 
 def _sim_fault(args: argparse.Namespace, settings: Settings) -> int:

@@ -37,6 +37,13 @@ class Coverage:
     code: ErrorCode | None = None
 
 
+def answered(fetched: Coverage, count: int | None, *notes: str | None) -> Coverage:
+    """The OK coverage of a city that answered: ``count`` entities, the fan-out's note
+    (a stale answer says how old it is) after the caller's ``notes``, ``stale`` kept."""
+    message = "; ".join(n for n in (*notes, fetched.message) if n) or None
+    return Coverage(fetched.city_id, CoverageStatus.OK, count, message, stale=fetched.stale)
+
+
 def coverage_for_error(city_id: str, error: BaseException) -> Coverage:
     """Map an adapter's exception (or a timeout) to the city's coverage entry."""
     if isinstance(error, UpstreamTimeout | TimeoutError):

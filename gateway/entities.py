@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gateway.coverage import Coverage, CoverageStatus
+from gateway.coverage import Coverage, answered
 from gateway.cursor import CursorError, decode_cursor, encode_cursor, fingerprint
 from gateway.entity_request import EntityRequest
 from gateway.errors import BadUserInput
@@ -45,7 +45,7 @@ async def find_entities(
             raise BadUserInput(f"after: {exc}") from None
 
     steps = plan(request, runtime.federation, principal, runtime.audit)
-    outcomes = await fan_out(steps, runtime.adapters, runtime.federation.timeout_for, deadline)
+    outcomes = await fan_out(steps, runtime.fetch, runtime.federation.timeout_for, deadline)
 
     streams: dict[str, list[Placed]] = {}
     coverage: list[Coverage] = []
@@ -60,7 +60,7 @@ async def find_entities(
             if outcome.result.truncated
             else None
         )
-        coverage.append(Coverage(outcome.city_id, CoverageStatus.OK, len(ordered), note))
+        coverage.append(answered(outcome.coverage, len(ordered), note))
 
     page = merge_page(streams, request.first, after_key)
     end_cursor = encode_cursor(page.items[-1].key, query_fp) if page.items else request.after

@@ -1,19 +1,31 @@
-"""Ask every planned city at once, each within its timeout and all within one deadline."""
+"""Ask every planned city at once, each within its timeout and all within one deadline.
+
+``fetch(step, city_deadline)`` does the asking (``Upstream.fetch``: cache, single-flight,
+breaker, bulkhead, retries); the fan-out only runs the cities concurrently, sets each
+one's deadline and turns every outcome into a coverage entry.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from adapters.contract import Adapter, SourceResult
 from adapters.errors import AdapterError, UpstreamTimeout
 from gateway.coverage import Coverage, CoverageStatus, coverage_for_error
 from gateway.planner import CityStep
+from gateway.upstream import Fetched
 
 log = logging.getLogger("caap.fanout")
+
+Fetch = Callable[[CityStep, float], Awaitable[Fetched]]
+"""Answer one step by the deadline given (on the ``time.monotonic()`` clock)."""
+
+GUARD_S = 0.1
+"""How long past a city's deadline the fan-out waits for a ``fetch`` that ignores it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +38,20 @@ class CityOutcome:
     elapsed_s: float
 
 
+def direct(adapters: Mapping[str, Adapter]) -> Fetch:
+    """A ``Fetch`` straight to the adapters: no cache, no breaker (for tests and tools)."""
+
+    async def fetch(step: CityStep, deadline: float) -> Fetched:
+        assert step.query is not None
+        async with asyncio.timeout_at(deadline):
+            return Fetched(await adapters[step.city_id].fetch_entities(step.query))
+
+    return fetch
+
+
 async def fan_out(
     steps: Sequence[CityStep],
-    adapters: Mapping[str, Adapter],
+    fetch: Fetch,
     timeout_for: Callable[[str], float],
     deadline: float,
 ) -> list[CityOutcome]:
@@ -37,14 +60,12 @@ async def fan_out(
     No call starts after the deadline; each is cut at ``min(city timeout, time left)``.
     The outcomes come back in the order of ``steps``.
     """
-    return list(
-        await asyncio.gather(*(_one(step, adapters, timeout_for, deadline) for step in steps))
-    )
+    return list(await asyncio.gather(*(_one(step, fetch, timeout_for, deadline) for step in steps)))
 
 
 async def _one(
     step: CityStep,
-    adapters: Mapping[str, Adapter],
+    fetch: Fetch,
     timeout_for: Callable[[str], float],
     deadline: float,
 ) -> CityOutcome:
@@ -57,8 +78,8 @@ async def _one(
         error = UpstreamTimeout("the request's deadline passed before this city was asked")
         return CityOutcome(step.city_id, None, coverage_for_error(step.city_id, error), 0.0)
     try:
-        async with asyncio.timeout(budget):
-            result = await adapters[step.city_id].fetch_entities(step.query)
+        async with asyncio.timeout(budget + GUARD_S):
+            fetched = await fetch(step, started + budget)
     except TimeoutError:
         error = UpstreamTimeout(f"no answer within {budget:.1f} s")
         return _failed(step.city_id, error, started)
@@ -69,7 +90,8 @@ async def _one(
         log.exception("city %s: adapter raised unexpectedly", step.city_id)
         return _failed(step.city_id, exc, started)
     elapsed = time.monotonic() - started
-    return CityOutcome(step.city_id, result, Coverage(step.city_id, CoverageStatus.OK), elapsed)
+    coverage = Coverage(step.city_id, CoverageStatus.OK, message=fetched.note, stale=fetched.stale)
+    return CityOutcome(step.city_id, fetched.result, coverage, elapsed)
 
 
 def _failed(city_id: str, error: BaseException, started: float) -> CityOutcome:

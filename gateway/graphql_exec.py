@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -20,11 +20,12 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     execute,
-    parse,
     validate,
 )
 
 from gateway.errors import ErrorCode
+from gateway.federation.guards import QueryLimits
+from gateway.limits.document import check_shape, parse_limited
 
 log = logging.getLogger("caap.graphql")
 
@@ -35,24 +36,55 @@ class Prepared:
 
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...] = ()
+    weight: int = 1_000
+    """Estimated bytes held, for the cache's bound."""
+
+
+_DEFAULT_LIMITS = QueryLimits()
+_BYTES_PER_CHARACTER = 150
+"""About what a parsed document holds in memory per character of its source."""
 
 
 class Executor:
-    """Runs documents against one schema, with parse and validation results cached."""
+    """Runs documents against one schema; parse, limit and validation results are cached
+    (bounded by an estimate of their memory)."""
 
-    def __init__(self, schema: GraphQLSchema, cache_size: int = 1024) -> None:
+    def __init__(self, schema: GraphQLSchema, cache_bytes: int = 128 * 1024 * 1024) -> None:
         self._schema = schema
-        self.prepare = lru_cache(maxsize=cache_size)(self._prepare)
+        self._prepared: LRUCache[tuple[str, QueryLimits, bool], Prepared] = LRUCache(
+            maxsize=cache_bytes, getsizeof=lambda p: p.weight
+        )
 
-    def _prepare(self, source: str) -> Prepared:
-        try:
-            document = parse(source)
-        except GraphQLError as error:
-            return Prepared(None, (error,))
-        errors = validate(self._schema, document)
+    @property
+    def schema(self) -> GraphQLSchema:
+        """The schema documents run against."""
+        return self._schema
+
+    def prepare(
+        self, source: str, limits: QueryLimits = _DEFAULT_LIMITS, restricted: bool = False
+    ) -> Prepared:
+        """``source`` parsed, held to ``limits`` and validated; ``restricted``: for an
+        anonymous caller in production mode (no introspection, no field suggestions)."""
+        key = (source, limits, restricted)
+        found = self._prepared.get(key)
+        if found is None:
+            found = self._prepare(*key)
+            if found.weight <= self._prepared.maxsize:
+                self._prepared[key] = found
+        return found
+
+    def _prepare(self, source: str, limits: QueryLimits, restricted: bool) -> Prepared:
+        weight = len(source) * _BYTES_PER_CHARACTER
+        document = parse_limited(source, limits)
+        if isinstance(document, GraphQLError):
+            return Prepared(None, (document,))
+        refused = check_shape(document, limits, restricted)
+        if refused:
+            return Prepared(None, tuple(refused))
+        errors = validate(self._schema, document, hide_suggestions=restricted)
         if errors:
             return Prepared(None, tuple(errors))
-        return Prepared(document)
+        return Prepared(document, weight=weight)
 
     async def execute(
         self,
@@ -60,6 +92,8 @@ class Executor:
         variables: Mapping[str, Any] | None,
         operation_name: str | None,
         context: object,
+        *,
+        hide_suggestions: bool = False,
     ) -> ExecutionResult:
         """Execute a prepared document."""
         result = execute(
@@ -68,6 +102,7 @@ class Executor:
             context_value=context,
             variable_values=dict(variables) if variables is not None else None,
             operation_name=operation_name,
+            hide_suggestions=hide_suggestions,
         )
         if isinstance(result, ExecutionResult):
             return result

@@ -9,37 +9,29 @@ Browsers asking for HTML get GraphiQL.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from graphql import GraphQLError, OperationType
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
 from gateway.auth import AuthError
 from gateway.errors import ErrorCode
-from gateway.graphql_exec import format_error, operation_type
-from gateway.schema.context import RequestContext
+from gateway.federation.guards import QueryLimits
+from gateway.limits.body import BodyTooLarge, read_body
+from gateway.pipeline import Kind, Operation, Outcome, Serving, run_operation
+from gateway.principal import ANONYMOUS
+from gateway.ratelimit import retry_after
 from gateway.state import GatewayState
 
 log = logging.getLogger("caap.http")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-MAX_BODY_BYTES = 1_048_576
-
-
-@dataclass(frozen=True, slots=True)
-class GraphQLParams:
-    """The three standard request parameters."""
-
-    query: str
-    variables: Mapping[str, Any] | None
-    operation_name: str | None
+GraphQLParams = Operation
+"""The standard request parameters (and ``extensions``)."""
 
 
 class RequestProblem(Exception):
@@ -51,11 +43,14 @@ class RequestProblem(Exception):
         message: str,
         headers: Mapping[str, str] | None = None,
         code: ErrorCode | None = None,
+        limit: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.headers = dict(headers or {})
         self.code = code
+        self.limit = limit
+        """The limit the request broke (body_bytes, batch), for metrics."""
 
 
 async def graphql_endpoint(request: Request) -> Response:
@@ -63,53 +58,59 @@ async def graphql_endpoint(request: Request) -> Response:
     state: GatewayState = request.app.state.gateway
     if request.method == "GET" and _wants_html(request) and "query" not in request.query_params:
         return HTMLResponse(get_graphql_ide_html())
+    limits = state.runtime.federation.options.limits if state.runtime else QueryLimits()
     try:
         media_type = _negotiate(request)
-        params = await _read_params(request)
+        batch = await _read_params(request, limits)
     except RequestProblem as problem:
+        if problem.limit is not None:
+            state.metrics.refusals.labels(problem.limit).inc()
         return _problem_response(problem, GRAPHQL_RESPONSE)
 
-    runtime, authenticator = state.runtime, state.authenticator
+    runtime, authenticator, cities = state.runtime, state.authenticator, state.cities
     if runtime is None or authenticator is None:
         return _problem_response(
             RequestProblem(503, "the federation is not loaded yet"), media_type
         )
+    protection = state.guards.current(runtime.federation)
+    address = request.client.host if request.client else None
     try:
         principal = await authenticator.authenticate(
             request.headers.getlist("authorization"), request.query_params
         )
     except AuthError as exc:
         refusal = RequestProblem(exc.status, exc.description, exc.headers, exc.code)
-        return _problem_response(refusal, media_type)
-    prepared = state.executor.prepare(params.query)
-    if prepared.document is None:
-        return _errors_response(prepared.errors, media_type)
-    op = operation_type(prepared.document, params.operation_name)
-    if op is None:
-        return _errors_response(
-            (GraphQLError("operationName does not select exactly one operation"),), media_type
-        )
-    if request.method == "GET" and op is not OperationType.QUERY:
-        return _problem_response(
-            RequestProblem(405, "only queries may be sent with GET; use POST", {"Allow": "POST"}),
-            media_type,
-        )
+        wait = await protection.limiter.wait(ANONYMOUS, address)  # failed tokens count too
+        return _problem_response(_rate_limited(state, wait) or refusal, media_type)
+    limited = _rate_limited(state, await protection.limiter.wait(principal, address, len(batch)))
+    if limited is not None:
+        return _problem_response(limited, media_type)
 
-    context = RequestContext(
-        runtime=runtime,
-        cities=state.cities,
-        principal=principal,
-        metrics=state.metrics,
-        deadline=time.monotonic() + runtime.federation.options.deadline_s,
-    )
-    result = await state.executor.execute(
-        prepared.document, params.variables, params.operation_name, context
-    )
-    body: dict[str, Any] = {"data": result.data}
-    errors = [format_error(e) for e in result.errors or ()] + context.city_errors
-    if errors:
-        body["errors"] = errors
-    return Response(orjson.dumps(body), media_type=media_type)
+    serving = Serving(state.executor, protection, runtime, cities, state.metrics)
+    outcomes = [await run_operation(serving, p, principal, request.method) for p in batch]
+    if isinstance(batch, list):
+        joined = b"[" + b",".join(o.body for o in outcomes) + b"]"
+        return Response(joined, media_type=media_type)
+    return _outcome_response(outcomes[0], media_type)
+
+
+def _rate_limited(state: GatewayState, wait_s: float) -> RequestProblem | None:
+    if wait_s <= 0:
+        return None
+    state.metrics.refusals.labels("rate_limited").inc()
+    headers = {"Retry-After": retry_after(wait_s)}
+    message = f"rate limit exceeded: retry after {headers['Retry-After']} s"
+    return RequestProblem(429, message, headers, ErrorCode.RATE_LIMITED)
+
+
+def _outcome_response(outcome: Outcome, media_type: str) -> Response:
+    if outcome.kind is Kind.NOT_A_QUERY:
+        problem = RequestProblem(
+            405, "only queries may be sent with GET; use POST", {"Allow": "POST"}
+        )
+        return _problem_response(problem, media_type)
+    status = 400 if outcome.kind is Kind.REFUSED and media_type == GRAPHQL_RESPONSE else 200
+    return Response(outcome.body, status_code=status, media_type=media_type)
 
 
 def _wants_html(request: Request) -> bool:
@@ -118,19 +119,41 @@ def _wants_html(request: Request) -> bool:
 
 
 def _negotiate(request: Request) -> str:
+    """The response media type. No ``Accept`` or ``*/*`` gets ``application/json``, as the
+    GraphQL-over-HTTP spec asks until its watershed; ask for the new type by name."""
     accept = request.headers.get("accept", "")
     if not accept.strip():
-        return GRAPHQL_RESPONSE
-    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    for candidate in types:
-        if candidate in (GRAPHQL_RESPONSE, "application/*", "*/*"):
+        return JSON
+    for candidate in _accepted(accept):
+        if candidate in (GRAPHQL_RESPONSE, "application/*"):
             return GRAPHQL_RESPONSE
-        if candidate == JSON:
+        if candidate in (JSON, "*/*"):
             return JSON
     raise RequestProblem(406, f"cannot answer with {accept!r}; accept {GRAPHQL_RESPONSE} or {JSON}")
 
 
-async def _read_params(request: Request) -> GraphQLParams:
+def _accepted(accept: str) -> list[str]:
+    """The media ranges of an ``Accept`` header, most preferred first, refused (q=0) left out."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept.split(",")):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            ranked.append((-quality, position, media.lower()))
+    return [media for _, _, media in sorted(ranked)]
+
+
+async def _read_params(
+    request: Request, limits: QueryLimits
+) -> tuple[GraphQLParams] | list[GraphQLParams]:
+    """One operation (a tuple), or a batch of them (a list, from a JSON-array body)."""
     if request.method == "GET":
         raw: Mapping[str, Any] = dict(request.query_params)
         variables = _json_param(raw.get("variables"), "variables")
@@ -142,20 +165,46 @@ async def _read_params(request: Request) -> GraphQLParams:
             raise RequestProblem(
                 415, f"send the request as {JSON}, not {content_type or 'nothing'}"
             )
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            raise RequestProblem(413, f"request body larger than {MAX_BODY_BYTES} bytes")
+        try:
+            body = await read_body(request, limits.body_bytes)
+        except BodyTooLarge as exc:
+            raise RequestProblem(413, str(exc), limit="body_bytes") from None
         try:
             parsed = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             raise RequestProblem(400, f"request body is not valid JSON: {exc}") from None
+        if isinstance(parsed, list):
+            return [_params(_batched(item)) for item in _batch(parsed, limits.batch)]
         if not isinstance(parsed, dict):
             raise RequestProblem(400, "request body must be a JSON object with a 'query' string")
         data = parsed
     else:
         raise RequestProblem(405, "use GET or POST", {"Allow": "GET, POST"})
+    return (_params(data),)
+
+
+def _batch(items: list[Any], most: int) -> list[Any]:
+    if most == 0:
+        raise RequestProblem(400, "batching is off: send one operation per request", limit="batch")
+    if not items or len(items) > most:
+        message = f"a batch holds 1 to {most} operations, not {len(items)}"
+        raise RequestProblem(400, message, limit="batch")
+    return items
+
+
+def _batched(item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise RequestProblem(400, "each operation of a batch must be a JSON object")
+    return item
+
+
+def _params(data: Mapping[str, Any]) -> GraphQLParams:
+    """The parameters of one operation, checked."""
     query = data.get("query")
-    if not isinstance(query, str) or not query.strip():
+    persisted = isinstance(data.get("extensions"), dict) and "persistedQuery" in data["extensions"]
+    if query is None and persisted:
+        pass  # the document comes from the persisted queries
+    elif not isinstance(query, str) or not query.strip():
         raise RequestProblem(400, "'query' must be a non-empty string")
     variables = data.get("variables")
     if variables is not None and not isinstance(variables, dict):
@@ -166,7 +215,7 @@ async def _read_params(request: Request) -> GraphQLParams:
     extensions = data.get("extensions")
     if extensions is not None and not isinstance(extensions, dict):
         raise RequestProblem(400, "'extensions' must be a JSON object or null")
-    return GraphQLParams(query, variables, operation_name)
+    return GraphQLParams(query, variables, operation_name, extensions)
 
 
 def _json_param(value: Any, name: str) -> Any:
@@ -187,12 +236,6 @@ def _problem_response(problem: RequestProblem, media_type: str) -> Response:
         media_type=media_type,
         headers=problem.headers,
     )
-
-
-def _errors_response(errors: tuple[GraphQLError, ...], media_type: str) -> Response:
-    status = 400 if media_type == GRAPHQL_RESPONSE else 200
-    body = {"errors": [format_error(e) for e in errors]}
-    return Response(orjson.dumps(body), status_code=status, media_type=media_type)
 
 
 def _code(status: int) -> str:

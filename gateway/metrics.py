@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 
@@ -21,8 +21,65 @@ class Metrics:
         )
         self.upstream_requests = Counter(
             "caap_upstream_requests",
-            "Queries sent to a city platform, by outcome (ok, timeout, unavailable, error).",
+            "HTTP requests sent to a city platform, by outcome (ok, not_modified, redirect, "
+            "client_error, rate_limited, server_error, timeout, unavailable, cancelled, error).",
             ["city", "outcome"],
+            registry=self.registry,
+        )
+        self.upstream_connections = Counter(
+            "caap_upstream_connections",
+            "New connections opened (or attempted) to a city platform.",
+            ["city"],
+            registry=self.registry,
+        )
+        self.upstream_in_flight = Gauge(
+            "caap_upstream_in_flight",
+            "HTTP requests to a city platform waiting for their answer now.",
+            ["city"],
+            registry=self.registry,
+        )
+        self.upstream_retries = Counter(
+            "caap_upstream_retries",
+            "Calls to a city retried after a transient failure.",
+            ["city"],
+            registry=self.registry,
+        )
+        self.upstream_rejected = Counter(
+            "caap_upstream_rejected",
+            "Calls to a city not made (circuit_open, bulkhead_full, retry_after).",
+            ["city", "reason"],
+            registry=self.registry,
+        )
+        self.circuit_state = Gauge(
+            "caap_circuit_state",
+            "Circuit breaker of a city: 0 closed, 1 half-open, 2 open.",
+            ["city"],
+            registry=self.registry,
+        )
+        self.cache_events = Counter(
+            "caap_cache_events",
+            "Cache lookups by tier (memory, redis) and event (hit, miss, stale, coalesced, "
+            "revalidated, error).",
+            ["tier", "event"],
+            registry=self.registry,
+        )
+        self.cache_bytes = Gauge(
+            "caap_cache_bytes",
+            "Estimated bytes held by the in-process cache.",
+            ["tier"],
+            registry=self.registry,
+        )
+        self.cache_tier_up = Gauge(
+            "caap_cache_tier_up",
+            "1 while a shared cache tier (redis) answers, 0 while the gateway runs without it.",
+            ["tier"],
+            registry=self.registry,
+        )
+        self.refusals = Counter(
+            "caap_requests_refused",
+            "GraphQL requests refused before they ran, by the limit they broke (depth, aliases, "
+            "cost, rate_limited, body_bytes, batch, ...).",
+            ["limit"],
             registry=self.registry,
         )
 

@@ -10,7 +10,7 @@ from adapters.contract import SourceQuery
 from gateway.coverage import Coverage, CoverageStatus
 from gateway.entity_request import EntityRequest
 from gateway.federation.model import Federation
-from gateway.policy import Decision, Principal, decide
+from gateway.policy import Decision, Principal, decide, policy_class
 from gateway.pushdown import restrict, upstream
 
 if TYPE_CHECKING:
@@ -28,6 +28,9 @@ class CityStep:
     """The policy decision, whose rules gateway/redaction.py applies to the answer."""
     wanted: SourceQuery | None = None
     """The caller's question as the policy allows it; ``query`` may ask for more."""
+    policy_class: str = ""
+    """What the policy decision depends on (``gateway.policy.policy_class``): part of the
+    cache key, so callers with different classes never share a cached answer."""
 
 
 def plan(
@@ -72,5 +75,13 @@ def plan(
         )
         wanted = restrict(query, decision.rules, at)
         sent = upstream(wanted, decision.rules, statistic)
-        steps.append(CityStep(city_id, sent, decision=decision, wanted=wanted))
+        steps.append(
+            CityStep(
+                city_id,
+                sent,
+                decision=decision,
+                wanted=wanted,
+                policy_class=policy_class(principal, city, request.entity_type),
+            )
+        )
     return steps

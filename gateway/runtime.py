@@ -1,4 +1,5 @@
-"""Everything a running gateway holds: the federation and one adapter per city.
+"""Everything a running gateway holds: the federation and one adapter per city, each
+behind the upstream layer (cache, single-flight, breaker, bulkhead, retries).
 
 Built in the app's lifespan from a loaded Federation, closed on shutdown.
 """
@@ -6,13 +7,21 @@ Built in the app's lifespan from a loaded Federation, closed on shutdown.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from adapters.contract import Adapter, AdapterContext
+import aiohttp
+
+from adapters.contract import Adapter, AdapterContext, CatalogueAdapter
 from adapters.registry import AdapterRegistry
 from gateway.audit import AuditLog
+from gateway.clock import Clocks
+from gateway.fanout import direct
 from gateway.federation.model import Federation
+from gateway.metrics import Metrics
+from gateway.planner import CityStep
+from gateway.upstream import Fetched, Upstream, build_upstream
+from gateway.upstream_trace import upstream_trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,25 +31,65 @@ class Runtime:
     federation: Federation
     adapters: Mapping[str, Adapter]
     audit: AuditLog | None = None
+    catalogues: Mapping[str, CatalogueAdapter] = field(default_factory=dict)
+    """The open-data catalogue adapter of each city that has one."""
+    upstream: Upstream | None = None
+    """The adapters behind cache and guards; None: straight to the adapters."""
 
     @classmethod
-    def build(cls, federation: Federation, registry: AdapterRegistry) -> Runtime:
-        """One adapter per city, built through the registry."""
+    def build(
+        cls,
+        federation: Federation,
+        registry: AdapterRegistry,
+        trace_configs: Callable[[str], Sequence[aiohttp.TraceConfig]] | None = None,
+        *,
+        metrics: Metrics | None = None,
+        redis_url: str | None = None,
+        clocks: Clocks | None = None,
+    ) -> Runtime:
+        """One adapter per city, built through the registry; ``trace_configs(city_id)``
+        gives the aiohttp hooks for that city's requests (request ids, health, traces).
+
+        ``metrics`` counts every request sent to a city (``caap_upstream_requests_total``);
+        ``redis_url`` adds the shared cache tier; ``clocks`` are a test's.
+        """
         adapters: dict[str, Adapter] = {}
+        catalogues: dict[str, CatalogueAdapter] = {}
         for city_id, city in federation.cities.items():
             factory = registry.get(city.adapter.kind)
+            traces = tuple(trace_configs(city_id)) if trace_configs else ()
+            if metrics is not None:
+                traces += (upstream_trace(city_id, metrics),)
             context = AdapterContext(
                 city_id=city_id,
                 logger=logging.getLogger(f"caap.adapter.{city_id}"),
                 timeout_s=federation.timeout_for(city_id),
                 max_connections=federation.options.max_connections_per_city,
+                trace_configs=traces,
+                max_response_bytes=federation.options.resilience.max_response_bytes,
             )
             adapters[city_id] = factory(city.adapter.options, context)
-        return cls(federation, adapters, AuditLog.open(federation.audit))
+            if city.catalogue is not None:
+                built = registry.get(city.catalogue.kind)(city.catalogue.options, context)
+                if not isinstance(built, CatalogueAdapter):
+                    raise TypeError(f"{city.catalogue.kind!r} built no catalogue adapter")
+                catalogues[city_id] = built
+        upstream = build_upstream(federation, adapters, metrics, redis_url, clocks or Clocks())
+        return cls(federation, adapters, AuditLog.open(federation.audit), catalogues, upstream)
+
+    async def fetch(self, step: CityStep, deadline: float) -> Fetched:
+        """One city's answer to its step (``gateway.fanout.Fetch``)."""
+        if self.upstream is None:
+            return await direct(self.adapters)(step, deadline)
+        return await self.upstream.fetch(step, deadline)
 
     async def aclose(self) -> None:
-        """Close every adapter, and the audit log."""
+        """Close the upstream layer, every adapter, and the audit log."""
+        if self.upstream is not None:
+            await self.upstream.aclose()
         for adapter in self.adapters.values():
             await adapter.aclose()
+        for catalogue in self.catalogues.values():
+            await catalogue.aclose()
         if self.audit is not None:
             self.audit.close()

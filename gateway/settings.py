@@ -23,6 +23,16 @@ class Settings:
     auth_audience: str | None = None
     auth_jwks_uri: str | None = None
     log_level: str = "INFO"
+    log_format: str | None = None
+    """``json`` or ``text`` (CAAP_LOG_FORMAT); None: JSON unless stderr is a terminal."""
+    otel: bool = False
+    """OpenTelemetry spans (CAAP_OTEL=1; needs the ``otel`` extra)."""
+    reload_watch_s: float = 5.0
+    """How often the federation file is checked for changes (CAAP_RELOAD_WATCH_S; 0: never)."""
+    status_refresh_s: float = 10.0
+    """The status page probes a city silent for longer than this (CAAP_STATUS_REFRESH_S)."""
+    shutdown_timeout_s: float = 30.0
+    """On SIGTERM, how long in-flight requests may take to finish (CAAP_SHUTDOWN_TIMEOUT_S)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -49,4 +59,31 @@ class Settings:
             auth_audience=e.get("CAAP_AUTH_AUDIENCE") or None,
             auth_jwks_uri=e.get("CAAP_AUTH_JWKS_URI") or None,
             log_level=level,
+            log_format=_choice(e, "CAAP_LOG_FORMAT", ("json", "text")),
+            otel=e.get("CAAP_OTEL", "").lower() in ("1", "true", "yes", "on"),
+            reload_watch_s=_seconds(e, "CAAP_RELOAD_WATCH_S", 5.0),
+            status_refresh_s=_seconds(e, "CAAP_STATUS_REFRESH_S", 10.0),
+            shutdown_timeout_s=_seconds(e, "CAAP_SHUTDOWN_TIMEOUT_S", 30.0),
         )
+
+
+def _seconds(e: Mapping[str, str], name: str, default: float) -> float:
+    text = e.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingsError(f"{name}: {text!r} is not a number of seconds") from None
+    if not 0 <= value < 86_400:
+        raise SettingsError(f"{name}: {value:g} is outside 0..86400 seconds")
+    return value
+
+
+def _choice(e: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str | None:
+    text = e.get(name, "").lower()
+    if not text:
+        return None
+    if text not in allowed:
+        raise SettingsError(f"{name}: {text!r} is not one of {', '.join(allowed)}")
+    return text

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from gateway.auth import Authenticator
 from gateway.graphql_exec import Executor
+from gateway.guards import Guards
 from gateway.metrics import Metrics
 from gateway.runtime import Runtime
 from gateway.schema.types import City
@@ -21,3 +22,5 @@ class GatewayState:
     runtime: Runtime | None = None
     authenticator: Authenticator | None = None
     cities: Mapping[str, City] = field(default_factory=dict)
+    guards: Guards = field(default_factory=Guards)
+    """Limits, rate limits, response cache, persisted queries of the federation in force."""

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from gateway.coverage import Coverage, CoverageStatus
+from gateway.coverage import Coverage, answered
 from gateway.entity_request import EntityRequest
 from gateway.errors import BadUserInput
 from gateway.fanout import fan_out
@@ -78,7 +78,7 @@ async def compute_statistics(
     (``by_city``) or one for all; ``deadline`` on the monotonic clock."""
     federation = runtime.federation
     steps = plan(request, federation, principal, runtime.audit, statistic=attribute)
-    outcomes = await fan_out(steps, runtime.adapters, federation.timeout_for, deadline)
+    outcomes = await fan_out(steps, runtime.fetch, federation.timeout_for, deadline)
     per_city: dict[str, list[float]] = {}
     coverage: list[Coverage] = []
     for step, outcome in zip(steps, outcomes, strict=True):
@@ -93,12 +93,10 @@ async def compute_statistics(
             notes.append(f"computed over the first {step.query.limit} matching entities")
         if least is not None and len(values) < least:
             notes.append(f"withheld: fewer than {least} entities (the city's minimum group size)")
-            coverage.append(Coverage(step.city_id, CoverageStatus.OK, None, "; ".join(notes)))
+            coverage.append(answered(outcome.coverage, None, *notes))
             continue
         per_city[step.city_id] = values
-        coverage.append(
-            Coverage(step.city_id, CoverageStatus.OK, len(rows), "; ".join(notes) or None)
-        )
+        coverage.append(answered(outcome.coverage, len(rows), *notes))
     if by_city:
         groups = [Group(city_id, Summary.of(values)) for city_id, values in per_city.items()]
     else:

@@ -7,21 +7,31 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import aiohttp
+import orjson
 from yarl import URL
 
 from adapters.contract import (
     AdapterContext,
     Capabilities,
+    HistoryQuery,
+    HistoryResult,
     SourceEntity,
     SourceQuery,
     SourceResult,
 )
-from adapters.errors import UnsupportedQuery, UpstreamProtocolError, UpstreamUnavailable
+from adapters.errors import (
+    UnsupportedQuery,
+    UpstreamError,
+    UpstreamProtocolError,
+    UpstreamUnavailable,
+)
 from adapters.http import new_session
 from adapters.ngsi_ld.config import NgsiLdConfig, validate_config
 from adapters.ngsi_ld.contexts import TermMap, term_map
+from adapters.ngsi_ld.dialect import dialect_error
 from adapters.ngsi_ld.mapping import to_source_entity
 from adapters.ngsi_ld.query import entity_params
+from adapters.ngsi_ld.temporal import fetch_history
 from adapters.ngsi_ld.transport import Page, get_page
 
 JSONLD_CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
@@ -31,7 +41,8 @@ class NgsiLdAdapter:
     """Queries ``/ngsi-ld/v1/entities`` of one broker and maps the answer.
 
     The aiohttp session (one per instance, bounded by ``context.max_connections``)
-    is created on the first query, inside the running loop.
+    is created on the first query, inside the running loop. When every page of an
+    answer carried an ETag, ``revalidate`` asks again with ``If-None-Match``.
     """
 
     kind: ClassVar[str] = "ngsi-ld"
@@ -82,8 +93,16 @@ class NgsiLdAdapter:
         entities: list[SourceEntity] = []
         total: int | None = None
         seen = query.offset
+        etags: list[tuple[str, str]] | None = []
+        cache_control: str | None = None
         while True:
             page = await self._get(session, url, headers)
+            if etags is not None and page.etag is not None:
+                etags.append((str(url), page.etag))
+            else:
+                etags = None
+            if cache_control is None:
+                cache_control = page.cache_control
             total = page.total_count if page.total_count is not None else total
             room = limit - len(entities)
             for raw in page.entities[:room]:
@@ -101,8 +120,36 @@ class NgsiLdAdapter:
             more = page.next_url is not None or (total is not None and seen < total)
             if len(entities) >= limit or not page.entities or not more:
                 truncated = more or len(page.entities) > room
-                return SourceResult(entities, total_count=total, truncated=truncated)
+                return SourceResult(
+                    entities,
+                    total_count=total,
+                    truncated=truncated,
+                    cache_control=cache_control,
+                    validator=orjson.dumps(etags).decode() if etags else None,
+                )
             url = self._next_url(page, url, seen, limit - len(entities))
+
+    async def revalidate(self, query: SourceQuery, validator: str) -> SourceResult | None:
+        """Ask for each page again with ``If-None-Match``: None when every page is unchanged,
+        else a full fresh answer (pages may have shifted)."""
+        try:
+            pages = [(URL(u), etag) for u, etag in orjson.loads(validator)]
+        except (orjson.JSONDecodeError, TypeError, ValueError):
+            return await self.fetch_entities(query)
+        session = self._session_for_use()
+        settings = self.config.for_type(query.entity_type)
+        headers = {
+            "Link": f'<{settings.context}>; rel="{JSONLD_CONTEXT_REL}"; type="application/ld+json"'
+        }
+        for url, etag in pages:
+            page = await self._get(session, url, headers, if_none_match=etag)
+            if not page.not_modified:
+                return await self.fetch_entities(query)
+        return None
+
+    async def fetch_history(self, query: HistoryQuery) -> HistoryResult:
+        """Past values from the broker's temporal API (see ``temporal.py``)."""
+        return await fetch_history(self._session_for_use(), self.config, query)
 
     async def aclose(self) -> None:
         """Close the HTTP session; later calls do nothing."""
@@ -117,7 +164,7 @@ class NgsiLdAdapter:
         if self._session is None:
             ctx = self._context
             headers = {
-                "Accept": "application/json",
+                "Accept": self.config.accept,
                 **({"NGSILD-Tenant": self.config.tenant} if self.config.tenant else {}),
                 **self.config.headers,
             }
@@ -125,11 +172,25 @@ class NgsiLdAdapter:
         return self._session
 
     async def _get(
-        self, session: aiohttp.ClientSession, url: URL, headers: Mapping[str, str]
+        self,
+        session: aiohttp.ClientSession,
+        url: URL,
+        headers: Mapping[str, str],
+        if_none_match: str | None = None,
     ) -> Page:
         started = time.perf_counter()
         try:
-            page = await get_page(session, url, headers, secrets=self.config.headers.values())
+            page = await get_page(
+                session,
+                url,
+                headers,
+                secrets=self.config.headers.values(),
+                max_bytes=self._context.max_response_bytes,
+                if_none_match=if_none_match,
+            )
+        except UpstreamError as exc:
+            self._log.debug("GET %s failed: %s", url.path, exc)
+            raise dialect_error(exc, self.config.dialect) from None
         except Exception as exc:
             self._log.debug("GET %s failed: %s", url.path, exc)
             raise

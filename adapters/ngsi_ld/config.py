@@ -6,6 +6,13 @@ secrets: they never appear in a message or in ``repr``.
 ``context``, ``format`` and ``time_property`` hold for every entity type unless
 ``types.<Type>`` overrides them: Smart Data Models brokers often hold each type
 under its own data-model context, and not every type has a ``dateObserved``.
+
+``accept`` picks the representation asked for (``application/geo+json``: a
+FeatureCollection, as diwise serves it). ``dialect: diwise`` reads a 404 as
+"not found, or not allowed" and never sends an ``options`` value other than
+``keyValues``. ``temporal`` configures the temporal API (``false``: the broker
+keeps no history; ``url``: where it is, when not beside the entities;
+``aggregation``: the broker aggregates, else the adapter does).
 """
 
 from __future__ import annotations
@@ -28,10 +35,16 @@ MAX_PAGE_SIZE = 1000
 API_ROOT = "ngsi-ld/v1/"
 
 Format = Literal["keyValues", "normalized"]
+Dialect = Literal["etsi", "diwise"]
+DIALECTS: tuple[Dialect, ...] = ("etsi", "diwise")
+ACCEPTS = ("application/json", "application/ld+json", "application/geo+json")
 _FORMATS: tuple[Format, ...] = ("keyValues", "normalized")
 
 _PER_TYPE = ("context", "format", "time_property")
-_ALLOWED = ("url", *_PER_TYPE, "types", "tenant", "page_size", "headers")
+_ALLOWED = (
+    "url", *_PER_TYPE, "types", "tenant", "page_size", "headers", "dialect", "accept", "temporal"
+)  # fmt: skip
+_TEMPORAL = ("url", "aggregation")
 _RESERVED_HEADERS = frozenset(
     {"accept", "link", "ngsild-tenant", "user-agent", "host", "content-length", "content-type"}
 )
@@ -55,6 +68,16 @@ class TypeSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class TemporalSettings:
+    """Where the temporal API is and what it offers."""
+
+    url: URL | None = None
+    """Base URL of its ``.../ngsi-ld/v1/`` (None: the broker's own)."""
+    aggregation: bool = False
+    """The broker answers ``options=aggregatedValues``; otherwise the adapter aggregates."""
+
+
+@dataclass(frozen=True, slots=True)
 class NgsiLdConfig:
     """One city's NGSI-LD broker and how to ask it."""
 
@@ -69,6 +92,10 @@ class NgsiLdConfig:
     """Entities asked for per request (1..1000)."""
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     """Extra request headers (e.g. an API key); values are never logged."""
+    dialect: Dialect = "etsi"
+    accept: str = "application/json"
+    temporal: TemporalSettings | None = TemporalSettings()
+    """None: the broker has no temporal API."""
 
     def for_type(self, entity_type: str) -> TypeSettings:
         """The settings for queries of ``entity_type``."""
@@ -88,7 +115,8 @@ class NgsiLdConfig:
         return (
             f"NgsiLdConfig(url={str(self.url)!r}, defaults={self.defaults!r}, "
             f"types={dict(self.types)!r}, tenant={self.tenant!r}, page_size={self.page_size}, "
-            f"headers=[{', '.join(sorted(self.headers))}])"
+            f"headers=[{', '.join(sorted(self.headers))}], dialect={self.dialect!r}, "
+            f"accept={self.accept!r}, temporal={self.temporal!r})"
         )
 
 
@@ -109,7 +137,43 @@ def validate_config(config: Mapping[str, Any]) -> NgsiLdConfig:
         tenant=_tenant(config.get("tenant")),
         page_size=_page_size(config.get("page_size", 100)),
         headers=_headers(config.get("headers", {})),
+        dialect=_dialect(config.get("dialect", "etsi")),
+        accept=_accept(config.get("accept", ACCEPTS[0])),
+        temporal=_temporal(config.get("temporal", {})),
     )
+
+
+def _dialect(value: object) -> Dialect:
+    for dialect in DIALECTS:
+        if value == dialect:
+            return dialect
+    raise ConfigError("dialect", f"must be one of: {', '.join(DIALECTS)}")
+
+
+def _accept(value: object) -> str:
+    if value not in ACCEPTS:
+        raise ConfigError("accept", f"must be one of: {', '.join(ACCEPTS)}")
+    return str(value)
+
+
+def _temporal(value: object) -> TemporalSettings | None:
+    if value is False:
+        return None
+    if value is True:
+        return TemporalSettings()
+    if not isinstance(value, Mapping):
+        raise ConfigError("temporal", "must be false, true or {url, aggregation}")
+    _check_keys("temporal.", value, _TEMPORAL, _TEMPORAL)
+    aggregation = value.get("aggregation", False)
+    if not isinstance(aggregation, bool):
+        raise ConfigError("temporal.aggregation", "must be true or false")
+    url = None
+    if "url" in value:
+        try:
+            url = _base_url(value["url"])
+        except ConfigError as exc:
+            raise ConfigError("temporal.url", exc.message) from None
+    return TemporalSettings(url, aggregation)
 
 
 def _check_keys(

@@ -21,9 +21,11 @@ from adapters.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from adapters.http import retry_after_seconds
+from adapters.ngsi_ld.geojson import feature_entities
 
 RESULTS_COUNT = "NGSILD-Results-Count"
-JSON_TYPES = frozenset({"application/json", "application/ld+json"})
+JSON_TYPES = frozenset({"application/json", "application/ld+json", "application/geo+json"})
 MAX_BODY_BYTES = 32 * 1024 * 1024
 _MAX_DETAIL = 300
 
@@ -34,11 +36,17 @@ _REL = re.compile(r';\s*rel\s*=\s*(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s;,]+))', r
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One answer to a query: its entities (raw), the reported total, the next page."""
+    """One answer to a query: its entities (raw), the reported total, the next page.
+
+    ``not_modified``: the broker answered 304 to ``If-None-Match`` (nothing else is set).
+    """
 
     entities: list[Any]
     total_count: int | None
     next_url: URL | None
+    etag: str | None = None
+    cache_control: str | None = None
+    not_modified: bool = False
 
 
 async def get_page(
@@ -47,15 +55,20 @@ async def get_page(
     headers: Mapping[str, str] | None = None,
     *,
     secrets: Iterable[str] = (),
+    max_bytes: int = MAX_BODY_BYTES,
+    if_none_match: str | None = None,
 ) -> Page:
     """Fetch and check one page; raise an ``UpstreamError`` subclass on any failure.
 
     ``headers`` are added to the session's; ``secrets`` (header values) are blanked
-    out of anything the broker says back.
+    out of anything the broker says back; a body over ``max_bytes`` is refused.
+    With ``if_none_match`` (an ETag) a 304 answer is a ``Page`` with ``not_modified``.
     """
+    if if_none_match is not None:
+        headers = {**(headers or {}), "If-None-Match": if_none_match}
     try:
         async with session.get(url, headers=headers, allow_redirects=False) as resp:
-            body = await _read(resp) if resp.status != 204 else b""
+            body = await _read(resp, max_bytes) if resp.status not in (204, 304) else b""
             status, answer_headers = resp.status, resp.headers
             content_type = resp.content_type
     except TimeoutError:
@@ -68,8 +81,11 @@ async def get_page(
         raise UpstreamUnavailable(f"connection to the broker failed: {_reason(exc)}") from None
     except aiohttp.ClientError as exc:
         raise UpstreamError(f"request to the broker failed: {type(exc).__name__}") from None
+    if status == 304 and if_none_match is not None:
+        return Page([], None, None, etag=answer_headers.get("ETag"), not_modified=True)
     if status != 200:
-        raise status_error(status, body, secrets)
+        retry_after = retry_after_seconds(answer_headers.get("Retry-After"))
+        raise status_error(status, body, secrets, retry_after)
     if content_type not in JSON_TYPES:
         raise UpstreamProtocolError(
             f"expected a JSON answer, got content type {content_type!r}", status=status
@@ -78,28 +94,38 @@ async def get_page(
         entities=entity_list(body),
         total_count=results_count(answer_headers.get(RESULTS_COUNT)),
         next_url=next_link(answer_headers.getall("Link", ()), url),
+        etag=answer_headers.get("ETag"),
+        cache_control=answer_headers.get("Cache-Control"),
     )
 
 
-async def _read(resp: aiohttp.ClientResponse) -> bytes:
-    if resp.content_length is not None and resp.content_length > MAX_BODY_BYTES:
-        raise UpstreamProtocolError("the answer is larger than the adapter accepts")
+async def _read(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
+    too_large = f"the answer is larger than the adapter accepts ({max_bytes} bytes)"
+    if resp.content_length is not None and resp.content_length > max_bytes:
+        raise UpstreamProtocolError(too_large)
     chunks: list[bytes] = []
     size = 0
     async for chunk in resp.content.iter_chunked(1 << 16):
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise UpstreamProtocolError("the answer is larger than the adapter accepts")
+        if size > max_bytes:
+            raise UpstreamProtocolError(too_large)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def status_error(status: int, body: bytes, secrets: Iterable[str] = ()) -> UpstreamError:
-    """The error for a non-200 answer: 503 unavailable, else an upstream error."""
+def status_error(
+    status: int, body: bytes, secrets: Iterable[str] = (), retry_after_s: float | None = None
+) -> UpstreamError:
+    """The error for a non-200 answer: 503 and 429 unavailable (with their ``Retry-After``),
+    else an upstream error."""
     problem = problem_text(body, secrets)
     message = f"the broker answered HTTP {status}" + (f": {problem}" if problem else "")
-    if status == 503:
-        return UpstreamUnavailable(message, status=status)
+    if status in (429, 503):
+        if status == 429:
+            message = "the broker is rate limiting the gateway (HTTP 429)" + (
+                f": {problem}" if problem else ""
+            )
+        return UpstreamUnavailable(message, status=status, retry_after_s=retry_after_s)
     if 300 <= status < 400:
         return UpstreamError(f"{message} (redirects are not followed)", status=status)
     if 200 <= status < 300:
@@ -125,11 +151,14 @@ def problem_text(body: bytes, secrets: Iterable[str] = ()) -> str:
 
 
 def entity_list(body: bytes) -> list[Any]:
-    """The JSON array of a query answer (its items are checked when mapped)."""
+    """The JSON array of a query answer (its items are checked when mapped); a GeoJSON
+    FeatureCollection gives its features as entities."""
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise UpstreamProtocolError(f"the answer is not valid JSON ({exc.msg})") from None
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        return feature_entities(data)
     if not isinstance(data, list):
         got = "an object" if isinstance(data, dict) else f"a JSON {type(data).__name__}"
         raise UpstreamProtocolError(f"expected a JSON array of entities, got {got}")

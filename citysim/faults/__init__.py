@@ -1,7 +1,6 @@
 """Faults a simulated city can be told to have, by name; one class per mode.
 
-To add a mode (429, trickle, truncated, huge, wrong content type, redirect,
-flapping, ...), write a ``Fault`` subclass in ``modes.py`` and list it in ``MODES``.
+To add a mode, write a ``Fault`` subclass in ``modes.py`` and list it in ``MODES``.
 """
 
 from __future__ import annotations
@@ -10,9 +9,38 @@ from collections.abc import Mapping
 from typing import Any
 
 from citysim.faults.base import Fault, FaultError, Socket
-from citysim.faults.modes import Down, Error, Garbage, Hang, Slow
+from citysim.faults.modes import (
+    Down,
+    Error,
+    Flapping,
+    Garbage,
+    Hang,
+    Huge,
+    RateLimited,
+    Redirect,
+    Slow,
+    Trickle,
+    Truncated,
+    WrongContentType,
+)
 
-MODES: Mapping[str, type[Fault]] = {cls.mode: cls for cls in (Down, Hang, Slow, Error, Garbage)}
+MODES: Mapping[str, type[Fault]] = {
+    cls.mode: cls
+    for cls in (
+        Down,
+        Hang,
+        Slow,
+        Error,
+        Garbage,
+        RateLimited,
+        Trickle,
+        Truncated,
+        WrongContentType,
+        Huge,
+        Redirect,
+        Flapping,
+    )
+}
 
 
 def parse_fault(body: Any) -> Fault:

@@ -1,10 +1,12 @@
 """The NGSI-LD HTTP API of one simulated city (aiohttp): query, retrieve, list types.
 
-``GET /ngsi-ld/v1/entities``, ``GET /ngsi-ld/v1/entities/{entityId}`` and
-``GET /ngsi-ld/v1/types``. Content negotiation and @context handling follow GS CIM
-009 clauses 6.3.4-6.3.6: errors are ``application/json`` ProblemDetails without a
-Link header; ``application/json`` answers carry the @context in a Link header,
-``application/ld+json`` ones in the body; query pages link to the next and
+``GET /ngsi-ld/v1/entities``, ``GET /ngsi-ld/v1/entities/{entityId}``,
+``GET /ngsi-ld/v1/types`` and the temporal API (``temporal.py``): ``GET
+/ngsi-ld/v1/temporal/entities`` and ``GET /ngsi-ld/v1/temporal/entities/{entityId}``.
+Tenants and the diwise dialect: ``dialect.py``. Content negotiation and @context
+handling follow GS CIM 009 clauses 6.3.4-6.3.6: errors are ``application/json``
+ProblemDetails without a Link header; ``application/json`` answers carry the @context
+in a Link header, ``application/ld+json`` ones in the body; query pages link to the next and
 previous page with ``Link: <...>; rel="next"`` (a relative reference).
 """
 
@@ -21,12 +23,15 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from multidict import CIMultiDict
 
+from citysim.conditional import conditional
 from citysim.jsonld import JSONLD_CONTEXT_REL, TermContext, UnknownContext, term_context
+from citysim.ngsi_ld.dialect import Dialect, dialect_middleware
 from citysim.ngsi_ld.negotiation import MediaType, choose_media_type, context_url
 from citysim.ngsi_ld.params import parse_query, parse_retrieve
 from citysim.ngsi_ld.problems import ERRORS, Problem, bad_request, context_not_available, not_found
 from citysim.ngsi_ld.render import Renderer
 from citysim.ngsi_ld.search import search
+from citysim.ngsi_ld.temporal import page_link, query_history, retrieve_history
 from citysim.ngsi_ld.vocabulary import output_names, stored
 from citysim.settings import ContextStyle
 from citysim.world.catalog import MODELS
@@ -44,6 +49,11 @@ class Broker:
 
     world: CityWorld
     style: ContextStyle
+    dialect: Dialect = "etsi"
+    tenants: frozenset[str] = frozenset({"default"})
+    """Tenants besides the default one (no ``NGSILD-Tenant`` header)."""
+    protected: frozenset[str] = frozenset()
+    """Types the diwise dialect answers 404 to unless the request has ``Authorization``."""
 
 
 BROKER = web.AppKey("broker", Broker)
@@ -51,8 +61,11 @@ BROKER = web.AppKey("broker", Broker)
 
 def create_app(broker: Broker, middlewares: Iterable[Middleware] = ()) -> web.Application:
     """The aiohttp application of one city; ``middlewares`` run before the API's own."""
-    app = web.Application(middlewares=[*middlewares, problems])
+    tenancy = dialect_middleware(broker.dialect, broker.tenants, broker.protected)
+    app = web.Application(middlewares=[*middlewares, conditional, problems, tenancy])
     app[BROKER] = broker
+    app.router.add_get("/ngsi-ld/v1/temporal/entities", query_temporal)
+    app.router.add_get("/ngsi-ld/v1/temporal/entities/{entityId}", retrieve_temporal)
     app.router.add_get("/ngsi-ld/v1/entities", query_entities)
     app.router.add_get("/ngsi-ld/v1/entities/{entityId}", retrieve_entity)
     app.router.add_get("/ngsi-ld/v1/types", list_types)
@@ -138,6 +151,35 @@ async def list_types(request: web.Request) -> web.Response:
         "type": "EntityTypeList",
         "typeList": names,
     }
+    if media == "application/ld+json":
+        body["@context"] = Renderer("normalized", ctx.url, broker.style, ld=True).body_context
+    return web.Response(body=orjson.dumps(body), content_type=media, headers=_headers(media, ctx))
+
+
+async def query_temporal(request: web.Request) -> web.Response:
+    """Query Temporal Evolution of Entities (GS CIM 009 clause 6.18.3.2)."""
+    broker = request.app[BROKER]
+    media, ctx = _negotiate(request, geo=False)
+    body, total, query = query_history(broker.world, broker.style, request.rel_url.query, ctx)
+    if media == "application/ld+json":
+        context = Renderer("normalized", ctx.url, broker.style, ld=True).body_context
+        body = [{**entity, "@context": context} for entity in body]
+    headers = _headers(media, ctx)
+    if query.count:
+        headers[RESULTS_COUNT] = str(total)
+    if query.offset + query.limit < total:
+        headers.add("Link", page_link(request, query.offset + query.limit, query.limit, "next"))
+    return web.Response(body=orjson.dumps(body), content_type=media, headers=headers)
+
+
+async def retrieve_temporal(request: web.Request) -> web.Response:
+    """Retrieve Temporal Evolution of an Entity (GS CIM 009 clause 6.19.3.1)."""
+    broker = request.app[BROKER]
+    media, ctx = _negotiate(request, geo=False)
+    entity_id = request.match_info["entityId"]
+    if not _URI.match(entity_id):
+        raise bad_request("entityId", f"{entity_id!r} is not a URI")
+    body = retrieve_history(broker.world, broker.style, entity_id, request.rel_url.query, ctx)
     if media == "application/ld+json":
         body["@context"] = Renderer("normalized", ctx.url, broker.style, ld=True).body_context
     return web.Response(body=orjson.dumps(body), content_type=media, headers=_headers(media, ctx))

@@ -55,6 +55,23 @@ def parse_adapter(
     return AdapterSpec(kind=kind, options=options, config=config)
 
 
+def parse_catalogue(
+    report: Report, value: object, key: str, registry: AdapterRegistry
+) -> AdapterSpec | None:
+    """A ``catalogue`` section: like ``adapter``, and its kind must serve ``fetch_datasets``."""
+    spec = parse_adapter(report, value, key, registry)
+    if spec is None:
+        return None
+    if not hasattr(registry.get(spec.kind), "fetch_datasets"):
+        kinds = [k for k, r in registry.kinds().items() if hasattr(r.factory, "fetch_datasets")]
+        known = ", ".join(kinds) or "none"
+        report.add(
+            f"{key}.kind", f"{spec.kind!r} is not a catalogue kind (catalogue kinds: {known})"
+        )
+        return None
+    return spec
+
+
 def _contains_unresolved(value: object) -> bool:
     if value is UNRESOLVED:
         return True

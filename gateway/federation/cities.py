@@ -1,4 +1,4 @@
-"""The ``cities`` section: each municipality's id, name, kommunkod and timeout."""
+"""The ``cities`` section: each municipality's id, name, kommunkod, timeout and catalogue."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from adapters.registry import AdapterRegistry
 from gateway.federation import fields
-from gateway.federation.adapter_spec import parse_adapter
+from gateway.federation.adapter_spec import parse_adapter, parse_catalogue
 from gateway.federation.datasets import parse_datasets
 from gateway.federation.interpolate import UNRESOLVED
 from gateway.federation.model import AdapterSpec, CityConfig, DatasetConfig
@@ -17,6 +17,9 @@ from gateway.federation.report import Report
 _CITY_ID = re.compile(r"[a-z][a-z0-9-]*")
 _KOMMUNKOD = re.compile(r"[0-9]{4}")
 _CITY_KEYS = ("name", "kommunkod", "adapter", "datasets")
+_OPTIONAL_CITY_KEYS = ("timeout_s", "catalogue")
+CITY_KEYS = (*_CITY_KEYS, *_OPTIONAL_CITY_KEYS)
+"""Every key a city may have, in the order messages list them."""
 
 
 def parse_cities(
@@ -60,7 +63,7 @@ def _parse_city(
     report: Report, city_id: str, value: object, registry: AdapterRegistry, deadline_s: float
 ) -> CityConfig | None:
     key = f"cities.{city_id}"
-    raw = fields.section(report, value, key, required=_CITY_KEYS, optional=("timeout_s",))
+    raw = fields.section(report, value, key, required=_CITY_KEYS, optional=_OPTIONAL_CITY_KEYS)
     if raw is None:
         return None
     name: str | None = None
@@ -75,6 +78,11 @@ def _parse_city(
         adapter = parse_adapter(report, raw["adapter"], f"{key}.adapter", registry)
     if "datasets" in raw:
         datasets = parse_datasets(report, raw["datasets"], f"{key}.datasets")
+    catalogue: AdapterSpec | None = None
+    if "catalogue" in raw:
+        catalogue = parse_catalogue(report, raw["catalogue"], f"{key}.catalogue", registry)
+        if catalogue is None:
+            return None
     timeout_s = None
     if "timeout_s" in raw:
         timeout_s = fields.seconds(report, raw["timeout_s"], f"{key}.timeout_s")
@@ -85,7 +93,7 @@ def _parse_city(
             return None
     if name is None or kommunkod is None or adapter is None or datasets is None:
         return None
-    return CityConfig(city_id, name, kommunkod, adapter, datasets, timeout_s)
+    return CityConfig(city_id, name, kommunkod, adapter, datasets, timeout_s, catalogue)
 
 
 def _kommunkod(report: Report, value: object, key: str) -> str | None:

@@ -1,4 +1,5 @@
-"""A city's ``datasets``: the entity types it shares, each with its ``access`` policy."""
+"""A city's ``datasets``: the entity types it shares, each with its ``access`` policy
+(and, optionally, how long its answers are cached: ``cache``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 
 from gateway.federation import fields
 from gateway.federation.access import parse_access
+from gateway.federation.caching import parse_dataset_cache
 from gateway.federation.interpolate import UNRESOLVED
 from gateway.federation.model import DatasetConfig
 from gateway.federation.report import Report
@@ -29,10 +31,17 @@ def parse_datasets(report: Report, value: object, key: str) -> dict[str, Dataset
         if not isinstance(name, str) or not _ENTITY_TYPE.fullmatch(name):
             report.add(dataset_key, "not an entity type name such as WeatherObserved")
             continue
-        raw = fields.section(report, dataset_value, dataset_key, required=("access",))
+        raw = fields.section(
+            report, dataset_value, dataset_key, required=("access",), optional=("cache",)
+        )
         if raw is None or "access" not in raw:
             continue
         access = parse_access(report, raw["access"], f"{dataset_key}.access")
+        cache = (
+            parse_dataset_cache(report, raw["cache"], f"{dataset_key}.cache")
+            if "cache" in raw
+            else None
+        )
         if access is not None:
-            datasets[name] = DatasetConfig(name=name, access=access)
+            datasets[name] = DatasetConfig(name=name, access=access, cache=cache)
     return datasets if len(datasets) == len(value) else None

@@ -6,6 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from gateway.federation.guards import (
+    Mode,
+    PersistedQueryOptions,
+    QueryLimits,
+    RateLimitOptions,
+    ResponseCacheOptions,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class IntrospectionConfig:
@@ -115,11 +123,34 @@ class Access:
 
 
 @dataclass(frozen=True, slots=True)
+class CachePolicy:
+    """How long a city's answer is used (RFC 5861): fresh for ``ttl_s``; then served stale
+    while it is refreshed for ``stale_while_revalidate_s``, and while the platform fails
+    for ``stale_if_error_s``. All zero: not cached."""
+
+    ttl_s: float = 30.0
+    stale_while_revalidate_s: float = 30.0
+    stale_if_error_s: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class CacheOverride:
+    """A dataset's ``cache`` section: what it sets wins over the platform's Cache-Control
+    and the gateway's defaults; None leaves a value to them."""
+
+    ttl_s: float | None = None
+    stale_while_revalidate_s: float | None = None
+    stale_if_error_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DatasetConfig:
     """One dataset (an entity type) a city shares, and on what terms."""
 
     name: str
     access: Access
+    cache: CacheOverride | None = None
+    """How long answers are cached, when the file says so for this dataset."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +175,37 @@ class CityConfig:
     datasets: Mapping[str, DatasetConfig]
     timeout_s: float | None = None
     """Overrides ``GatewayOptions.timeout_s`` for this city."""
+    catalogue: AdapterSpec | None = None
+    """The city's open-data catalogue (a catalogue kind: ``dcat-ap-se``, ``ckan``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CacheOptions:
+    """``gateway.cache``: the in-process cache's bound and the default lifetimes."""
+
+    max_bytes: int = 256 * 1024 * 1024
+    policy: CachePolicy = field(default_factory=CachePolicy)
+
+
+@dataclass(frozen=True, slots=True)
+class ResilienceOptions:
+    """``gateway.resilience``: retries, circuit breaker, bulkhead, answer size, per city."""
+
+    retries: int = 2
+    """Extra attempts after a transient failure (no connection, 429, 502-504)."""
+    retry_budget: float = 0.2
+    """Retries as a share of calls, on top of a small reserve."""
+    backoff_s: float = 0.05
+    max_backoff_s: float = 1.0
+    breaker_failure_ratio: float = 0.5
+    breaker_min_calls: int = 5
+    breaker_window_s: float = 30.0
+    breaker_open_s: float = 15.0
+    max_concurrent: int = 8
+    """Calls to one city at once (the bulkhead)."""
+    max_waiting: int = 64
+    """Calls queued for one city before more are refused."""
+    max_response_bytes: int = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +221,14 @@ class GatewayOptions:
     max_entities_per_city: int = 10_000
     """The most entities fetched from one city for one query (a guard, reported when hit)."""
     max_connections_per_city: int = 8
+    cache: CacheOptions = field(default_factory=CacheOptions)
+    resilience: ResilienceOptions = field(default_factory=ResilienceOptions)
+    mode: Mode = "production"
+    """production: introspection and field suggestions only for callers with a token."""
+    limits: QueryLimits = field(default_factory=QueryLimits)
+    rate_limit: RateLimitOptions = field(default_factory=RateLimitOptions)
+    response_cache: ResponseCacheOptions = field(default_factory=ResponseCacheOptions)
+    persisted_queries: PersistedQueryOptions = field(default_factory=PersistedQueryOptions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,3 +246,8 @@ class Federation:
         """The per-city timeout in seconds."""
         own = self.cities[city_id].timeout_s
         return own if own is not None else self.options.timeout_s
+
+    def cache_override(self, city_id: str, dataset: str) -> CacheOverride | None:
+        """The ``cache`` section of a city's dataset, if the file has one."""
+        config = self.cities[city_id].datasets.get(dataset)
+        return config.cache if config is not None else None

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from gateway.federation import fields
+from gateway.federation.caching import parse_cache_options
+from gateway.federation.guards_parse import GUARD_KEYS, parse_guards
 from gateway.federation.interpolate import UNRESOLVED
 from gateway.federation.model import AuditConfig, AuthConfig, GatewayOptions, IntrospectionConfig
 from gateway.federation.report import Report
+from gateway.federation.resilience import parse_resilience
 
 MAX_PAGE_SIZE = 1000
 """The largest page a client may ask for, whatever the file says."""
 
-_GATEWAY_KEYS = (
+GATEWAY_KEYS = (
     "timeout_s",
     "deadline_s",
     "default_page_size",
     "max_page_size",
     "max_entities_per_city",
     "max_connections_per_city",
+    "cache",
+    "resilience",
+    *GUARD_KEYS,
 )
 
 _ORDERED = (
@@ -86,7 +92,7 @@ def parse_gateway(report: Report, value: object) -> GatewayOptions:
     defaults = GatewayOptions()
     if value is None:
         return defaults
-    raw = fields.section(report, value, "gateway", optional=_GATEWAY_KEYS)
+    raw = fields.section(report, value, "gateway", optional=GATEWAY_KEYS)
     if raw is None:
         return defaults
 
@@ -118,6 +124,13 @@ def parse_gateway(report: Report, value: object) -> GatewayOptions:
         max_connections_per_city=count(
             "max_connections_per_city", defaults.max_connections_per_city
         ),
+        cache=parse_cache_options(report, raw["cache"]) if "cache" in raw else defaults.cache,
+        resilience=(
+            parse_resilience(report, raw["resilience"])
+            if "resilience" in raw
+            else defaults.resilience
+        ),
+        **parse_guards(report, raw),
     )
     _check_sense(report, options, given=set(raw), wrong=wrong)
     return options

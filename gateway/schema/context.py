@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.coverage import Coverage, CoverageStatus
+from gateway.coverage import Coverage
 from gateway.metrics import Metrics
 from gateway.policy import Principal
 from gateway.runtime import Runtime
@@ -25,12 +25,13 @@ class RequestContext:
     metrics: Metrics | None = None
     city_errors: list[dict[str, Any]] = field(default_factory=list)
     """``errors[]`` entries for cities that failed or were denied, added after execution."""
+    stale: bool = False
+    """True when some city's part was served stale (the response cache keeps no such answer)."""
 
     def report(self, path: list[str | int], coverage: Coverage) -> None:
-        """Count the city's outcome; add an ``errors[]`` entry when its coverage carries a code."""
-        if self.metrics is not None and coverage.status is not CoverageStatus.DENIED:
-            outcome = _OUTCOMES.get(coverage.status, "error")
-            self.metrics.upstream_requests.labels(coverage.city_id, outcome).inc()
+        """Add an ``errors[]`` entry when the city's coverage carries a code (requests sent to
+        cities are counted where they are sent: ``gateway/upstream_trace.py``)."""
+        self.stale = self.stale or coverage.stale
         if coverage.code is None:
             return
         self.city_errors.append(
@@ -40,11 +41,3 @@ class RequestContext:
                 "extensions": {"code": coverage.code.value, "city": coverage.city_id},
             }
         )
-
-
-_OUTCOMES = {
-    CoverageStatus.OK: "ok",
-    CoverageStatus.TIMEOUT: "timeout",
-    CoverageStatus.UNAVAILABLE: "unavailable",
-    CoverageStatus.UNSUPPORTED: "unsupported",
-}

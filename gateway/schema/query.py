@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
 
-from gateway.coverage import Coverage, CoverageStatus
+from gateway.coverage import Coverage
+from gateway.datasets import dataset_request, find_datasets
 from gateway.entities import EntityAnswer, find_entities
 from gateway.errors import BadUserInput
+from gateway.history import find_history, history_request
 from gateway.schema import convert
 from gateway.schema.access import DatasetAccess, Viewer, access_list, viewer
+from gateway.schema.catalogue import dataset_connection
 from gateway.schema.context import RequestContext
+from gateway.schema.history import HistoryAggregate, HistoryConnection, history_connection
 from gateway.schema.inputs import EntityFilter, to_request
 from gateway.schema.models import AirQualityObservedConnection, WeatherObservedConnection
 from gateway.schema.statistics import Statistics, StatisticsGroupBy, to_statistics
-from gateway.schema.types import City, DatasetConnection, EntityConnection, PageInfo
+from gateway.schema.types import City, DatasetConnection, EntityConnection
 from gateway.statistics import check_attribute, compute_statistics
 
 Info = strawberry.Info[RequestContext, None]
@@ -100,10 +105,10 @@ class Query:
         )
 
     @strawberry.field(
-        description="Datasets in the cities' open-data catalogues (DCAT-AP-SE, CKAN). "
-        "No catalogue adapter is configured yet: every city reports UNSUPPORTED."
+        description="Datasets in the cities' open-data catalogues (DCAT-AP-SE, CKAN), by title "
+        "(then city, then id); `search`: every word must occur in title, description or keywords."
     )
-    def datasets(
+    async def datasets(
         self,
         info: Info,
         search: str | None = None,
@@ -111,17 +116,57 @@ class Query:
         first: FirstArg = None,
         after: AfterArg = None,
     ) -> DatasetConnection:
-        scope = [str(c) for c in cities] if cities is not None else list(info.context.cities)
-        coverage = [
-            Coverage(c, CoverageStatus.UNSUPPORTED, message="no catalogue adapter configured")
-            for c in scope
-            if c in info.context.cities
-        ]
-        return DatasetConnection(
-            nodes=[],
-            page_info=PageInfo(has_next_page=False, end_cursor=None),
-            coverage=convert.coverage_list(coverage, info.context.cities),
+        ctx = info.context
+        ids = [str(c) for c in cities] if cities is not None else None
+        request = dataset_request(search, ids, first, after, ctx.runtime.federation)
+        answer = await find_datasets(request, ctx.runtime, ctx.deadline)
+        _report(info, list(answer.coverage))
+        return dataset_connection(answer, ctx.cities)
+
+    @strawberry.field(
+        description="Past values of one entity type, per entity and attribute, from the cities "
+        "whose platforms keep history (NGSI-LD temporal API); optionally aggregated."
+    )
+    async def history(
+        self,
+        info: Info,
+        type: Annotated[
+            str, strawberry.argument(description='Smart Data Models type, e.g. "WeatherObserved".')
+        ],
+        from_: Annotated[
+            datetime,
+            strawberry.argument(name="from", description="Window start (inclusive), with a zone."),
+        ],
+        to: Annotated[
+            datetime | None,
+            strawberry.argument(description="Window end (exclusive); now when absent."),
+        ] = None,
+        cities: list[strawberry.ID] | None = None,
+        entity_id: strawberry.ID | None = None,
+        attrs: list[str] | None = None,
+        last_n: Annotated[
+            int | None, strawberry.argument(description="Only the newest N values per attribute.")
+        ] = None,
+        aggregate: HistoryAggregate | None = None,
+        first: FirstArg = None,
+    ) -> HistoryConnection:
+        ctx = info.context
+        request = history_request(
+            type,
+            [str(c) for c in cities] if cities is not None else None,
+            from_,
+            to,
+            ctx.runtime.federation,
+            entity_id=str(entity_id) if entity_id is not None else None,
+            attrs=attrs,
+            last_n=last_n,
+            method=aggregate.method.value if aggregate is not None else None,
+            period=aggregate.period if aggregate is not None else None,
+            first=first,
         )
+        answer = await find_history(request, ctx.runtime, ctx.principal, ctx.deadline)
+        _report(info, list(answer.coverage))
+        return history_connection(answer, ctx.cities)
 
     @strawberry.field(
         description="count, min, max and mean of a numeric attribute across cities, computed "

@@ -28,7 +28,6 @@ from adapters.errors import (
     UpstreamUnavailable,
 )
 from adapters.ngsi_ld import NgsiLdAdapter
-from adapters.ngsi_ld import transport as transport_module
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SECRET = "k3y-that-must-not-leak"
@@ -316,13 +315,16 @@ async def test_bad_answers(
         assert info.value.status == status
 
 
-async def test_oversized_answer_is_refused(
-    broker: Broker, make: Make, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(transport_module, "MAX_BODY_BYTES", 100)
+async def test_oversized_answer_is_refused(broker: Broker) -> None:
+    """The cap comes from ``AdapterContext.max_response_bytes`` (``gateway.resilience``)."""
     broker.serve([entity(n) for n in range(10)])
-    with pytest.raises(UpstreamProtocolError, match="larger"):
-        await make().fetch_entities(SourceQuery("WeatherObserved"))
+    context = AdapterContext(city_id="testby", logger=LOG, max_response_bytes=100)
+    adapter = NgsiLdAdapter({"url": broker.url}, context)
+    try:
+        with pytest.raises(UpstreamProtocolError, match="larger than the adapter accepts"):
+            await adapter.fetch_entities(SourceQuery("WeatherObserved"))
+    finally:
+        await adapter.aclose()
 
 
 async def test_secrets_stay_out_of_errors_and_logs(

@@ -31,7 +31,20 @@ async def test_cities_lists_urls_faults_and_modes(
     assert {c["id"]: c["url"] for c in listing["cities"]} == cluster.urls
     assert [c["name"] for c in listing["cities"]] == ["Malmö", "Lund"]
     assert all(c["fault"] is None and c["listening"] for c in listing["cities"])
-    assert set(listing["modes"]) == {"down", "hang", "slow", "error", "garbage"}
+    assert set(listing["modes"]) == {
+        "down",
+        "hang",
+        "slow",
+        "error",
+        "garbage",
+        "429",
+        "trickle",
+        "truncated",
+        "wrong_content_type",
+        "huge",
+        "redirect",
+        "flapping",
+    }
     assert "delay_s" in listing["modes"]["slow"]
     await cluster.set_fault("lund", "slow", delay_s=2)
     status, lund = await call(session, cluster, "GET", "/cities/lund")

@@ -12,7 +12,7 @@ from adapters.contract import Capabilities, SourceQuery, SourceResult
 from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
 from gateway.coverage import CoverageStatus
 from gateway.errors import ErrorCode
-from gateway.fanout import fan_out
+from gateway.fanout import direct, fan_out
 from gateway.planner import CityStep
 
 
@@ -54,7 +54,7 @@ async def test_each_failure_maps_to_its_status_and_the_others_succeed() -> None:
         "hang": ScriptedAdapter(gate=asyncio.Event()),
     }
     steps = [CityStep(c, Q) for c in adapters]
-    outcomes = await fan_out(steps, adapters, lambda c: 0.2, time.monotonic() + 5)
+    outcomes = await fan_out(steps, direct(adapters), lambda c: 0.2, time.monotonic() + 5)
     by_city = {o.city_id: o.coverage for o in outcomes}
     assert by_city["ok"].status is CoverageStatus.OK
     assert by_city["down"].status is CoverageStatus.UNAVAILABLE
@@ -73,11 +73,11 @@ async def test_deadline_caps_every_city_and_no_call_starts_after_it() -> None:
     late = ScriptedAdapter()
     started = time.monotonic()
     outcomes = await fan_out(
-        [CityStep("hang", Q)], {"hang": hanging}, lambda c: 30.0, started + 0.2
+        [CityStep("hang", Q)], direct({"hang": hanging}), lambda c: 30.0, started + 0.2
     )
     assert outcomes[0].coverage.status is CoverageStatus.TIMEOUT
     assert time.monotonic() - started < 5.0  # cut by the deadline, not the 30 s timeout
-    past = await fan_out([CityStep("late", Q)], {"late": late}, lambda c: 30.0, started - 1)
+    past = await fan_out([CityStep("late", Q)], direct({"late": late}), lambda c: 30.0, started - 1)
     assert past[0].coverage.status is CoverageStatus.TIMEOUT
     assert late.calls == 0
 
@@ -88,7 +88,7 @@ async def test_refused_step_makes_no_call() -> None:
     adapter = ScriptedAdapter()
     refusal = Coverage("x", CoverageStatus.DENIED, message="no")
     outcomes = await fan_out(
-        [CityStep("x", None, refusal)], {"x": adapter}, lambda c: 1.0, time.monotonic() + 1
+        [CityStep("x", None, refusal)], direct({"x": adapter}), lambda c: 1.0, time.monotonic() + 1
     )
     assert outcomes[0].coverage is refusal
     assert adapter.calls == 0
@@ -99,7 +99,12 @@ async def test_cities_are_asked_concurrently(count: int) -> None:
     gate = asyncio.Event()
     adapters = {f"c{i}": ScriptedAdapter(gate=gate) for i in range(count)}
     task = asyncio.create_task(
-        fan_out([CityStep(c, Q) for c in adapters], adapters, lambda c: 5.0, time.monotonic() + 5)
+        fan_out(
+            [CityStep(c, Q) for c in adapters],
+            direct(adapters),
+            lambda c: 5.0,
+            time.monotonic() + 5,
+        )
     )
     for _ in range(100):  # let every city's call start; none can finish before the gate opens
         if sum(a.calls for a in adapters.values()) == count:

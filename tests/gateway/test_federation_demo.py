@@ -55,7 +55,15 @@ def test_names_keep_their_swedish_letters(demo: Federation) -> None:
 def test_each_city_has_its_port_in_csv_order(demo: Federation) -> None:
     urls = [c.adapter.options["url"] for c in demo.cities.values()]
     assert urls == [f"http://127.0.0.1:{port}" for port in range(9101, 9119)]
-    assert {c.adapter.kind for c in demo.cities.values()} == {"ngsi-ld"}
+
+
+def test_the_demo_mixes_the_platform_kinds_and_every_city_has_a_catalogue(
+    demo: Federation,
+) -> None:
+    kinds = {c.adapter.kind for c in demo.cities.values()}
+    assert {"ngsi-ld", "sensorthings", "lynx", "rest-json"} <= kinds
+    catalogues = [c.catalogue for c in demo.cities.values()]
+    assert all(c is not None and c.kind in {"dcat-ap-se", "ckan"} for c in catalogues)
 
 
 def test_caap_sim_host_moves_every_city() -> None:

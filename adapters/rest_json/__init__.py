@@ -1,0 +1,12 @@
+"""The rest-json adapter: a city's bespoke JSON API joins through a declarative mapping.
+
+Modules: ``expressions`` (field expressions and templates), ``config`` (the adapter
+section, validated and compiled), ``transport`` (one GET, errors mapped),
+``paging`` (offset, page number, Link header, next URL in the body), ``mapping``
+(item -> SourceEntity), ``adapter`` (``RestJsonAdapter``).
+"""
+
+from adapters.rest_json.adapter import RestJsonAdapter
+from adapters.rest_json.config import RestJsonConfig, TypeMapping
+
+__all__ = ["RestJsonAdapter", "RestJsonConfig", "TypeMapping"]

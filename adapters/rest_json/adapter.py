@@ -1,0 +1,188 @@
+"""``RestJsonAdapter``: a city's bespoke JSON API, read through a declarative mapping."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+import aiohttp
+
+from adapters.contract import (
+    AdapterContext,
+    BBox,
+    Capabilities,
+    SourceEntity,
+    SourceQuery,
+    SourceResult,
+)
+from adapters.errors import UnsupportedQuery, UpstreamProtocolError, UpstreamUnavailable
+from adapters.http import new_session
+from adapters.rest_json.config import RestJsonConfig, TypeMapping, validate_config
+from adapters.rest_json.mapping import to_source_entity
+from adapters.rest_json.paging import first_params, next_url
+from adapters.rest_json.transport import JsonPage, get_json
+
+MAX_PAGES = 10_000
+"""A guard against an API whose next links never end."""
+
+
+class RestJsonAdapter:
+    """Pages through one resource per entity type and maps each item (``kind: rest-json``)."""
+
+    kind: ClassVar[str] = "rest-json"
+
+    def __init__(self, config: Mapping[str, Any], context: AdapterContext) -> None:
+        self.config: RestJsonConfig = validate_config(config)
+        self._context = context
+        self._log = context.logger
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+        filters = {"attrs"}
+        for mapping in self.config.types.values():
+            if {"observed_after", "observed_before"} & set(mapping.query):
+                filters.add("time")
+            if "bbox" in mapping.query:
+                filters.add("within")
+        self._capabilities = Capabilities(
+            filters=frozenset(filters),
+            paging=self.config.paging.style != "none",
+            entity_types=frozenset(self.config.types),
+        )
+
+    @classmethod
+    def validate_config(cls, config: Mapping[str, Any]) -> RestJsonConfig:
+        """Check an adapter section; raise ``ConfigError`` naming the key."""
+        return validate_config(config)
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """attrs, and time/within where a type maps them to parameters; paging unless none."""
+        return self._capabilities
+
+    async def fetch_entities(self, query: SourceQuery) -> SourceResult:
+        """Follow the API's paging until ``query.limit`` entities or the end."""
+        if query.limit < 0 or query.offset < 0:
+            raise UnsupportedQuery("limit and offset must not be negative")
+        mapping = self.config.types.get(query.entity_type)
+        if mapping is None:
+            known = ", ".join(sorted(self.config.types))
+            raise UnsupportedQuery(f"no mapping for type {query.entity_type!r} (mapped: {known})")
+        session = self._session_for_use()
+        size = self.config.page_size
+        skip = query.offset if self.config.paging.style != "offset" else 0
+        url = self.config.url.with_path(self.config.url.path.rstrip("/") + mapping.path)
+        url = url.with_query(
+            {
+                **mapping.params,
+                **_pushed(query, mapping),
+                **first_params(self.config.paging, size, query.offset),
+            }
+        )
+        wanted = frozenset(query.attrs) if query.attrs is not None else None
+        entities: list[SourceEntity] = []
+        seen = query.offset if self.config.paging.style == "offset" else 0
+        total: int | None = None
+        for _ in range(MAX_PAGES):
+            page = await get_json(session, url, secrets=self.config.headers.values())
+            items = _items(page, mapping)
+            total = _total(page, mapping) if mapping.total is not None else total
+            seen += len(items)
+            for index, item in enumerate(items):
+                if skip > 0:
+                    skip -= 1
+                    continue
+                if len(entities) >= query.limit:
+                    return SourceResult(entities, total_count=total, truncated=True)
+                entities.append(
+                    to_source_entity(item, query.entity_type, mapping, index=index, wanted=wanted)
+                )
+            following = next_url(
+                self.config.paging,
+                url,
+                page,
+                count=len(items),
+                size=size,
+                seen=seen,
+                total=total,
+                origin=self.config.url,
+            )
+            if following is None:
+                return SourceResult(entities, total_count=total, truncated=False)
+            if len(entities) >= query.limit:
+                return SourceResult(entities, total_count=total, truncated=True)
+            url = following
+        raise UpstreamProtocolError(f"the API's paging did not end within {MAX_PAGES} pages")
+
+    async def aclose(self) -> None:
+        """Close the HTTP session; later calls do nothing."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    def _session_for_use(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise UpstreamUnavailable("the adapter has been closed")
+        if self._session is None:
+            headers = {"Accept": self.config.accept, **self.config.headers}
+            self._session = new_session(self._context, headers)
+        return self._session
+
+
+def _items(page: JsonPage, mapping: TypeMapping) -> list[Any]:
+    """The items of a page: a FeatureCollection's features, else what ``items`` points at."""
+    body = page.body
+    if isinstance(body, dict) and body.get("type") == "FeatureCollection":
+        body = body.get("features")
+    else:
+        body = mapping.items.evaluate(body)
+    if not isinstance(body, list):
+        raise UpstreamProtocolError(
+            f"expected an array of items at {mapping.items.source!r}, got {_kind(body)}"
+        )
+    return body
+
+
+def _total(page: JsonPage, mapping: TypeMapping) -> int | None:
+    assert mapping.total is not None
+    value = mapping.total.evaluate(page.body)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+def _pushed(query: SourceQuery, mapping: TypeMapping) -> dict[str, str]:
+    params: dict[str, str] = {}
+    names = mapping.query
+    if query.observed_after is not None and "observed_after" in names:
+        params[names["observed_after"]] = _iso(query.observed_after, ceil=False)
+    if query.observed_before is not None and "observed_before" in names:
+        params[names["observed_before"]] = _iso(query.observed_before, ceil=True)
+    if query.within is not None and "bbox" in names:
+        params[names["bbox"]] = _bbox(query.within)
+    return params
+
+
+def _iso(moment: datetime, *, ceil: bool) -> str:
+    """UTC whole seconds, rounded outwards so the pushed window never narrows."""
+    moment = moment.astimezone(UTC)
+    whole = moment.replace(microsecond=0)
+    if ceil and whole != moment:
+        whole += timedelta(seconds=1)
+    return whole.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _bbox(box: BBox) -> str:
+    slack = 1e-6
+    parts = (box.min_lon - slack, box.min_lat - slack, box.max_lon + slack, box.max_lat + slack)
+    return ",".join(f"{p:.7f}" for p in parts if math.isfinite(p))
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if value is None:
+        return "nothing"
+    return f"a JSON {type(value).__name__}"

@@ -1,0 +1,114 @@
+"""``PlatformClient``: one city's HTTP client, as every adapter needs one.
+
+It builds its aiohttp session with ``adapters.http.new_session`` on first use
+(inside the running loop), sends requests through ``request_json`` with the
+adapter's secrets and the context's body limit, logs each request (path and
+timing only, at DEBUG), refuses links to other origins, and closes once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import aiohttp
+from yarl import URL
+
+from adapters.contract import AdapterContext
+from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
+from adapters.http import new_session
+from adapters.sdk.fetch import JsonAnswer, request_json
+
+
+class PlatformClient:
+    """HTTP to one platform whose API lives under ``base``."""
+
+    def __init__(
+        self,
+        context: AdapterContext,
+        base: URL,
+        *,
+        headers: Mapping[str, str] | None = None,
+        secrets: Iterable[str] = (),
+        peer: str = "the platform",
+    ) -> None:
+        self.base = base
+        self.peer = peer
+        self._context = context
+        self._headers = dict(headers or {})
+        self._secrets = tuple(s for s in secrets if s)
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        """True once ``aclose`` has been called."""
+        return self._closed
+
+    async def get_json(self, url: URL, *, headers: Mapping[str, str] | None = None) -> JsonAnswer:
+        """GET ``url`` (same origin as ``base`` only) and return its JSON answer."""
+        return await self.request_json("GET", url, headers=headers)
+
+    async def request_json(
+        self,
+        method: str,
+        url: URL,
+        *,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> JsonAnswer:
+        """Send one request to the platform; see ``adapters.sdk.fetch.request_json``."""
+        self.check_origin(url)
+        session = self._session_for_use()
+        log = self._context.logger
+        started = time.perf_counter()
+        try:
+            answer = await request_json(
+                session,
+                url,
+                method=method,
+                headers=headers,
+                json_body=json_body,
+                secrets=self._secrets,
+                max_bytes=self._context.max_response_bytes,
+                peer=self.peer,
+            )
+        except Exception as exc:
+            log.debug("%s %s failed: %s", method, url.path, exc)
+            raise
+        log.debug("%s %s answered in %.3f s", method, url.path, time.perf_counter() - started)
+        return answer
+
+    def follow(self, link: str, current: URL) -> URL:
+        """A next-page link resolved against ``current``; another origin is refused."""
+        try:
+            target = current.join(URL(link.strip()))
+        except ValueError:
+            raise UpstreamProtocolError(
+                f"{self.peer} sent a next-page link that is not a URL"
+            ) from None
+        self.check_origin(target, what="the next-page link")
+        return target
+
+    def check_origin(self, url: URL, *, what: str = "a request") -> None:
+        """Refuse a URL outside the configured platform (scheme, host and port)."""
+        if url.origin() != self.base.origin():
+            raise UpstreamProtocolError(
+                f"{what} points to another host ({url.host}:{url.port}); "
+                f"only {self.base.host}:{self.base.port} is followed"
+            )
+
+    async def aclose(self) -> None:
+        """Close the session; later calls do nothing, later requests are refused."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
+    def _session_for_use(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise UpstreamUnavailable("the adapter has been closed")
+        if self._session is None:
+            self._session = new_session(self._context, self._headers)
+        return self._session

@@ -1,0 +1,181 @@
+"""One HTTP request for a JSON document, every failure turned into an ``adapters.errors`` error.
+
+::
+
+    no answer in time                  -> UpstreamTimeout
+    refused, reset, dropped, 503, 429  -> UpstreamUnavailable (``retry_after_s`` from Retry-After)
+    3xx (never followed), 4xx, 5xx     -> UpstreamError with ``status``
+    not JSON, wrong content type, too large, unexpected 2xx -> UpstreamProtocolError
+
+Messages carry the HTTP status and what the platform said (ProblemDetails
+``title``/``detail``, or a ``message``/``error`` member), with every secret
+blanked out; never a header value, never a URL with its query.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import orjson
+from multidict import CIMultiDictProxy
+from yarl import URL
+
+from adapters.errors import (
+    UpstreamError,
+    UpstreamProtocolError,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+from adapters.http import retry_after_seconds
+
+JSON_TYPES = frozenset({"application/json", "application/ld+json", "application/geo+json"})
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+_MAX_DETAIL = 300
+
+
+@dataclass(frozen=True, slots=True)
+class JsonAnswer:
+    """A parsed JSON answer, its headers and the URL it answered."""
+
+    data: Any
+    headers: CIMultiDictProxy[str]
+    url: URL
+
+    @property
+    def cache_control(self) -> str | None:
+        """The answer's ``Cache-Control`` header, for ``SourceResult.cache_control``."""
+        return self.headers.get("Cache-Control")
+
+
+async def request_json(
+    session: aiohttp.ClientSession,
+    url: URL,
+    *,
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
+    json_body: Any = None,
+    secrets: Iterable[str] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    peer: str = "the platform",
+) -> JsonAnswer:
+    """Send one request and return its JSON answer; raise an ``UpstreamError`` subclass.
+
+    ``peer`` names the platform in messages ("the SensorThings server"); redirects
+    are never followed; a body over ``max_bytes`` is refused.
+    """
+    data = None if json_body is None else orjson.dumps(json_body)
+    send = dict(headers or {})
+    if data is not None:
+        send.setdefault("Content-Type", "application/json")
+    try:
+        async with session.request(
+            method, url, headers=send, data=data, allow_redirects=False
+        ) as resp:
+            body = await read_body(resp, max_bytes) if resp.status not in (204, 304) else b""
+            status, answer_headers, content_type = resp.status, resp.headers, resp.content_type
+    except TimeoutError:
+        raise UpstreamTimeout(f"{peer} did not answer in time") from None
+    except aiohttp.ClientConnectorError as exc:
+        raise UpstreamUnavailable(f"cannot connect to {peer}: {_reason(exc)}") from None
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as exc:
+        raise UpstreamUnavailable(f"{peer} dropped the connection: {_reason(exc)}") from None
+    except (aiohttp.ClientOSError, ConnectionError) as exc:
+        raise UpstreamUnavailable(f"connection to {peer} failed: {_reason(exc)}") from None
+    except aiohttp.ClientError as exc:
+        raise UpstreamError(f"request to {peer} failed: {type(exc).__name__}") from None
+    secrets = tuple(secrets)
+    if status != 200:
+        retry_after = retry_after_seconds(answer_headers.get("Retry-After"))
+        raise status_error(status, body, secrets, retry_after, peer=peer)
+    if content_type not in JSON_TYPES:
+        raise UpstreamProtocolError(
+            f"expected a JSON answer from {peer}, got content type {content_type!r}",
+            status=status,
+        )
+    return JsonAnswer(parse_json(body, peer), answer_headers, url)
+
+
+async def read_body(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
+    """The whole body, refused as soon as it grows over ``max_bytes``."""
+    too_large = f"the answer is larger than the adapter accepts ({max_bytes} bytes)"
+    if resp.content_length is not None and resp.content_length > max_bytes:
+        raise UpstreamProtocolError(too_large)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(1 << 16):
+        size += len(chunk)
+        if size > max_bytes:
+            raise UpstreamProtocolError(too_large)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_json(body: bytes, peer: str = "the platform") -> Any:
+    """The parsed body; not JSON (or empty) is a protocol error."""
+    if not body.strip():
+        raise UpstreamProtocolError(f"{peer} sent an empty answer where JSON was expected")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise UpstreamProtocolError(f"the answer is not valid JSON ({exc.msg})") from None
+
+
+def status_error(
+    status: int,
+    body: bytes,
+    secrets: Iterable[str] = (),
+    retry_after_s: float | None = None,
+    *,
+    peer: str = "the platform",
+) -> UpstreamError:
+    """The error for a non-200 answer: 503 and 429 unavailable, 3xx not followed, else an error."""
+    said = error_text(body, secrets)
+    suffix = f": {said}" if said else ""
+    if status == 429:
+        message = f"{peer} is rate limiting the gateway (HTTP 429){suffix}"
+        return UpstreamUnavailable(message, status=status, retry_after_s=retry_after_s)
+    message = f"{peer} answered HTTP {status}{suffix}"
+    if status == 503:
+        return UpstreamUnavailable(message, status=status, retry_after_s=retry_after_s)
+    if 300 <= status < 400:
+        return UpstreamError(f"{message} (redirects are not followed)", status=status)
+    if 200 <= status < 300:
+        return UpstreamProtocolError(f"{message}, expected 200", status=status)
+    return UpstreamError(message, status=status)
+
+
+def error_text(body: bytes, secrets: Iterable[str] = ()) -> str:
+    """What an error body says: ProblemDetails ``title: detail``, else ``message`` or ``error``."""
+    try:
+        said = orjson.loads(body) if body else None
+    except orjson.JSONDecodeError:
+        return ""
+    if not isinstance(said, dict):
+        return ""
+    parts = [said.get(k) for k in ("title", "detail")]
+    if not any(isinstance(p, str) and p.strip() for p in parts):
+        nested = said.get("error")
+        parts = [said.get("message"), nested.get("message") if isinstance(nested, dict) else nested]
+    text = ": ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+    return redact(text, secrets)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with every secret (as is and URL-encoded) blanked, printable, at most 300 chars."""
+    for secret in secrets:
+        if secret:
+            for form in {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote(secret)}:
+                text = text.replace(form, "***")
+    text = "".join(c if c.isprintable() else " " for c in text)
+    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 3] + "..."
+
+
+def _reason(exc: BaseException) -> str:
+    os_error = getattr(exc, "os_error", None)
+    cause = os_error if isinstance(os_error, OSError) else exc
+    text = getattr(cause, "strerror", None) or type(cause).__name__
+    return str(text)

@@ -1,0 +1,42 @@
+"""Filters an adapter applies itself to what its platform could not filter.
+
+The gateway filters every answer again, so this only keeps a page from filling
+up with entities the gateway would drop: with ``limit`` entities fetched, all
+of them count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from adapters.contract import JSONValue, SourceEntity, SourceQuery
+from adapters.geo import is_near, is_within
+
+
+def matches(entity: SourceEntity, query: SourceQuery) -> bool:
+    """True when ``entity`` passes ``query``'s near, within and time filters."""
+    if query.near is not None or query.within is not None:
+        if entity.location is None:
+            return False
+        if query.near is not None and not is_near(entity.location, query.near):
+            return False
+        if query.within is not None and not is_within(entity.location, query.within):
+            return False
+    if query.observed_after is not None or query.observed_before is not None:
+        if entity.observed_at is None:
+            return False
+        if query.observed_after is not None and entity.observed_at < query.observed_after:
+            return False
+        if query.observed_before is not None and entity.observed_at >= query.observed_before:
+            return False
+    return True
+
+
+def project(
+    attributes: Mapping[str, JSONValue], attrs: tuple[str, ...] | None
+) -> dict[str, JSONValue]:
+    """Only the attributes asked for (all when ``attrs`` is None)."""
+    if attrs is None:
+        return dict(attributes)
+    wanted = set(attrs)
+    return {k: v for k, v in attributes.items() if k in wanted}

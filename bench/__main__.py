@@ -1,0 +1,179 @@
+"""``python -m bench [--quick] [--only B1,B4] [--workers N] [--out FILE] [--keep-logs]``.
+
+Runs the benchmark rows against loopback processes it starts and stops itself,
+prints the table and writes the results file (``bench/results.md`` for the full
+run; ``$TMPDIR/caap-bench-quick-results.md`` for ``--quick``; or ``--out``).
+Exit status: 0 when every selected row was measured (met or not), 1 when a row
+could not be measured, 2 for bad arguments or a missing load tool, 130 on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import signal
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from bench import machine, report
+from bench.processes import ROOT, ProcessGroup
+from bench.rows import (
+    CONNECTIONS,
+    FULL,
+    LATENCY_S,
+    QUICK,
+    ROWS,
+    RUN_ORDER,
+    SOAK_QUERIES,
+    TIMEOUT_S,
+    Bench,
+    Plan,
+    say,
+)
+from bench.wrk import Wrk, WrkError, find_wrk, wrk_version
+
+RESULTS = ROOT / "bench" / "results.md"
+QUICK_RESULTS = Path(tempfile.gettempdir()) / "caap-bench-quick-results.md"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short runs and a small soak")
+    parser.add_argument("--only", help="comma-separated rows, e.g. B1,B4 (default: all)")
+    parser.add_argument("--workers", type=int, default=1, help="gateway worker processes")
+    parser.add_argument("--out", type=Path, help="results file (default: see above)")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the work directory")
+    return parser
+
+
+def _selected(only: str | None) -> list[str]:
+    if not only:
+        return list(RUN_ORDER)
+    wanted = {part.strip().upper() for part in only.split(",") if part.strip()}
+    unknown = sorted(wanted - ROWS.keys())
+    if unknown:
+        raise SystemExit(
+            f"python -m bench: unknown row(s) {', '.join(unknown)}; rows: {', '.join(ROWS)}"
+        )
+    return [key for key in RUN_ORDER if key in wanted]
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _method(plan: Plan, workers: int) -> list[str]:
+    return [
+        "Processes: citysim (18 simulated NGSI-LD platforms in one process), the gateway "
+        f"(`caap serve --workers {workers}`) and wrk, all on 127.0.0.1 on this machine; "
+        "`CAAP_*` variables are removed from their environment.",
+        f"Platform latency {LATENCY_S * 1000:.0f} ms for B1, B2, B6, B7 (per-city timeout "
+        f"{TIMEOUT_S} s); none for B3, B4, B8; B5 has 1,000 entities per type and city and "
+        "adapter pages of 1,000.",
+        'Query: `entities(type: "WeatherObserved", first: 20, filter: {cities, '
+        "observedAfter})` with nodes, pageInfo, totalCount and coverage (`first: 1000` in "
+        "B5). Each request carries an `observedAfter` no other request of the run uses "
+        "(years before every observation, so every entity matches): no cache can answer "
+        f"it; except in B3 (one query, repeated) and B8 (a cycle of {SOAK_QUERIES} queries).",
+        "The federation files are the demo's datasets for the citysim ports, with the "
+        "gateway's defaults (caches, limits, breaker, audit log, INFO logging) except "
+        "`rate_limit: {requests_per_s: 0}`: all load comes from one address, and the "
+        "per-client rate limit would otherwise answer 429.",
+        "Connections per row: "
+        + ", ".join(f"{key} {c}" for key, c in CONNECTIONS.items())
+        + "; B6 sends its 100 requests with aiohttp over 100 open connections. wrk runs "
+        "one thread, with a 30 s socket timeout so slow answers count in the latencies.",
+        f"Durations ({plan.name}): B1 and B2 {plan.latency_rounds} round(s) of "
+        f"{plan.latency_run_s} s per side, the two sides taking turns (figures: medians over "
+        f"rounds); B3 {plan.throughput_rounds} round(s) of {plan.throughput_run_s} s per side; "
+        f"B4 {plan.b4_s} s; B5 {plan.b5_s} s; B7 {plan.b7_s} s per side; B8 "
+        f"{plan.soak_warmup:,} warm-up requests then {plan.soak_requests:,} (cap "
+        f"{plan.soak_cap_s} s). Each measured run follows a {plan.warmup_s} s warm-up run.",
+        "Before each row the bench checks one answer (every city OK, no errors, the expected "
+        "number of entities); a run with any failed request is an error, not a figure.",
+        "CPU time and memory come from /proc (utime+stime, VmRSS, VmHWM) of the gateway "
+        "process and its workers.",
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the bench; the exit status is the return value."""
+    args = _parser().parse_args(argv)
+    if args.workers < 1:
+        print("python -m bench: --workers must be at least 1", file=sys.stderr)
+        return 2
+    keys = _selected(args.only)
+    plan = QUICK if args.quick else FULL
+    try:
+        wrk_path = find_wrk()
+    except WrkError as exc:
+        print(f"python -m bench: {exc}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _terminate)
+    workdir = Path(tempfile.mkdtemp(prefix="caap-bench-"))
+    out = args.out or (QUICK_RESULTS if args.quick else RESULTS)
+    say(f"{plan.name} run of {', '.join(keys)}; logs in {workdir}")
+    facts = machine.facts(wrk_version(wrk_path))
+    busy_before = machine.busy()
+    rows: dict[str, report.RowResult] = {}
+    interrupted = False
+    try:
+        with ProcessGroup(workdir) as group:
+            bench = Bench(plan, Wrk(wrk_path, workdir), group, workdir, args.workers)
+            for index, key in enumerate(keys):
+                spec = ROWS[key]
+                row = report.RowResult(key, spec.title)
+                rows[key] = row
+                say(f"{key} {spec.title}")
+                try:
+                    spec.run(bench, row)
+                except Exception as exc:
+                    row.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+                    (workdir / f"{key}-error.txt").write_text(traceback.format_exc())
+                    say(f"{key} failed: {row.error}")
+                row.figure("load average (1 min) after the row", f"{_loadavg():.2f}")
+                later = {ROWS[k].stack for k in keys[index + 1 :]}
+                if spec.stack not in later:
+                    bench.release(spec.stack)
+    except KeyboardInterrupt:  # ProcessGroup has stopped everything on the way out
+        interrupted = True
+    if interrupted:
+        say("interrupted; every process the bench started has been stopped")
+        return 130
+    busy_after = machine.busy()
+    ordered = [rows[k] for k in sorted(rows)]
+    load = [
+        ("before the run", busy_before.describe() + " (sampled for 2 s, every process)"),
+        ("after the run", busy_after.describe()),
+        (
+            "note",
+            "the machine is shared (other engineers' test runs): absolute figures are noisy; "
+            "the two sides of each ratio were measured close together to share the noise",
+        ),
+    ]
+    text = report.markdown(
+        ordered, mode=plan.name, facts=facts, load=load, method=_method(plan, args.workers)
+    )
+    report.write(out, text)
+    print()
+    print(report.table(ordered))
+    print(f"\nresults: {out}")
+    failed = any(r.error is not None for r in ordered)
+    if failed or args.keep_logs:
+        print(f"logs: {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 1 if failed else 0
+
+
+def _loadavg() -> float:
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,696 @@
+"""One function per row (B1..B8), and the stacks of processes they measure.
+
+A stack is citysim plus a gateway federating its 18 cities. Three kinds serve
+the rows: ``lat50`` (platforms answering after 50 ms; per-city timeout 0.5 s for
+B7), ``lat0`` (no added latency: the gateway's own cost shows) and ``big``
+(1,000 entities per type and city, adapter pages of 1,000). A stack starts when
+a row first needs it and stops after the last row that uses it.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench import client, procfs
+from bench.processes import ProcessGroup, Server, Sim, start_bare, start_citysim, start_gateway
+from bench.processes import write_federation as write_federation_file
+from bench.queries import direct_spec as ngsi_ld_spec
+from bench.queries import (
+    filled,
+    fresh_time,
+    graphql_spec,
+    upstream_headers,
+    upstream_url,
+)
+from bench.report import Check, RowResult, ms, ratio
+from bench.wrk import NO_REQUEST, RequestSpec, Wrk, WrkResult
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How long and how much: ``FULL`` for ``make bench``, ``QUICK`` for development."""
+
+    name: str
+    latency_rounds: int
+    """B1, B2: rounds of alternating runs (the two sides of the ratio take turns)."""
+    latency_run_s: int
+    throughput_rounds: int
+    """B3: rounds of alternating runs."""
+    throughput_run_s: int
+    b4_s: int
+    b5_s: int
+    b7_s: int
+    b7_settle_s: int
+    """B7: at most this long under load for the breaker to open before measuring."""
+    warmup_s: int
+    soak_warmup: int
+    soak_requests: int
+    soak_cap_s: int
+    """B8 stops here even when fewer than ``soak_requests`` were sent (reported)."""
+    floor_repeats: int
+
+
+FULL = Plan("full", 3, 8, 2, 8, 20, 15, 12, 60, 1, 5_000, 100_000, 360, 30)
+QUICK = Plan("quick", 1, 2, 1, 2, 3, 3, 2, 20, 1, 300, 2_000, 30, 3)
+
+LATENCY_S = 0.05
+TIMEOUT_S = 0.5
+"""The per-city timeout (``gateway.timeout_s``) of the ``lat50`` stack, which B7 relies on."""
+OPEN = 2.0
+"""``caap_circuit_state`` of an open breaker."""
+ONE_CITY = "malmo"
+HANGING_CITY = "malmo"
+FIRST = 20
+BIG_ENTITIES = 1000
+COALESCE_CLIENTS = 100
+CONNECTIONS = {"B1": 1, "B2": 1, "B3": 32, "B4": 16, "B5": 1, "B7": 2, "B8": 8}
+SOAK_QUERIES = 180
+"""B8 cycles through this many distinct queries (10 time windows for each of 18 cities)."""
+COLD_TIME = "1998-07-01T00:00:00Z"
+"""B6's time window: used by no other request of the bench, so B6's query is cold."""
+
+
+class BenchProblem(RuntimeError):
+    """A measurement that cannot be trusted (failed requests, a wrong answer)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StackSpec:
+    """How to start one kind of stack."""
+
+    latency_s: float
+    entities: int
+    gateway: Mapping[str, Any] = field(default_factory=dict)
+    adapter: Mapping[str, Any] = field(default_factory=dict)
+
+
+NO_RATE_LIMIT = {"rate_limit": {"requests_per_s": 0}}
+"""All the load comes from one address: the per-client rate limit would measure itself."""
+
+STACKS = {
+    "lat50": StackSpec(LATENCY_S, 12, gateway={**NO_RATE_LIMIT, "timeout_s": TIMEOUT_S}),
+    "lat0": StackSpec(0.0, 12, gateway=NO_RATE_LIMIT),
+    "big": StackSpec(0.0, BIG_ENTITIES, gateway=NO_RATE_LIMIT, adapter={"page_size": BIG_ENTITIES}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Stack:
+    """A running citysim and the gateway in front of it."""
+
+    name: str
+    sim: Sim
+    gateway: Server
+
+    @property
+    def cities(self) -> tuple[str, ...]:
+        """City ids in federation order."""
+        return tuple(self.sim.urls)
+
+
+def say(text: str) -> None:
+    """Progress, on stderr."""
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+class Bench:
+    """What the rows share: the plan, wrk, the processes, the running stacks."""
+
+    def __init__(
+        self, plan: Plan, wrk: Wrk, group: ProcessGroup, workdir: Path, workers: int
+    ) -> None:
+        self.plan = plan
+        self.wrk = wrk
+        self.group = group
+        self.workdir = workdir
+        self.workers = workers
+        self._stacks: dict[str, Stack] = {}
+
+    def stack(self, name: str) -> Stack:
+        """The running stack ``name``, started if need be."""
+        if name in self._stacks:
+            return self._stacks[name]
+        spec = STACKS[name]
+        say(
+            f"starting stack {name}: citysim ({spec.entities} entities, "
+            f"{spec.latency_s * 1000:.0f} ms) and the gateway ({self.workers} worker(s))"
+        )
+        sim = start_citysim(self.group, latency_s=spec.latency_s, entities=spec.entities)
+        try:
+            config = write_federation_file(
+                self.workdir / f"federation-{name}.yaml",
+                sim.urls,
+                gateway=spec.gateway or None,
+                adapter_options=spec.adapter or None,
+            )
+            gateway = start_gateway(self.group, config, workers=self.workers)
+        except BaseException:
+            self.group.stop(sim.process)
+            raise
+        self._stacks[name] = Stack(name, sim, gateway)
+        return self._stacks[name]
+
+    def release(self, name: str) -> None:
+        """Stop stack ``name`` if it runs."""
+        stack = self._stacks.pop(name, None)
+        if stack is not None:
+            self.group.stop(stack.gateway.process)
+            self.group.stop(stack.sim.process)
+
+    def load(
+        self,
+        url: str,
+        spec: RequestSpec,
+        *,
+        connections: int,
+        duration_s: float,
+        stop_after: int = 0,
+        until: Callable[[], bool] | None = None,
+        what: str = "",
+    ) -> WrkResult:
+        """One wrk run; BenchProblem if any request failed."""
+        result = self.wrk.run(
+            url,
+            spec,
+            connections=connections,
+            duration_s=duration_s,
+            stop_after=stop_after,
+            until=until,
+        )
+        say(
+            f"  {what or spec.path[:40]}: {result.requests} requests, "
+            f"{result.requests_per_s:.1f}/s, p50 {ms(result.p50_s)}, p99 {ms(result.p99_s)}"
+        )
+        problems = result.problems()
+        if problems:
+            raise BenchProblem(f"{what}: {'; '.join(problems)}")
+        return result
+
+    def warm(
+        self, url: str, spec: RequestSpec, connections: int, duration_s: float | None = None
+    ) -> None:
+        """A short run whose figures are dropped (connections, code paths, lazy data).
+
+        A failed request is still an error; a slow query may finish no request at all.
+        """
+        result = self.wrk.run(
+            url,
+            spec,
+            connections=connections,
+            duration_s=duration_s or self.plan.warmup_s,
+        )
+        problems = [p for p in result.problems() if p != NO_REQUEST]
+        if problems:
+            raise BenchProblem(f"warm-up: {'; '.join(problems)}")
+
+    def alternate(
+        self,
+        a: tuple[str, RequestSpec, str],
+        b: tuple[str, RequestSpec, str],
+        *,
+        connections: int,
+        rounds: int,
+        run_s: int,
+    ) -> tuple[list[WrkResult], list[WrkResult]]:
+        """``rounds`` pairs of runs, a then b: both sides see the same drift in machine load."""
+        first: list[WrkResult] = []
+        second: list[WrkResult] = []
+        for _ in range(rounds):
+            for (url, spec, what), results in ((a, first), (b, second)):
+                results.append(
+                    self.load(url, spec, connections=connections, duration_s=run_s, what=what)
+                )
+        return first, second
+
+
+def _check(stack: Stack, spec: RequestSpec, *, cities: int, nodes: int | None) -> bytes:
+    """One request of ``spec`` (slots filled once) must be a full, error-free answer."""
+    assert spec.body is not None
+    body = filled(spec.body, city=spec.cities[0] if spec.cities else "")
+    raw = client.post_graphql(stack.gateway.url, body)
+    client.expect_ok(raw, cities, nodes)
+    return raw
+
+
+def _median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def _rate(results: Sequence[WrkResult]) -> float:
+    return sum(r.requests for r in results) / sum(r.duration_s for r in results)
+
+
+def _latencies(row: RowResult, label: str, results: Sequence[WrkResult]) -> tuple[float, float]:
+    """Median over rounds of p50 and of p99; adds the figures."""
+    p50 = _median([r.p50_s for r in results])
+    p99 = _median([r.p99_s for r in results])
+    rounds = ", ".join(f"{ms(r.p50_s)}/{ms(r.p99_s)}" for r in results)
+    row.figure(
+        label,
+        f"p50 {ms(p50)}, p99 {ms(p99)}, {sum(r.requests for r in results)} requests, "
+        f"{_rate(results):.1f}/s (per round p50/p99: {rounds})",
+    )
+    return p50, p99
+
+
+def b1_fanout(bench: Bench, row: RowResult) -> None:
+    """18-city p50 / 1-city p50, platforms at 50 ms, one connection."""
+    stack = bench.stack("lat50")
+    everyone = graphql_spec(first=FIRST, unique=True)
+    one = graphql_spec(first=FIRST, unique=True, cities=(ONE_CITY,))
+    _check(stack, everyone, cities=len(stack.cities), nodes=FIRST)
+    _check(stack, one, cities=1, nodes=None)
+    c = CONNECTIONS["B1"]
+    bench.warm(stack.gateway.url, everyone, c)
+    bench.warm(stack.gateway.url, one, c)
+    many_runs, one_runs = bench.alternate(
+        (stack.gateway.url, everyone, "18 cities"),
+        (stack.gateway.url, one, "1 city"),
+        connections=c,
+        rounds=bench.plan.latency_rounds,
+        run_s=bench.plan.latency_run_s,
+    )
+    many_p50, _ = _latencies(row, f"{len(stack.cities)} cities", many_runs)
+    one_p50, _ = _latencies(row, f"1 city ({ONE_CITY})", one_runs)
+    value = many_p50 / one_p50
+    row.checks.append(Check("", value, "<=", 1.2))
+    row.measured = ratio(value)
+    row.figure("platform latency", ms(LATENCY_S))
+    row.figure("connections", str(c))
+
+
+def b2_overhead(bench: Bench, row: RowResult) -> None:
+    """Gateway p50 (one city) / a GET of the same NGSI-LD query straight to the platform."""
+    stack = bench.stack("lat50")
+    through = graphql_spec(first=FIRST, unique=True, cities=(ONE_CITY,))
+    platform_url = stack.sim.urls[ONE_CITY]
+    direct = ngsi_ld_spec(platform_url)
+    status, answer = client.request(
+        platform_url + filled(direct.path), headers=dict(direct.headers)
+    )
+    entities = orjson.loads(answer) if status == 200 else None
+    if not isinstance(entities, list) or not entities:
+        raise BenchProblem(f"the direct NGSI-LD query answered HTTP {status}: {answer[:300]!r}")
+    raw = _check(stack, through, cities=1, nodes=len(entities))
+    c = CONNECTIONS["B2"]
+    bench.warm(stack.gateway.url, through, c)
+    bench.warm(platform_url, direct, c)
+    gw_runs, direct_runs = bench.alternate(
+        (stack.gateway.url, through, "gateway, 1 city"),
+        (platform_url, direct, "platform, direct"),
+        connections=c,
+        rounds=bench.plan.latency_rounds,
+        run_s=bench.plan.latency_run_s,
+    )
+    gw50, gw99 = _latencies(row, "gateway", gw_runs)
+    d50, d99 = _latencies(row, "platform direct", direct_runs)
+    row.checks += [Check("p50", gw50 / d50, "<=", 1.10), Check("p99", gw99 / d99, "<=", 1.25)]
+    row.measured = f"p50 {ratio(gw50 / d50)}, p99 {ratio(gw99 / d99)}"
+    row.figure("direct query", f"GET {filled(direct.path)}")
+    row.figure(
+        "answer sizes",
+        f"platform {len(answer):,} B ({len(entities)} entities), gateway {len(raw):,} B",
+    )
+    row.figure("connections", str(c))
+
+
+def b3_cached(bench: Bench, row: RowResult) -> None:
+    """Requests/s of a repeated query / a bare Starlette endpoint answering the same bytes."""
+    stack = bench.stack("lat0")
+    spec = graphql_spec(first=FIRST, unique=False)
+    _check(stack, spec, cities=len(stack.cities), nodes=FIRST)
+    assert spec.body is not None
+    answer = client.post_graphql(stack.gateway.url, spec.body)
+    body_file = bench.workdir / "b3-answer.json"
+    body_file.write_bytes(answer)
+    bare = start_bare(bench.group, body_file, workers=bench.workers)
+    try:
+        status, echoed = client.request(bare.url + "/graphql", method="POST", body=b"{}")
+        if status != 200 or echoed != answer:
+            raise BenchProblem("the bare endpoint does not answer the gateway's bytes")
+        c = CONNECTIONS["B3"]
+        bench.warm(stack.gateway.url, spec, c)
+        bench.warm(bare.url, spec, c)
+        upstream_before = client.upstream_requests(stack.gateway.url)
+        gw_runs, bare_runs = bench.alternate(
+            (stack.gateway.url, spec, "gateway, repeated query"),
+            (bare.url, spec, "bare Starlette"),
+            connections=c,
+            rounds=bench.plan.throughput_rounds,
+            run_s=bench.plan.throughput_run_s,
+        )
+        upstream = client.upstream_requests(stack.gateway.url) - upstream_before
+    finally:
+        bench.group.stop(bare.process)
+    gw_rate, bare_rate = _rate(gw_runs), _rate(bare_runs)
+    value = gw_rate / bare_rate
+    per_request = upstream / sum(r.requests for r in gw_runs)
+    row.checks.append(Check("", value, ">=", 0.5))
+    row.measured = ratio(value)
+    _latencies(row, "gateway, the same query repeated", gw_runs)
+    _latencies(row, "bare Starlette endpoint, same bytes", bare_runs)
+    row.figure("gateway requests/s", f"{gw_rate:.1f}")
+    row.figure("bare Starlette requests/s", f"{bare_rate:.1f}")
+    row.figure("answer", f"{len(answer):,} bytes")
+    row.figure("upstream calls per gateway request", f"{per_request:.2f}")
+    row.figure("connections", f"{c}; workers {bench.workers} on both sides")
+    if per_request >= 1:
+        row.measured += " (response cache not built yet)"
+        row.notes.append(
+            "Response cache not built yet: every repeated query was parsed, validated, "
+            f"executed and sent to the cities ({per_request:.1f} upstream calls per request), "
+            "so this row measures an uncached query against bytes served by Starlette. "
+            "Issue 6 item 3 (a response cache serving stored bytes before GraphQL runs) "
+            "is what this target is for."
+        )
+
+
+def b4_uncached(bench: Bench, row: RowResult) -> None:
+    """Uncached 18-city queries/s per worker, and CPU microseconds per query."""
+    stack = bench.stack("lat0")
+    spec = graphql_spec(first=FIRST, unique=True)
+    _check(stack, spec, cities=len(stack.cities), nodes=FIRST)
+    c = CONNECTIONS["B4"]
+    bench.warm(stack.gateway.url, spec, c)
+    gw_cpu0 = procfs.cpu_seconds(stack.gateway.pid)
+    sim_cpu0 = procfs.cpu_seconds(stack.sim.process.pid)
+    started = time.monotonic()
+    result = bench.load(
+        stack.gateway.url, spec, connections=c, duration_s=bench.plan.b4_s, what="18 cities"
+    )
+    wall = time.monotonic() - started
+    gw_cpu = procfs.cpu_seconds(stack.gateway.pid) - gw_cpu0
+    sim_cpu = procfs.cpu_seconds(stack.sim.process.pid) - sim_cpu0
+    per_worker = result.requests_per_s / bench.workers
+    cpu_us = gw_cpu / result.requests * 1e6
+    row.checks.append(Check("", per_worker, ">=", 60, "/s"))
+    row.measured = f"{per_worker:.0f}/s per worker; {cpu_us:,.0f} CPU µs/query"
+    row.figure("queries/s", f"{result.requests_per_s:.1f} ({result.requests} in {ms(wall)})")
+    row.figure("latency", f"p50 {ms(result.p50_s)}, p99 {ms(result.p99_s)}")
+    row.figure("gateway CPU per query", f"{cpu_us:,.0f} µs (user+system, all workers)")
+    row.figure(
+        "gateway CPU busy",
+        f"{100 * gw_cpu / wall:.0f}% of one core ({bench.workers} worker(s))",
+    )
+    row.figure("citysim CPU busy", f"{100 * sim_cpu / wall:.0f}% of one core")
+    row.figure("queries/s if the gateway had its cores to itself", f"{1e6 / cpu_us:.0f}/s per core")
+    row.figure("connections", str(c))
+    if gw_cpu / wall < 0.85 * bench.workers:
+        row.notes.append(
+            f"The gateway was busy {100 * gw_cpu / wall:.0f}% of the time: with "
+            f"{os.cpu_count()} CPUs shared by wrk, citysim (18 platforms in one process) and "
+            "the gateway, something besides the gateway's CPU limited throughput."
+        )
+
+
+def b5_big(bench: Bench, row: RowResult) -> None:
+    """18 cities x 1,000 entities: p50, peak memory, and p50 / the JSON floor."""
+    stack = bench.stack("big")
+    spec = graphql_spec(first=BIG_ENTITIES, unique=True)
+    assert spec.body is not None
+    when = fresh_time()
+    urls = [
+        str(upstream_url(base, observed_after=datetime.fromisoformat(when), page_size=BIG_ENTITIES))
+        for base in stack.sim.urls.values()
+    ]
+    client.fetch_all(urls, upstream_headers())  # citysim builds its entities on first use
+    _check(stack, spec, cities=len(stack.cities), nodes=BIG_ENTITIES)
+    before = procfs.memory(stack.gateway.pid)
+    c = CONNECTIONS["B5"]
+    bench.warm(stack.gateway.url, spec, c, duration_s=3)
+    result = bench.load(
+        stack.gateway.url, spec, connections=c, duration_s=bench.plan.b5_s, what="18 x 1,000"
+    )
+    after = procfs.memory(stack.gateway.pid)
+
+    fetch_times, bodies = client.fetch_all(
+        urls, upstream_headers(), repeats=bench.plan.floor_repeats
+    )
+    for body in bodies:
+        if len(orjson.loads(body)) != BIG_ENTITIES:
+            raise BenchProblem("a platform did not answer 1,000 entities in one page")
+    response = client.post_graphql(stack.gateway.url, filled(spec.body, time=when))
+    parse_times, dump_times = [], []
+    document = orjson.loads(response)
+    for _ in range(bench.plan.floor_repeats):
+        t0 = time.perf_counter()
+        for body in bodies:
+            orjson.loads(body)
+        t1 = time.perf_counter()
+        orjson.dumps(document)
+        t2 = time.perf_counter()
+        parse_times.append(t1 - t0)
+        dump_times.append(t2 - t1)
+    floor = _median(parse_times) + _median(dump_times)
+    fetch = _median(fetch_times)
+    value = result.p50_s / floor
+    mib = 1024.0
+    row.measured = (
+        f"p50 {ms(result.p50_s)}; {value:.1f}x JSON floor; VmHWM {after.hwm_kib / mib:.0f} MiB"
+    )
+    row.figure(
+        "latency",
+        f"p50 {ms(result.p50_s)}, p99 {ms(result.p99_s)}, "
+        f"{result.requests} requests, {result.requests_per_s:.2f}/s",
+    )
+    row.figure(
+        "gateway memory",
+        f"VmHWM {after.hwm_kib / mib:.0f} MiB; RSS {before.rss_kib / mib:.0f} MiB before the "
+        f"load, {after.rss_kib / mib:.0f} MiB after",
+    )
+    row.figure(
+        "JSON floor",
+        f"{ms(floor)}: orjson parses the 18 upstream answers ({sum(map(len, bodies)):,} B) "
+        f"in {ms(_median(parse_times))} and serialises the gateway's answer "
+        f"({len(response):,} B) in {ms(_median(dump_times))}",
+    )
+    row.figure("p50 / JSON floor", f"{value:.1f}")
+    row.figure(
+        "platform floor",
+        f"{ms(fetch)}: the 18 upstream GETs at once, straight to citysim (median of "
+        f"{len(fetch_times)})",
+    )
+    row.figure("p50 / (platform floor + JSON floor)", f"{result.p50_s / (fetch + floor):.1f}")
+    row.figure("connections", str(c))
+    row.notes.append(
+        "No target is set for B5; it shows what a large answer costs. The gateway asks each "
+        "city for every matching entity (18,000) to order them globally and answers the "
+        f"first {BIG_ENTITIES:,}."
+    )
+
+
+def b6_coalescing(bench: Bench, row: RowResult) -> None:
+    """Upstream calls / (client requests x cities) for 100 identical concurrent cold queries."""
+    stack = bench.stack("lat50")
+    spec = graphql_spec(first=FIRST, unique=True)
+    assert spec.body is not None
+    _check(stack, spec, cities=len(stack.cities), nodes=FIRST)  # connections to every city
+    body = filled(spec.body, time=COLD_TIME)
+    warm_body = orjson.dumps({"query": "{ cities { id } }"}).decode()
+    before = client.upstream_requests(stack.gateway.url)
+    started = time.monotonic()
+    answers = client.burst(stack.gateway.url, body, COALESCE_CLIENTS, warm_body)
+    elapsed = time.monotonic() - started
+    calls = client.upstream_requests(stack.gateway.url) - before
+    failed = [status for status, _ in answers if status != 200]
+    if failed:
+        raise BenchProblem(f"{len(failed)} of the {COALESCE_CLIENTS} requests failed")
+    for _, raw in answers:
+        client.expect_ok(raw, len(stack.cities), FIRST)
+    asked = COALESCE_CLIENTS * len(stack.cities)
+    value = calls / asked
+    row.checks.append(Check("", value, "<=", 0.06))
+    row.measured = f"{value:.2f} ({calls:.0f} calls / {asked:,})"
+    row.figure("client requests", f"{COALESCE_CLIENTS} identical, sent at once")
+    row.figure("cities per request", str(len(stack.cities)))
+    row.figure("upstream calls", f"{calls:.0f} (caap_upstream_requests_total, summed)")
+    row.figure("burst (connections already open)", f"{ms(elapsed)} including warm-up requests")
+    row.notes.append(
+        "Ratio: upstream calls / (client requests x cities asked): 1.0 means every request "
+        "asked every city itself; with single-flight the 100 requests cost one call per city "
+        f"({1 / COALESCE_CLIENTS:.2f}). Upstream calls are the gateway's "
+        "`caap_upstream_requests_total` (citysim keeps no request log)."
+    )
+    if value > 0.5:
+        row.notes.append(
+            "Not met because nothing coalesces identical upstream queries yet: the cache with "
+            "single-flight (issue 6) is being built."
+        )
+
+
+def b7_hanging(bench: Bench, row: RowResult) -> None:
+    """Requests/s with one city hanging / healthy requests/s; p99 within timeout + 50 ms."""
+    stack = bench.stack("lat50")
+    spec = graphql_spec(first=FIRST, unique=True)
+    assert spec.body is not None
+    _check(stack, spec, cities=len(stack.cities), nodes=FIRST)
+    c = CONNECTIONS["B7"]
+    bench.warm(stack.gateway.url, spec, c)
+    cpu0 = procfs.cpu_seconds(stack.gateway.pid)
+    healthy = bench.load(
+        stack.gateway.url, spec, connections=c, duration_s=bench.plan.b7_s, what="healthy"
+    )
+    healthy_busy = (procfs.cpu_seconds(stack.gateway.pid) - cpu0) / healthy.duration_s
+    client.set_fault(stack.sim.control_url, HANGING_CITY, {"mode": "hang"})
+    try:
+        raw = client.post_graphql(stack.gateway.url, filled(spec.body))
+        statuses = client.coverage(raw)
+        if statuses.get(HANGING_CITY) in (None, "OK"):
+            raise BenchProblem(f"{HANGING_CITY} hangs but its coverage is {statuses}")
+        # the same load until the gateway has learnt that the city hangs (its breaker
+        # opens), within a time cap: the measurement is of the steady state after that
+        settle_started = time.monotonic()
+        bench.load(
+            stack.gateway.url,
+            spec,
+            connections=c,
+            duration_s=bench.plan.b7_settle_s,
+            until=lambda: client.circuit_state(stack.gateway.url, HANGING_CITY) == OPEN,
+            what="hanging, settling",
+        )
+        settle_s = time.monotonic() - settle_started
+        state_before = client.circuit_state(stack.gateway.url, HANGING_CITY)
+        cpu0 = procfs.cpu_seconds(stack.gateway.pid)
+        hung = bench.load(
+            stack.gateway.url,
+            spec,
+            connections=c,
+            duration_s=bench.plan.b7_s,
+            what=f"{HANGING_CITY} hanging",
+        )
+        hung_busy = (procfs.cpu_seconds(stack.gateway.pid) - cpu0) / hung.duration_s
+        state_after = client.circuit_state(stack.gateway.url, HANGING_CITY)
+    finally:
+        client.heal(stack.sim.control_url, HANGING_CITY)
+    value = hung.requests_per_s / healthy.requests_per_s
+    bound = (TIMEOUT_S + 0.05) * 1000
+    row.checks += [
+        Check("", value, ">=", 0.8),
+        Check("p99", hung.p99_s * 1000, "<=", bound, " ms"),
+    ]
+    row.measured = f"{ratio(value)} (p99 {ms(hung.p99_s)})"
+    for label, r, busy in (
+        ("healthy", healthy, healthy_busy),
+        (f"{HANGING_CITY} hanging", hung, hung_busy),
+    ):
+        row.figure(
+            label,
+            f"{r.requests_per_s:.1f} requests/s, p50 {ms(r.p50_s)}, p99 {ms(r.p99_s)}, "
+            f"{r.requests} requests; gateway CPU {100 * busy:.0f}% of one core",
+        )
+    row.figure("per-city timeout", f"{TIMEOUT_S} s (gateway.timeout_s)")
+    row.figure("connections", f"{c} (meant to stay below saturation: see the gateway CPU)")
+    opened = state_before == OPEN
+    row.figure(
+        "settling under load before the measurement",
+        f"{settle_s:.1f} s; circuit of {HANGING_CITY} "
+        + ("open after it" if opened else f"not open after it (state {state_before})")
+        + f"; state {state_after} after the measurement",
+    )
+    if value < 0.8 and not opened:
+        row.notes.append(
+            f"Not met: the circuit breaker did not open within {bench.plan.b7_settle_s} s of "
+            f"load, so each request waited the per-city timeout ({TIMEOUT_S} s) for the "
+            "hanging city."
+        )
+    elif value < 0.8:
+        row.notes.append(
+            "Not met although the breaker opened: requests still waited for the hanging "
+            "city (see the p50 above)."
+        )
+
+
+def b8_soak(bench: Bench, row: RowResult) -> None:
+    """RSS after N requests / RSS after warm-up."""
+    stack = bench.stack("lat0")
+    spec = graphql_spec(first=FIRST, unique=True, rotate=stack.cities, cycle=SOAK_QUERIES)
+    _check(stack, spec, cities=1, nodes=None)
+    c = CONNECTIONS["B8"]
+    plan = bench.plan
+    url = stack.gateway.url
+
+    def served(count: int) -> Callable[[], bool]:
+        goal = client.graphql_requests(url) + count
+        return lambda: client.graphql_requests(url) >= goal
+
+    bench.load(
+        url,
+        spec,
+        connections=c,
+        duration_s=plan.soak_cap_s,
+        stop_after=plan.soak_warmup,
+        until=served(plan.soak_warmup),
+        what="soak warm-up",
+    )
+    time.sleep(1)
+    warm = procfs.memory(stack.gateway.pid)
+    soak = bench.load(
+        url,
+        spec,
+        connections=c,
+        duration_s=plan.soak_cap_s,
+        stop_after=plan.soak_requests,
+        until=served(plan.soak_requests),
+        what="soak",
+    )
+    time.sleep(1)
+    end = procfs.memory(stack.gateway.pid)
+    value = end.rss_kib / warm.rss_kib
+    row.checks.append(Check("", value, "<=", 1.1))
+    row.measured = f"{ratio(value)} after {soak.requests:,} requests"
+    row.figure(
+        "RSS after warm-up", f"{warm.rss_kib / 1024:.1f} MiB ({plan.soak_warmup:,} requests)"
+    )
+    row.figure("RSS after the soak", f"{end.rss_kib / 1024:.1f} MiB")
+    row.figure("VmHWM", f"{end.hwm_kib / 1024:.1f} MiB")
+    row.figure(
+        "soak",
+        f"{soak.requests:,} requests in {soak.duration_s:.0f} s ({soak.requests_per_s:.0f}/s), "
+        f"p50 {ms(soak.p50_s)}, p99 {ms(soak.p99_s)}",
+    )
+    row.figure("connections", str(c))
+    row.notes.append(
+        f"Each request asks one city (the 18 in turn) with one of {SOAK_QUERIES // 18} time "
+        f"windows: {SOAK_QUERIES:,} distinct queries, each asked again every "
+        f"{SOAK_QUERIES:,} requests, which the caches answer or refresh as their TTLs say. "
+        "The warm-up runs the same cycle, so what is measured is growth at steady state."
+    )
+    if soak.requests < plan.soak_requests:
+        row.notes.append(
+            f"The soak stopped at its time cap ({plan.soak_cap_s} s) after "
+            f"{soak.requests:,} of {plan.soak_requests:,} requests."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RowDef:
+    """A row: its title, the stack it runs on, its function."""
+
+    title: str
+    stack: str
+    run: Callable[[Bench, RowResult], None]
+
+
+ROWS: dict[str, RowDef] = {
+    "B1": RowDef("fan-out: 18-city p50 / 1-city p50", "lat50", b1_fanout),
+    "B2": RowDef("overhead: gateway p50 / platform p50", "lat50", b2_overhead),
+    "B3": RowDef("cached throughput / bare Starlette", "lat0", b3_cached),
+    "B4": RowDef("uncached 18-city queries/s per worker", "lat0", b4_uncached),
+    "B5": RowDef("big result: 18 cities x 1,000 entities", "big", b5_big),
+    "B6": RowDef("coalescing: upstream calls / requests", "lat50", b6_coalescing),
+    "B7": RowDef("one city hanging: requests/s / healthy", "lat50", b7_hanging),
+    "B8": RowDef("soak: RSS after N requests / after warm-up", "lat0", b8_soak),
+}
+
+RUN_ORDER = ("B1", "B2", "B6", "B7", "B3", "B4", "B8", "B5")
+"""Rows grouped by stack, so each stack starts once."""

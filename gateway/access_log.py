@@ -1,0 +1,69 @@
+"""One log line and one counter increment per HTTP request (ASGI middleware).
+
+The route label is the path for the gateway's own paths and ``other`` for
+anything else, so a scanner cannot blow up the metric's cardinality. Probes and
+scrapes (``/healthz``, ``/readyz``, ``/metrics``, ``/status*``) log at DEBUG.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.ops_metrics import OpsMetrics
+
+log = logging.getLogger("caap.access")
+
+ROUTES = frozenset(
+    {"/graphql", "/", "/status.json", "/healthz", "/readyz", "/metrics", "/admin/reload"}
+)
+QUIET = frozenset({"/healthz", "/readyz", "/metrics", "/status.json"})
+
+
+class AccessLogMiddleware:
+    """Logs ``METHOD path status duration`` with the request id, and counts the request."""
+
+    def __init__(self, app: ASGIApp, metrics: OpsMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            path: str = scope["path"]
+            method: str = scope["method"]
+            route = (
+                path if path in ROUTES else "/status/*" if path.startswith("/status/") else "other"
+            )
+            self.metrics.http_requests.labels(route, method, str(status)).inc()
+            quiet = route in QUIET or route == "/status/*"
+            log.log(
+                logging.DEBUG if quiet else logging.INFO,
+                "%s %s %d",
+                method,
+                path,
+                status,
+                extra={
+                    "fields": {
+                        "method": method,
+                        "path": path,
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    }
+                },
+            )

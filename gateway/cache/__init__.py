@@ -1,0 +1,37 @@
+"""The cache of per-city upstream answers: two tiers, single-flight, RFC 5861 staleness.
+
+::
+
+    keys.py          city + normalised SourceQuery + policy class
+    entry.py         an answer and its lifetimes (fresh, stale-while-revalidate, stale-if-error)
+    cache_control.py the platform's Cache-Control and the federation file -> lifetimes
+    memory.py        in-process tier, bounded in bytes (sizing.py estimates them)
+    redis_tier.py    shared tier: entries, cross-instance locks, counters; survives Redis outages
+    codec.py         entries as bytes for Redis
+    tiers.py         both tiers as one
+    singleflight.py  concurrent identical misses share one call
+    counters.py      fixed-window counters for rate limits
+
+``gateway/upstream.py`` uses them around each city's guarded adapter.
+"""
+
+from gateway.cache.counters import Counters, LocalCounters, SharedCounters
+from gateway.cache.entry import Entry, Freshness
+from gateway.cache.keys import cache_key
+from gateway.cache.memory import MemoryTier
+from gateway.cache.redis_tier import RedisTier
+from gateway.cache.singleflight import SingleFlight
+from gateway.cache.tiers import ResultCache
+
+__all__ = [
+    "Counters",
+    "Entry",
+    "Freshness",
+    "LocalCounters",
+    "MemoryTier",
+    "RedisTier",
+    "ResultCache",
+    "SharedCounters",
+    "SingleFlight",
+    "cache_key",
+]

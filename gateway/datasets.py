@@ -1,0 +1,201 @@
+"""The federated catalogue query: every city's catalogue at once, merged, paged, with coverage.
+
+The path of one ``datasets`` field, beside ``entities.py`` and with its
+conventions: a city without a catalogue is UNSUPPORTED, one that fails gets its
+coverage status and an ``errors[]`` entry, the others answer. Datasets are in one
+global order (title, case-folded; then city id; then dataset id), so keyset
+cursors page without duplicates or gaps. The search is applied again here
+(``CatalogueQuery.matches``), so every catalogue kind means the same by it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import bisect
+import heapq
+import itertools
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import orjson
+
+from adapters.contract import CatalogueAdapter, CatalogueDataset, CatalogueQuery, CatalogueResult
+from adapters.errors import AdapterError, UpstreamTimeout
+from gateway.coverage import Coverage, CoverageStatus, coverage_for_error
+from gateway.cursor import fingerprint
+from gateway.errors import BadUserInput
+from gateway.federation.model import Federation
+from gateway.runtime import Runtime
+
+log = logging.getLogger("caap.datasets")
+
+MAX_SEARCH_LENGTH = 200
+_CURSOR_VERSION = 1
+
+DatasetKey = tuple[str, str, str]
+"""(title case-folded, city id, dataset id): the global order of datasets."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetRequest:
+    """``datasets(search, cities, first, after)`` once checked; ``cities`` None means all."""
+
+    search: str | None
+    cities: tuple[str, ...] | None
+    first: int
+    after: str | None
+
+    def fingerprint_parts(self) -> list[object]:
+        """What defines the result set: cursors are bound to it."""
+        return ["datasets", self.search, sorted(self.cities) if self.cities is not None else None]
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedDataset:
+    """A dataset with the city whose catalogue lists it, and its place in the global order."""
+
+    key: DatasetKey
+    city_id: str
+    dataset: CatalogueDataset
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetAnswer:
+    """One page of datasets, and how each city's catalogue contributed."""
+
+    items: Sequence[PlacedDataset]
+    has_next: bool
+    end_cursor: str | None
+    total_count: int
+    coverage: Sequence[Coverage]
+
+
+def dataset_request(
+    search: str | None,
+    cities: Sequence[str] | None,
+    first: int | None,
+    after: str | None,
+    federation: Federation,
+) -> DatasetRequest:
+    """Check the arguments of ``datasets``; BadUserInput says what is wrong."""
+    words = " ".join(search.split()) if search is not None else ""
+    if len(words) > MAX_SEARCH_LENGTH:
+        raise BadUserInput(f"search: at most {MAX_SEARCH_LENGTH} characters")
+    scope = None
+    if cities is not None:
+        unknown = [c for c in cities if c not in federation.cities]
+        if unknown:
+            raise BadUserInput(
+                f"cities: unknown city id {', '.join(map(repr, unknown))} "
+                f"(known: {', '.join(sorted(federation.cities))})"
+            )
+        scope = tuple(dict.fromkeys(cities))
+    options = federation.options
+    size = options.default_page_size if first is None else first
+    if not 0 <= size <= options.max_page_size:
+        raise BadUserInput(f"first: {first} is outside 0..{options.max_page_size}")
+    return DatasetRequest(words or None, scope, size, after)
+
+
+async def find_datasets(
+    request: DatasetRequest, runtime: Runtime, deadline: float
+) -> DatasetAnswer:
+    """Ask every catalogue in scope at once; ``deadline`` on the monotonic clock."""
+    query_fp = fingerprint(request.fingerprint_parts())
+    after_key = decode_cursor(request.after, query_fp) if request.after is not None else None
+    federation = runtime.federation
+    scope = request.cities if request.cities is not None else tuple(federation.cities)
+    query = CatalogueQuery(request.search, federation.options.max_entities_per_city)
+    outcomes = await asyncio.gather(
+        *(
+            _ask(city_id, runtime.catalogues.get(city_id), query, federation, deadline)
+            for city_id in scope
+        )
+    )
+    streams: list[list[PlacedDataset]] = []
+    coverage: list[Coverage] = []
+    for city_id, outcome in zip(scope, outcomes, strict=True):
+        if isinstance(outcome, Coverage):
+            coverage.append(outcome)
+            continue
+        placed = _order(city_id, [d for d in outcome.datasets if query.matches(d)])
+        streams.append(placed)
+        note = f"only the first {query.limit} datasets were fetched" if outcome.truncated else None
+        coverage.append(Coverage(city_id, CoverageStatus.OK, len(placed), note))
+    tails = [_after(stream, after_key) for stream in streams]
+    page = list(itertools.islice(heapq.merge(*tails, key=lambda p: p.key), request.first + 1))
+    items = page[: request.first]
+    end = encode_cursor(items[-1].key, query_fp) if items else request.after
+    return DatasetAnswer(
+        items=items,
+        has_next=len(page) > request.first,
+        end_cursor=end,
+        total_count=sum(len(s) for s in streams),
+        coverage=coverage,
+    )
+
+
+async def _ask(
+    city_id: str,
+    catalogue: CatalogueAdapter | None,
+    query: CatalogueQuery,
+    federation: Federation,
+    deadline: float,
+) -> CatalogueResult | Coverage:
+    if catalogue is None:
+        return Coverage(city_id, CoverageStatus.UNSUPPORTED, message="no catalogue configured")
+    budget = min(federation.timeout_for(city_id), deadline - time.monotonic())
+    if budget <= 0:
+        error = UpstreamTimeout("the request's deadline passed before this catalogue was asked")
+        return coverage_for_error(city_id, error)
+    try:
+        async with asyncio.timeout(budget):
+            return await catalogue.fetch_datasets(query)
+    except TimeoutError:
+        return coverage_for_error(city_id, UpstreamTimeout(f"no answer within {budget:.1f} s"))
+    except AdapterError as exc:
+        log.info("catalogue of %s: %s: %s", city_id, type(exc).__name__, exc)
+        return coverage_for_error(city_id, exc)
+    except Exception as exc:  # a catalogue adapter's bug must not fail the other cities
+        log.exception("catalogue of %s raised unexpectedly", city_id)
+        return coverage_for_error(city_id, exc)
+
+
+def _after(stream: list[PlacedDataset], key: DatasetKey | None) -> list[PlacedDataset]:
+    if key is None:
+        return stream
+    return stream[bisect.bisect_right(stream, key, key=lambda p: p.key) :]
+
+
+def _order(city_id: str, datasets: Sequence[CatalogueDataset]) -> list[PlacedDataset]:
+    seen: dict[str, PlacedDataset] = {}
+    for d in datasets:
+        seen.setdefault(d.id, PlacedDataset((d.title.casefold(), city_id, d.id), city_id, d))
+    return sorted(seen.values(), key=lambda p: p.key)
+
+
+def encode_cursor(key: DatasetKey, query_fingerprint: str) -> str:
+    """The opaque cursor of the position just after ``key``."""
+    raw = orjson.dumps([_CURSOR_VERSION, query_fingerprint, *key])
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str, query_fingerprint: str) -> DatasetKey:
+    """The key inside ``cursor``; BadUserInput when malformed or from another query."""
+    try:
+        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii"))
+        value = orjson.loads(raw)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise BadUserInput("after: malformed cursor: pass pageInfo.endCursor unchanged") from None
+    if not (isinstance(value, list) and len(value) == 5 and value[0] == _CURSOR_VERSION):
+        raise BadUserInput("after: malformed cursor: pass pageInfo.endCursor unchanged")
+    _, fp, title, city, dataset_id = value
+    if fp != query_fingerprint:
+        raise BadUserInput("after: cursor belongs to a different query (search or cities changed)")
+    if not all(isinstance(v, str) for v in (title, city, dataset_id)):
+        raise BadUserInput("after: malformed cursor: pass pageInfo.endCursor unchanged")
+    return (title, city, dataset_id)

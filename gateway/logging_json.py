@@ -1,0 +1,71 @@
+"""Log records as JSON lines, each with the request id of the request that logged it.
+
+``CAAP_LOG_FORMAT`` picks ``json`` or ``text``; unset: JSON unless stderr is a
+terminal. Extra fields go in ``extra={"fields": {...}}``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from gateway.request_id import current_request_id
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, request_id, fields, error."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = current_request_id()
+        if request_id is not None:
+            entry["request_id"] = request_id
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update(fields)
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return orjson.dumps(entry, default=str).decode()
+
+
+def log_format(setting: str | None) -> str:
+    """``json`` or ``text``: the setting when given, else JSON unless stderr is a terminal."""
+    if setting in ("json", "text"):
+        return setting
+    return "text" if sys.stderr.isatty() else "json"
+
+
+def dict_config(level: str, fmt: str) -> dict[str, Any]:
+    """A ``logging.config.dictConfig`` for the gateway and uvicorn (also used by workers)."""
+    formatter: dict[str, Any] = (
+        {"()": "gateway.logging_json.JsonFormatter"} if fmt == "json" else {"format": TEXT_FORMAT}
+    )
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"caap": formatter},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "caap",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": level, "handlers": ["stderr"]},
+        "loggers": {
+            "uvicorn": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.error": {"level": level, "handlers": [], "propagate": True},
+            "uvicorn.access": {"level": "WARNING", "handlers": [], "propagate": True},
+        },
+    }

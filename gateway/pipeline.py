@@ -1,0 +1,165 @@
+"""One GraphQL operation, from its parameters to the bytes of its response.
+
+::
+
+    persisted query  extensions.persistedQuery -> the document (APQ, allow-list)
+    response cache   a stored answer for this document, variables and policy class: done
+    prepare          characters, tokens, shape limits, validation (cached per document)
+    cost             the price of the operation with these variables, before it runs
+    execute          resolvers, fan-out; then the answer is stored when complete
+
+Everything refused here is refused before any upstream call.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import orjson
+from graphql import GraphQLError, OperationType
+
+from gateway.graphql_exec import Executor, format_error, operation_type
+from gateway.guards import Protection
+from gateway.limits.cost import operation_cost
+from gateway.limits.refusal import QueryTooComplex
+from gateway.metrics import Metrics
+from gateway.principal import Principal
+from gateway.response_cache import AuditRecorder, Stored, response_key, shareable
+from gateway.runtime import Runtime
+from gateway.schema.context import RequestContext
+from gateway.schema.types import City
+
+RESPONSE_TIER = "response"
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """The standard request parameters; ``query`` may be absent with a persisted query."""
+
+    query: str | None
+    variables: Mapping[str, Any] | None
+    operation_name: str | None
+    extensions: Mapping[str, Any] | None = None
+
+
+class Kind(Enum):
+    """How the HTTP layer answers an outcome."""
+
+    RESULT = "result"
+    """Executed, or served from the response cache: 200."""
+    REFUSED = "refused"
+    """A request error, nothing ran: no ``data``."""
+    NOT_A_QUERY = "not_a_query"
+    """A mutation sent with GET."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A response body and how to answer it."""
+
+    kind: Kind
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Serving:
+    """What one request runs with."""
+
+    executor: Executor
+    protection: Protection
+    runtime: Runtime
+    cities: Mapping[str, City]
+    metrics: Metrics
+
+
+async def run_operation(
+    serving: Serving, operation: Operation, principal: Principal, method: str
+) -> Outcome:
+    """Answer ``operation`` for ``principal`` (sent with HTTP ``method``)."""
+    protection, metrics = serving.protection, serving.metrics
+    lookup = protection.persisted.resolve(operation.query, operation.extensions)
+    if lookup.document is None:
+        return _refused(metrics, [lookup.error or GraphQLError("no document")])
+    source = lookup.document
+    responses = protection.responses
+    key = None
+    if responses.enabled:
+        policy_class = protection.policy_classes.of(principal)
+        key = response_key(source, operation.operation_name, operation.variables, policy_class)
+        stored = responses.get(key)
+        metrics.cache_events.labels(RESPONSE_TIER, "miss" if stored is None else "hit").inc()
+        if stored is not None:
+            stored.replay(serving.runtime.audit, principal)
+            return Outcome(Kind.RESULT, stored.body)
+
+    limits = protection.federation.options.limits
+    restricted = protection.restricted(principal)
+    prepared = serving.executor.prepare(source, limits, restricted)
+    if prepared.document is None:
+        return _refused(metrics, list(prepared.errors))
+    document = prepared.document
+    if lookup.register is not None:
+        protection.persisted.register(lookup.register, source)
+    op = operation_type(document, operation.operation_name)
+    if op is None:
+        error = GraphQLError("operationName does not select exactly one operation")
+        return _refused(metrics, [error])
+    if method == "GET" and op is not OperationType.QUERY:
+        return Outcome(Kind.NOT_A_QUERY, b"")
+
+    cost, problems = operation_cost(
+        serving.executor.schema,
+        document,
+        operation.operation_name,
+        operation.variables,
+        protection.prices,
+    )
+    if cost > limits.cost:
+        problems.append(
+            QueryTooComplex("cost", f"the query costs {cost}, more than the limit of {limits.cost}")
+        )
+    if problems:
+        return _refused(metrics, problems)
+
+    recorder = AuditRecorder(serving.runtime.audit)
+    context = RequestContext(
+        runtime=dataclasses.replace(serving.runtime, audit=recorder),
+        cities=serving.cities,
+        principal=principal,
+        metrics=metrics,
+        deadline=time.monotonic() + protection.federation.options.deadline_s,
+    )
+    result = await serving.executor.execute(
+        document,
+        operation.variables,
+        operation.operation_name,
+        context,
+        hide_suggestions=restricted,
+    )
+    body: dict[str, Any] = {"data": result.data}
+    errors = [format_error(e) for e in result.errors or ()] + context.city_errors
+    if errors:
+        body["errors"] = errors
+    body["extensions"] = {"cost": {"estimated": cost, "limit": limits.cost}}
+    data = orjson.dumps(body)
+    if (
+        key is not None
+        and not errors
+        and not context.stale
+        and shareable(document, operation.operation_name)
+    ):
+        responses.put(key, Stored(data, tuple(recorder.lines)))
+    return Outcome(Kind.RESULT, data)
+
+
+def _refused(metrics: Metrics, errors: list[GraphQLError]) -> Outcome:
+    for error in errors:
+        if isinstance(error, QueryTooComplex):
+            metrics.refusals.labels(error.limit).inc()
+    body = {"errors": [format_error(e) for e in errors]}
+    return Outcome(Kind.REFUSED, orjson.dumps(body))

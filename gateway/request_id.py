@@ -1,0 +1,79 @@
+"""Request ids: ``X-Request-ID`` accepted (or generated), echoed, logged and sent upstream.
+
+The id lives in a context variable for the length of one HTTP request, so log
+records and the aiohttp hook that adds it to every request sent to a city
+platform find it without being handed it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from contextvars import ContextVar
+from types import SimpleNamespace
+
+import aiohttp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HEADER = "X-Request-ID"
+_ACCEPTABLE = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
+_current: ContextVar[str | None] = ContextVar("caap_request_id", default=None)
+
+
+def current_request_id() -> str | None:
+    """The id of the request being served, or None outside of one."""
+    return _current.get()
+
+
+def accept_or_generate(value: str | None) -> str:
+    """The caller's id when it is short and plain (no spaces, no control characters);
+    otherwise a new one, so a hostile value never reaches a log or an upstream."""
+    if value is not None and _ACCEPTABLE.fullmatch(value):
+        return value
+    return uuid.uuid4().hex
+
+
+class RequestIdMiddleware:
+    """ASGI middleware: sets the id for the request and echoes it in the response headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next(
+            (v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None
+        )
+        request_id = accept_or_generate(given)
+        raw = request_id.encode("latin-1")
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
+                message = {**message, "headers": [*headers, (b"x-request-id", raw)]}
+            await send(message)
+
+        token = _current.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            _current.reset(token)
+
+
+def upstream_trace_config() -> aiohttp.TraceConfig:
+    """An aiohttp hook that sends the current request id to the city platform."""
+
+    async def on_start(
+        session: aiohttp.ClientSession,
+        ctx: SimpleNamespace,
+        params: aiohttp.TraceRequestStartParams,
+    ) -> None:
+        request_id = _current.get()
+        if request_id is not None and HEADER not in params.headers:
+            params.headers[HEADER] = request_id
+
+    config = aiohttp.TraceConfig()
+    config.on_request_start.append(on_start)
+    return config

@@ -1,0 +1,156 @@
+"""One city's guard: every resilience rule around one call to its adapter, in one place.
+
+``call(attempt, deadline)`` runs ``attempt`` (an idempotent read) with, in order:
+the Retry-After hold, the breaker, the bulkhead, a timeout at ``deadline`` and
+retries. It raises only ``adapters.errors`` errors (and cancellation), so the
+fan-out maps every outcome to a coverage status as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from adapters.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
+from gateway.clock import Clocks
+from gateway.metrics import Metrics
+from gateway.resilience.breaker import BreakerSettings, BreakerState, CircuitBreaker
+from gateway.resilience.bulkhead import Bulkhead, BulkheadFull
+from gateway.resilience.retry import RetryBudget, RetryPolicy, retriable
+
+T = TypeVar("T")
+log = logging.getLogger("caap.resilience")
+
+
+class CircuitOpen(UpstreamUnavailable):
+    """The city's breaker is open: it was not asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class GuardSettings:
+    """The resilience knobs of one city (``gateway.resilience`` in the federation file)."""
+
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retry_budget: float = 0.2
+    """Retries as a share of calls (token bucket), besides a reserve of 10."""
+    breaker: BreakerSettings = field(default_factory=BreakerSettings)
+    max_concurrent: int = 8
+    max_waiting: int = 64
+
+
+def counts_against(error: UpstreamError) -> bool:
+    """Whether a failure says the platform is unwell (the breaker counts it): not for a 4xx
+    answer, which says the question was wrong, nor for 429, which Retry-After handles."""
+    status = error.status
+    return status is None or not (400 <= status < 500) or status == 408
+
+
+class CityGuard:
+    """The breaker, bulkhead, retry budget and Retry-After hold of one city."""
+
+    def __init__(
+        self,
+        city_id: str,
+        settings: GuardSettings,
+        clocks: Clocks | None = None,
+        metrics: Metrics | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.city_id = city_id
+        self.settings = settings
+        self._clocks = clocks or Clocks()
+        self._metrics = metrics
+        self._rng = rng or random.Random()
+        self.breaker = CircuitBreaker(settings.breaker, self._clocks.monotonic, self._changed)
+        self.bulkhead = Bulkhead(settings.max_concurrent, settings.max_waiting)
+        self.budget = RetryBudget(settings.retry_budget)
+        self._hold_until = float("-inf")
+        if metrics is not None:
+            metrics.circuit_state.labels(city_id).set(BreakerState.CLOSED)
+
+    async def call(self, attempt: Callable[[], Awaitable[T]], deadline: float) -> T:
+        """``attempt()`` under every rule; ``deadline`` on the ``time.monotonic()`` clock."""
+        self.budget.deposit()
+        self._check_hold()
+        retries = 0
+        while True:
+            if not self.breaker.allow():
+                self._reject("circuit_open")
+                raise CircuitOpen(
+                    "not asked: the circuit breaker is open after repeated failures "
+                    f"(next probe in {self.breaker.retry_in():.0f} s)"
+                )
+            started = False
+            try:
+                async with asyncio.timeout_at(deadline):
+                    async with self.bulkhead.slot():
+                        started = True
+                        result = await attempt()
+            except BulkheadFull as exc:
+                self.breaker.release()
+                self._reject("bulkhead_full")
+                raise UpstreamUnavailable(f"not asked: {exc}") from None
+            except TimeoutError:
+                if started:
+                    self.breaker.record(False)
+                else:
+                    self.breaker.release()
+                raise UpstreamTimeout("no answer in the time allowed") from None
+            except UpstreamError as exc:
+                self.breaker.record(not counts_against(exc))
+                wait = self._retry_wait(exc, retries, deadline)
+                if wait is None:
+                    raise
+                retries += 1
+                self._count_retry(exc)
+                await self._clocks.sleep(wait)
+                continue
+            except BaseException:  # cancelled, a query the platform cannot answer, a bug
+                self.breaker.release()
+                raise
+            self.breaker.record(True)
+            return result
+
+    def _retry_wait(self, error: UpstreamError, retries: int, deadline: float) -> float | None:
+        """Seconds to wait before the next attempt, or None for no retry."""
+        if error.retry_after_s is not None:
+            until = self._clocks.monotonic() + error.retry_after_s
+            self._hold_until = max(self._hold_until, until)
+        if not retriable(error) or retries >= self.settings.retry.retries:
+            return None
+        if error.retry_after_s is not None:
+            wait = error.retry_after_s
+        else:
+            wait = self.settings.retry.backoff(retries, self._rng)
+        if time.monotonic() + wait >= deadline or not self.budget.withdraw():
+            return None
+        return wait
+
+    def _check_hold(self) -> None:
+        left = self._hold_until - self._clocks.monotonic()
+        if left > 0:
+            self._reject("retry_after")
+            raise UpstreamUnavailable(
+                "not asked: the platform asked the gateway to wait "
+                f"(Retry-After, {left:.0f} s left)",
+                retry_after_s=left,
+            )
+
+    def _changed(self, state: BreakerState) -> None:
+        log.warning("city %s: circuit breaker %s", self.city_id, state.name.lower())
+        if self._metrics is not None:
+            self._metrics.circuit_state.labels(self.city_id).set(state)
+
+    def _reject(self, reason: str) -> None:
+        if self._metrics is not None:
+            self._metrics.upstream_rejected.labels(self.city_id, reason).inc()
+
+    def _count_retry(self, error: UpstreamError) -> None:
+        log.info("city %s: retrying after %s", self.city_id, error)
+        if self._metrics is not None:
+            self._metrics.upstream_retries.labels(self.city_id).inc()

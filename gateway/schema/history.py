@@ -1,0 +1,87 @@
+"""Types of the ``history`` field: each entity's attributes as time series."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import Enum
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gateway.history import HistoryAnswer
+from gateway.schema import convert
+from gateway.schema.types import City, CityCoverage
+
+
+@strawberry.enum(description="How values are aggregated per period (NGSI-LD aggrMethods).")
+class AggregateMethod(Enum):
+    AVG = "avg"
+    MIN = "min"
+    MAX = "max"
+    SUM = "sum"
+    TOTAL_COUNT = "totalCount"
+
+
+@strawberry.input(description="Aggregate each attribute's values per period.")
+class HistoryAggregate:
+    method: AggregateMethod
+    period: str | None = strawberry.field(
+        default=None,
+        description='ISO 8601 duration such as "PT1H"; absent: one period for the whole window.',
+    )
+
+
+@strawberry.type(description="One value at one moment; an aggregate covers `at` to `until`.")
+class HistoryPoint:
+    at: datetime = strawberry.field(description="Observation time (or period start), UTC.")
+    value: JSON | None
+    until: datetime | None = strawberry.field(description="End of the aggregated period.")
+
+
+@strawberry.type(description="One attribute over time, oldest value first.")
+class AttributeSeries:
+    attribute: str
+    points: list[HistoryPoint]
+
+
+@strawberry.type(description="One entity's attributes over time.")
+class EntityHistory:
+    id: strawberry.ID
+    type: str
+    city: City
+    series: list[AttributeSeries]
+
+
+@strawberry.type(description="Histories across cities, ordered by city, then entity id.")
+class HistoryConnection:
+    nodes: list[EntityHistory]
+    truncated: bool = strawberry.field(description="More entities matched than `first` allows.")
+    coverage: list[CityCoverage]
+
+
+def history_connection(answer: HistoryAnswer, cities: Mapping[str, City]) -> HistoryConnection:
+    """The ``history`` field's value."""
+    return HistoryConnection(
+        nodes=[
+            EntityHistory(
+                id=strawberry.ID(item.entity.id),
+                type=item.entity.type,
+                city=cities[item.city_id],
+                series=[
+                    AttributeSeries(
+                        attribute=name,
+                        points=[
+                            HistoryPoint(at=p.at, value=cast(JSON, p.value), until=p.until)
+                            for p in points
+                        ],
+                    )
+                    for name, points in sorted(item.entity.series.items())
+                ],
+            )
+            for item in answer.items
+        ],
+        truncated=answer.truncated,
+        coverage=convert.coverage_list(answer.coverage, cities),
+    )

@@ -1,0 +1,226 @@
+"""Each city's adapter behind its cache and its guard: what the fan-out calls.
+
+``Upstream.fetch(step, deadline)`` for one city and question:
+
+1. the in-process cache: fresh -> served; within stale-while-revalidate -> served
+   stale (``coverage.stale``) and refreshed in the background;
+2. a miss joins the call in flight for the same key (single-flight); that call
+   looks in Redis, then takes a Redis lock so that other instances wait for its
+   answer instead of asking the city too;
+3. the call goes through the city's guard (Retry-After hold, breaker, bulkhead,
+   timeout, retries), as a conditional request when the entry has a validator;
+4. an answer is stored with the lifetimes of ``cache_control.effective_policy``; a
+   failure is never stored, and within stale-if-error the old answer is served stale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from adapters.contract import Adapter, Revalidating, SourceQuery, SourceResult
+from adapters.errors import AdapterError, UnsupportedQuery, UpstreamTimeout
+from gateway.cache.cache_control import effective_policy
+from gateway.cache.entry import Entry, Freshness
+from gateway.cache.keys import cache_key
+from gateway.cache.memory import MemoryTier
+from gateway.cache.redis_tier import RedisTier
+from gateway.cache.singleflight import SingleFlight
+from gateway.cache.tiers import MEMORY, REDIS, ResultCache
+from gateway.clock import Clocks
+from gateway.federation.model import Federation
+from gateway.metrics import Metrics
+from gateway.planner import CityStep
+from gateway.resilience.breaker import BreakerSettings
+from gateway.resilience.guard import CityGuard, GuardSettings
+from gateway.resilience.retry import RetryPolicy
+
+log = logging.getLogger("caap.upstream")
+
+JOIN_GRACE_S = 0.05
+"""A caller that joined another's call waits this much past its deadline, so that the call's
+own timeout (and its stale-if-error answer) comes first."""
+LOCK_MARGIN_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A city's answer; ``stale`` when it came from the cache past its freshness."""
+
+    result: SourceResult
+    stale: bool = False
+    note: str | None = None
+
+
+class Upstream:
+    """The adapters of a federation, each behind the shared cache and its own guard."""
+
+    def __init__(
+        self,
+        federation: Federation,
+        adapters: Mapping[str, Adapter],
+        guards: Mapping[str, CityGuard],
+        cache: ResultCache,
+        clocks: Clocks,
+    ) -> None:
+        self.federation = federation
+        self.adapters = adapters
+        self.guards = guards
+        self.cache = cache
+        self._clocks = clocks
+        self._flights: SingleFlight[Fetched] = SingleFlight()
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def fetch(self, step: CityStep, deadline: float) -> Fetched:
+        """The answer of ``step.city_id`` to ``step.query``; ``deadline`` on ``time.monotonic()``.
+
+        Raises an ``adapters.errors`` error when there is neither an answer nor a usable one.
+        """
+        assert step.query is not None
+        key = cache_key(step.city_id, step.query, step.policy_class)
+        entry = self.cache.local(key)
+        if entry is not None:
+            now = self._clocks.wall()
+            state = entry.freshness(now)
+            if state is Freshness.FRESH:
+                self.cache.event(MEMORY, "hit")
+                return Fetched(entry.result)
+            if state is Freshness.REVALIDATE:
+                self.cache.event(MEMORY, "stale")
+                self._refresh_later(step, key, entry)
+                note = f"stale: cached {entry.age(now):.0f} s ago, being refreshed"
+                return Fetched(entry.result, stale=True, note=note)
+        self.cache.event(MEMORY, "miss")
+        try:
+            async with asyncio.timeout_at(deadline + JOIN_GRACE_S):
+                fetched, coalesced = await self._flights.run(
+                    key, lambda: self._load(step, key, entry, deadline)
+                )
+        except TimeoutError:
+            raise UpstreamTimeout("no answer in the time allowed") from None
+        if coalesced:
+            self.cache.event(MEMORY, "coalesced")
+        return fetched
+
+    async def aclose(self) -> None:
+        """Stop background refreshes; close the shared tier."""
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        if self.cache.shared is not None:
+            await self.cache.shared.aclose()
+
+    async def _load(
+        self, step: CityStep, key: str, entry: Entry | None, deadline: float
+    ) -> Fetched:
+        """One instance-wide call: Redis first, then the cross-instance lock, then the city."""
+        if entry is None or entry.freshness(self._clocks.wall()) is not Freshness.FRESH:
+            shared = await self.cache.shared_entry(key)
+            if shared is not None and shared.freshness(self._clocks.wall()) is Freshness.FRESH:
+                self.cache.event(REDIS, "hit")
+                return Fetched(shared.result)
+            entry = shared or entry  # for stale-if-error and revalidation
+        lock_ttl = max(0.0, deadline - time.monotonic()) + LOCK_MARGIN_S
+        lock = await self.cache.lock(key, lock_ttl)
+        try:
+            if lock.held:
+                peer = await self.cache.from_peer(key, deadline)
+                if peer is not None and peer.freshness(self._clocks.wall()) is Freshness.FRESH:
+                    self.cache.event(REDIS, "coalesced")
+                    return Fetched(peer.result)
+            return await self._ask(step, key, entry, deadline)
+        finally:
+            await self.cache.unlock(key, lock)
+
+    async def _ask(self, step: CityStep, key: str, entry: Entry | None, deadline: float) -> Fetched:
+        """The guarded call; the answer stored, or the stale one served on failure."""
+        city_id = step.city_id
+        query = step.query
+        assert query is not None
+        adapter = self.adapters[city_id]
+        validator = entry.result.validator if entry is not None else None
+        try:
+            if validator is not None and isinstance(adapter, Revalidating):
+                answer = await self.guards[city_id].call(
+                    lambda: adapter.revalidate(query, validator), deadline
+                )
+            else:
+                answer = await self.guards[city_id].call(
+                    lambda: adapter.fetch_entities(query), deadline
+                )
+        except AdapterError as exc:
+            now = self._clocks.wall()
+            if entry is None or isinstance(exc, UnsupportedQuery) or not entry.usable_on_error(now):
+                raise
+            self.cache.event(MEMORY, "stale")
+            log.info(
+                "city %s failed (%s); serving its answer cached %.0f s ago",
+                city_id,
+                exc,
+                entry.age(now),
+            )
+            note = f"stale: cached {entry.age(now):.0f} s ago; the platform failed: {exc}"
+            return Fetched(entry.result, stale=True, note=note)
+        if answer is None:
+            assert entry is not None
+            self.cache.event(MEMORY, "revalidated")
+            answer = entry.result
+        await self._store(key, city_id, query, answer)
+        return Fetched(answer)
+
+    async def _store(
+        self, key: str, city_id: str, query: SourceQuery, result: SourceResult
+    ) -> None:
+        policy = effective_policy(
+            self.federation.cache_override(city_id, query.entity_type),
+            self.federation.options.cache.policy,
+            result.cache_control,
+        )
+        if policy is not None:
+            await self.cache.put(key, Entry.new(result, policy, self._clocks.wall()))
+
+    def _refresh_later(self, step: CityStep, key: str, entry: Entry) -> None:
+        """Refresh ``key`` in the background (once: a refresh in flight is joined)."""
+        deadline = time.monotonic() + self.federation.timeout_for(step.city_id)
+
+        async def refresh() -> None:
+            try:
+                await self._flights.run(key, lambda: self._load(step, key, entry, deadline))
+            except AdapterError as exc:
+                log.info("city %s: background refresh failed: %s", step.city_id, exc)
+
+        task = asyncio.create_task(refresh())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+def build_upstream(
+    federation: Federation,
+    adapters: Mapping[str, Adapter],
+    metrics: Metrics | None,
+    redis_url: str | None,
+    clocks: Clocks,
+) -> Upstream:
+    """The upstream layer of a federation: one guard per city, the cache's two tiers."""
+    options = federation.options
+    r = options.resilience
+    settings = GuardSettings(
+        retry=RetryPolicy(retries=r.retries, base_s=r.backoff_s, max_s=r.max_backoff_s),
+        retry_budget=r.retry_budget,
+        breaker=BreakerSettings(
+            failure_ratio=r.breaker_failure_ratio,
+            min_calls=r.breaker_min_calls,
+            window_s=r.breaker_window_s,
+            open_s=r.breaker_open_s,
+        ),
+        max_concurrent=r.max_concurrent,
+        max_waiting=r.max_waiting,
+    )
+    guards = {city_id: CityGuard(city_id, settings, clocks, metrics) for city_id in adapters}
+    shared = RedisTier(redis_url, metrics) if redis_url else None
+    memory = MemoryTier(options.cache.max_bytes, clocks.wall)
+    cache = ResultCache(memory, shared, clocks.wall, metrics)
+    return Upstream(federation, adapters, guards, cache, clocks)

@@ -1,0 +1,133 @@
+"""Ground truth for the conformance kit, read straight from citysim's world.
+
+citysim computes every value from (seed, city, entity, time bucket); with its clock
+frozen, what a simulated platform serves is exactly what these functions return,
+in the common model (Smart Data Models names and units, UTC, WGS84).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import math
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from adapters.contract import GeoPoint, SourceEntity
+from citysim.cluster import SimThread
+from citysim.lynx import DEMO_API_KEY
+from citysim.world.catalog import BY_TYPE
+from citysim.world.city import CityWorld, Entity
+
+DEMO = Path(__file__).resolve().parents[2] / "federation.yaml"
+DEMO_LYNX_KEY = DEMO_API_KEY
+
+
+def world(sim: SimThread, city_id: str) -> CityWorld:
+    """The world a running city serves."""
+    return sim.cluster.servers[city_id].world
+
+
+def current(world: CityWorld, entity_type: str) -> tuple[Entity, ...]:
+    """Every entity of ``entity_type`` in the current time bucket."""
+    return tuple(world.entities(BY_TYPE[entity_type], world.bucket()))
+
+
+def point(geometry: Mapping[str, Any]) -> GeoPoint:
+    """A Point as is; a LineString: the mean of its distinct vertices."""
+    coordinates = geometry["coordinates"]
+    if geometry["type"] == "Point":
+        return GeoPoint(lat=coordinates[1], lon=coordinates[0])
+    distinct = list(dict.fromkeys(tuple(c) for c in coordinates))
+    return GeoPoint(
+        lat=math.fsum(c[1] for c in distinct) / len(distinct),
+        lon=math.fsum(c[0] for c in distinct) / len(distinct),
+    )
+
+
+def instant(text: str) -> datetime:
+    """An ISO 8601 instant with Z as an aware datetime."""
+    return datetime.fromisoformat(text)
+
+
+def plain(value: Any) -> Any:
+    """JSON-LD typed literals ``{"@type": ..., "@value": v}`` as ``v``."""
+    if isinstance(value, dict):
+        if "@value" in value:
+            return value["@value"]
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def ngsi_ld(world: CityWorld, types: Iterable[str]) -> dict[str, list[SourceEntity]]:
+    """What the NGSI-LD adapter makes of each type (observed_at: dateObserved, else observedAt)."""
+    out: dict[str, list[SourceEntity]] = {}
+    for entity_type in types:
+        entities = []
+        for e in current(world, entity_type):
+            attributes = {k: plain(v) for k, v in e.values.items()}
+            stamp = attributes.get("dateObserved", e.observed_at)
+            entities.append(
+                SourceEntity(e.id, entity_type, point(e.geometry), instant(stamp), attributes)
+            )
+        out[entity_type] = entities
+    return out
+
+
+def demo_options(kind: str, url: str) -> tuple[str, dict[str, Any]]:
+    """``(city id, adapter options)`` of the first demo city of ``kind``, pointed at ``url``."""
+    for city_id, city in _demo()["cities"].items():
+        adapter = copy.deepcopy(city["adapter"])
+        if adapter.pop("kind") == kind:
+            adapter["url"] = url
+            if "api_key" in adapter:
+                adapter["api_key"] = DEMO_LYNX_KEY
+            return city_id, adapter
+    raise LookupError(f"no city of kind {kind!r} in {DEMO}")
+
+
+@functools.cache
+def _demo() -> Any:
+    return yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+
+
+def demo_city(kind: str) -> str:
+    """The id of the demo federation's first city of ``kind``."""
+    return demo_options(kind, "http://unused")[0]
+
+
+def sensorthings(world: CityWorld, options: Mapping[str, Any]) -> dict[str, list[SourceEntity]]:
+    """What the SensorThings adapter makes of each mapped type (ids from ``id_property``)."""
+    out: dict[str, list[SourceEntity]] = {}
+    for entity_type, mapping in options["types"].items():
+        attributes = [*mapping["properties"].values()]
+        statics = dict(mapping.get("thing_properties", {}))
+        out[entity_type] = [
+            _entity(e, entity_type, attributes, statics) for e in current(world, entity_type)
+        ]
+    return out
+
+
+def lynx(world: CityWorld, options: Mapping[str, Any]) -> dict[str, list[SourceEntity]]:
+    """What the Lynx adapter makes of each mapped type (ids from ``id_meta``)."""
+    out: dict[str, list[SourceEntity]] = {}
+    for entity_type, mapping in options["types"].items():
+        attributes = [*mapping.get("functions", {}).values(), *mapping.get("messages", {}).values()]
+        out[entity_type] = [
+            _entity(e, entity_type, attributes, {}) for e in current(world, entity_type)
+        ]
+    return out
+
+
+def _entity(
+    e: Entity, entity_type: str, attributes: Iterable[str], statics: Mapping[str, str]
+) -> SourceEntity:
+    values = {a: plain(e.values[a]) for a in attributes if a in e.values}
+    values.update({a: plain(e.values[k]) for k, a in statics.items() if k in e.values})
+    return SourceEntity(e.id, entity_type, point(e.geometry), instant(e.observed_at), values)

@@ -1,0 +1,56 @@
+"""Cache keys: the same question shares a key, anything that changes the answer does not."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+
+from adapters.contract import BBox, GeoPoint, Near, SourceQuery
+from gateway.cache.keys import cache_key
+
+Q = SourceQuery(
+    "WeatherObserved",
+    attrs=("temperature", "windSpeed"),
+    near=Near(GeoPoint(55.6, 13.0), 1000.0),
+    observed_after=datetime(2026, 1, 1, tzinfo=UTC),
+    limit=500,
+)
+
+
+def test_the_same_question_in_another_spelling_has_the_same_key() -> None:
+    spelled = replace(
+        Q,
+        attrs=("windSpeed", "temperature", "windSpeed"),
+        observed_after=datetime(2026, 1, 1, 1, tzinfo=timezone(timedelta(hours=1))),
+    )
+    assert cache_key("malmo", spelled, "p1") == cache_key("malmo", Q, "p1")
+
+
+def test_negative_zero_is_zero() -> None:
+    a = replace(Q, near=None, within=BBox(0.0, 0.0, 1.0, 1.0))
+    b = replace(Q, near=None, within=BBox(-0.0, -0.0, 1.0, 1.0))
+    assert cache_key("malmo", a, "p") == cache_key("malmo", b, "p")
+
+
+def test_city_policy_class_and_every_query_part_change_the_key() -> None:
+    base = cache_key("malmo", Q, "p1")
+    variants = [
+        cache_key("lund", Q, "p1"),
+        cache_key("malmo", Q, "p2"),
+        cache_key("malmo", replace(Q, entity_type="AirQualityObserved"), "p1"),
+        cache_key("malmo", replace(Q, attrs=None), "p1"),
+        cache_key("malmo", replace(Q, attrs=("temperature",)), "p1"),
+        cache_key("malmo", replace(Q, near=Near(GeoPoint(55.6, 13.0), 1001.0)), "p1"),
+        cache_key("malmo", replace(Q, near=None, within=BBox(55, 12, 56, 14)), "p1"),
+        cache_key("malmo", replace(Q, observed_after=None), "p1"),
+        cache_key("malmo", replace(Q, observed_before=datetime(2026, 2, 1, tzinfo=UTC)), "p1"),
+        cache_key("malmo", replace(Q, limit=100), "p1"),
+        cache_key("malmo", replace(Q, offset=10), "p1"),
+    ]
+    assert len({base, *variants}) == len(variants) + 1
+
+
+def test_the_key_names_its_city_and_holds_no_secret() -> None:
+    key = cache_key("malmo", Q, "a3f9")
+    assert key.startswith("caap:v1:malmo:")
+    assert "a3f9" not in key

@@ -1,0 +1,94 @@
+"""Single-flight: concurrent identical calls share one; leaving waiters do not cancel it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from gateway.cache.singleflight import SingleFlight
+
+
+class Call:
+    def __init__(self, outcome: BaseException | None = None) -> None:
+        self.gate = asyncio.Event()
+        self.started = 0
+        self.cancelled = False
+        self.outcome = outcome
+
+    async def __call__(self) -> str:
+        self.started += 1
+        try:
+            await self.gate.wait()
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        if self.outcome is not None:
+            raise self.outcome
+        return "answer"
+
+
+async def settle(flights: SingleFlight[str]) -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_concurrent_callers_share_one_call() -> None:
+    flights: SingleFlight[str] = SingleFlight()
+    call = Call()
+    tasks = [asyncio.create_task(flights.run("k", call)) for _ in range(100)]
+    await settle(flights)
+    call.gate.set()
+    results = await asyncio.gather(*tasks)
+    assert call.started == 1
+    assert [r[0] for r in results] == ["answer"] * 100
+    assert sum(1 for r in results if r[1]) == 99  # all but the first were coalesced
+    assert len(flights) == 0
+
+
+async def test_different_keys_do_not_share() -> None:
+    flights: SingleFlight[str] = SingleFlight()
+    call = Call()
+    call.gate.set()
+    await asyncio.gather(flights.run("a", call), flights.run("b", call))
+    assert call.started == 2
+
+
+async def test_an_error_reaches_every_waiter_and_is_not_kept() -> None:
+    flights: SingleFlight[str] = SingleFlight()
+    failing = Call(RuntimeError("down"))
+    tasks = [asyncio.create_task(flights.run("k", failing)) for _ in range(3)]
+    await settle(flights)
+    failing.gate.set()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    assert all(isinstance(r, RuntimeError) for r in results)
+    ok = Call()
+    ok.gate.set()
+    assert await flights.run("k", ok) == ("answer", False)
+
+
+async def test_a_waiter_leaving_does_not_cancel_the_call_for_the_others() -> None:
+    flights: SingleFlight[str] = SingleFlight()
+    call = Call()
+    leaving = asyncio.create_task(flights.run("k", call))
+    staying = asyncio.create_task(flights.run("k", call))
+    await settle(flights)
+    leaving.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await leaving
+    assert not call.cancelled
+    call.gate.set()
+    assert await staying == ("answer", True)
+
+
+async def test_the_last_waiter_leaving_cancels_the_call() -> None:
+    flights: SingleFlight[str] = SingleFlight()
+    call = Call()
+    tasks = [asyncio.create_task(flights.run("k", call)) for _ in range(2)]
+    await settle(flights)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await settle(flights)
+    assert call.cancelled
+    assert len(flights) == 0

@@ -1,0 +1,85 @@
+"""The status page in a real headless Chromium (Debian's ``chromium``, driven by Playwright).
+
+It loads, shows the 18 cities on the map and in the table, and a city whose
+platform goes down turns red within a few seconds; the screenshot goes to
+docs/status-page.png.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from tests.support.federation_files import write_federation
+from tests.support.gateway_server import GatewayServer
+from tests.support.sim import Sim
+from tests.support.unthrottled import unthrottled
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "docs" / "status-page.png"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ALL_UP = """() => {
+  const dots = [...document.querySelectorAll('circle.city')];
+  return dots.length === 18 && dots.every(d => d.dataset.health === 'up');
+}"""
+KALMAR_DOWN = """() => {
+  const dot = document.querySelector('circle.city[data-city="kalmar"]');
+  const row = document.querySelector('#cities tr[data-city="kalmar"]');
+  return dot?.dataset.health === 'down' && row?.dataset.health === 'down';
+}"""
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Iterator[Page]:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install chromium"
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),  # a new, empty profile
+            executable_path=CHROMIUM,
+            headless=True,
+            args=FLAGS,
+            viewport={"width": 1180, "height": 780},
+        )
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+
+
+def test_status_page_shows_18_cities_and_a_city_that_goes_down_turns_red(
+    sim: Sim, tmp_path: Path, page: Page
+) -> None:
+    path = write_federation(
+        tmp_path / "federation.yaml", sim.urls, gateway=unthrottled(timeout_s=1.0)
+    )
+    with GatewayServer(str(path), status_refresh_s=1.0) as gateway:
+        page.goto(f"{gateway.url}/")
+        assert page.title() == "caap-gateway · status"
+        page.wait_for_function(ALL_UP, timeout=15_000)
+        assert page.locator("#cities tbody tr").count() == 18
+        assert page.get_attribute("a[href='/graphql']", "href") == "/graphql"
+        with sim.fault("kalmar", {"mode": "down"}):
+            page.wait_for_function(KALMAR_DOWN, timeout=10_000)
+            fill = page.eval_on_selector(
+                'circle.city[data-city="kalmar"]', "dot => getComputedStyle(dot).fill"
+            )
+            assert fill == "rgb(207, 34, 46)"  # --down
+            error = page.text_content('#cities tr[data-city="kalmar"] td.error') or ""
+            assert error, "the last error is shown"
+            others = page.locator("circle.city[data-health='up']").count()
+            assert others == 17
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
