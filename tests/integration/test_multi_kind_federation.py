@@ -37,9 +37,13 @@ TYPED = {
     "illuminance": "illuminance",
 }
 """Typed GraphQL field -> the attribute it reads."""
-WEATHER = """{ weatherObserved(first: 1000) {
-    nodes { id city { id } observedAt """ + " ".join(TYPED) + """ attributes }
+WEATHER = (
+    """{ weatherObserved(first: 1000) {
+    nodes { id city { id } observedAt """
+    + " ".join(TYPED)
+    + """ attributes }
     coverage { city { id } status count message } } }"""
+)
 _PORT = re.compile(r"http://\$\{CAAP_SIM_HOST:-127\.0\.0\.1\}:(\d+)")
 
 
