@@ -70,7 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     sim_sub = sim.add_subparsers(required=True, metavar="ACTION")
     fault = sim_sub.add_parser("fault", help="make a city misbehave, or heal it (mode 'none')")
     fault.add_argument("city", help="city id, e.g. malmo")
-    fault.add_argument("mode", help="down | hang | slow | error | garbage | ... | none")
+    fault.add_argument(
+        "mode",
+        help="down | hang | slow | error | garbage | 429 | trickle | truncated | "
+        "wrong_content_type | huge | redirect | flapping | none",
+    )
     fault.add_argument(
         "params", nargs="*", metavar="KEY=VALUE", help="mode parameters, e.g. delay_s=1.5"
     )

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from adapters.contract import Adapter, Revalidating, SourceQuery, SourceResult
 from adapters.errors import AdapterError, UnsupportedQuery, UpstreamTimeout
 from gateway.cache.cache_control import effective_policy
+from gateway.cache.counters import Counters, LocalCounters, SharedCounters
 from gateway.cache.entry import Entry, Freshness
 from gateway.cache.keys import cache_key
 from gateway.cache.memory import MemoryTier
@@ -73,6 +74,13 @@ class Upstream:
         self._clocks = clocks
         self._flights: SingleFlight[Fetched] = SingleFlight()
         self._background: set[asyncio.Task[None]] = set()
+        self.counters: Counters = (
+            SharedCounters(cache.shared, clocks.wall)
+            if cache.shared is not None
+            else LocalCounters(clocks.wall)
+        )
+        """Fixed-window counters for rate limits: shared by every instance through Redis
+        when ``CAAP_REDIS_URL`` is set (``gateway/cache/counters.py``)."""
 
     async def fetch(self, step: CityStep, deadline: float) -> Fetched:
         """The answer of ``step.city_id`` to ``step.query``; ``deadline`` on ``time.monotonic()``.

@@ -198,12 +198,15 @@ class Trickle(Fault):
         stream = web.StreamResponse(status=normal.status, headers=normal.headers)
         stream.content_length = len(body)
         await stream.prepare(request)
-        for start in range(0, len(body), self.chunk_bytes):
-            if start and not self._released.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._released.wait(), self.interval_s)
-            await stream.write(body[start : start + self.chunk_bytes])
-        await stream.write_eof()
+        try:
+            for start in range(0, len(body), self.chunk_bytes):
+                if start and not self._released.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._released.wait(), self.interval_s)
+                await stream.write(body[start : start + self.chunk_bytes])
+            await stream.write_eof()
+        except ConnectionResetError:  # the client gave up waiting
+            raise asyncio.CancelledError from None
         return stream
 
 
@@ -301,11 +304,14 @@ class Huge(Fault):
         await stream.prepare(request)
         item = b'{"id": "urn:ngsi-ld:Thing:huge", "type": "Thing"},'
         chunk = item * (self.CHUNK // len(item))
-        await stream.write(b"[")
-        for _ in range(self.size_mb * (1 << 20) // len(chunk)):
-            await stream.write(chunk)
-        await stream.write(item[:-1] + b"]")
-        await stream.write_eof()
+        try:
+            await stream.write(b"[")
+            for _ in range(self.size_mb * (1 << 20) // len(chunk)):
+                await stream.write(chunk)
+            await stream.write(item[:-1] + b"]")
+            await stream.write_eof()
+        except ConnectionResetError:  # the client stopped reading, as it should
+            raise asyncio.CancelledError from None
         return stream
 
 

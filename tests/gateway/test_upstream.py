@@ -18,6 +18,7 @@ from adapters.contract import (
 )
 from adapters.errors import UnsupportedQuery, UpstreamUnavailable
 from adapters.registry import AdapterRegistry, Registered
+from gateway.cache.counters import LocalCounters
 from gateway.cache.keys import cache_key
 from gateway.clock import Clocks
 from gateway.federation.loader import parse_federation
@@ -235,3 +236,10 @@ async def test_an_expired_entry_with_a_validator_is_revalidated_not_refetched() 
     adapter.changed = True
     assert (await world.fetch()).result is adapter.result
     assert adapter.revalidations == 2
+
+
+async def test_rate_limit_counters_are_local_without_redis() -> None:
+    world = World()
+    assert isinstance(world.upstream.counters, LocalCounters)
+    assert await world.upstream.counters.hit("client:x", 60) == 1
+    assert await world.upstream.counters.hit("client:x", 60) == 2
