@@ -36,7 +36,7 @@ from adapters.sdk.times import from_epoch
 from adapters.sdk.units import UnitError
 
 PEER = "the Lynx server"
-MAX_QUERY = 4000
+MAX_QUERY = 2000
 """Topics longer than this (URL-encoded) are sent in a POST body."""
 
 

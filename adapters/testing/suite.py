@@ -15,9 +15,9 @@ A city subclasses it in its own tests::
             yield Platform(server.url, KNOWN_DATA)      # ... and what it holds
 
 The ``platform`` fixture may have any scope and live in the test module, a
-``conftest.py`` or the class. ``config_for(url)`` is called for the platform's URL
-and for the kit's own bad servers (``adapters.testing.upstream``): it must point
-the whole adapter at ``url``. See docs/writing-an-adapter.md.
+``conftest.py`` or the class. ``config_for(url)`` is called for the platform's
+URL and for the kit's own bad servers (``adapters.testing.upstream``): it must
+point the whole adapter at ``url``. See docs/writing-an-adapter.md.
 """
 
 from __future__ import annotations

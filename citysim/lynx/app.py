@@ -9,7 +9,7 @@ installation id, the kommunkod as a number):
   (query parameters filter on metadata: ``?device_id=3``);
 - ``GET /api/v2/status/<iid>?topics=a&topics=b`` (or ``topics=a,b``; none: every
   topic), or ``POST`` with a JSON array of topics when the URL would be too long
-  (a query over 8000 characters is answered 414);
+  (a query over 4096 characters is answered 414);
 - ``GET /api/v3beta/log/<iid>?from=&to=&limit=&offset=&order=&topics=``: the log,
   ``{"total", "last", "count", "data"}``, ``from``/``to`` in Unix seconds (inclusive).
 
@@ -31,7 +31,7 @@ from citysim.world.city import CityWorld
 
 DEMO_API_KEY = "citysim-lynx-demo-key"
 """The API key every simulated installation accepts (a demo value, not a secret)."""
-MAX_QUERY = 8000
+MAX_QUERY = 4096
 MAX_LIMIT = 10_000
 INSTALLATION = web.AppKey("lynx_installation", Installation)
 API_KEY = web.AppKey("lynx_api_key", str)

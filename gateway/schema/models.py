@@ -61,7 +61,7 @@ class AirQualityObserved:
     pm10: float | None = strawberry.field(description="Particulate matter <= 10 µm, µg/m³.")
     pm25: float | None = strawberry.field(description="Particulate matter <= 2.5 µm, µg/m³.")
     o3: float | None = strawberry.field(description="Ozone, µg/m³.")
-    co: float | None = strawberry.field(description="Carbon monoxide, µg/m³.")
+    co: float | None = strawberry.field(description="Carbon monoxide, mg/m³.")
     so2: float | None = strawberry.field(description="Sulphur dioxide, µg/m³.")
     air_quality_index: float | None = strawberry.field(
         description="Air quality index (scale of the publishing city)."

@@ -131,3 +131,19 @@ def _entity(
     values = {a: plain(e.values[a]) for a in attributes if a in e.values}
     values.update({a: plain(e.values[k]) for k, a in statics.items() if k in e.values})
     return SourceEntity(e.id, entity_type, point(e.geometry), instant(e.observed_at), values)
+
+
+def rest_json(world: CityWorld, options: Mapping[str, Any]) -> dict[str, list[SourceEntity]]:
+    """What the REST/JSON adapter makes of each mapped type (attributes named as the model's)."""
+    out: dict[str, list[SourceEntity]] = {}
+    for entity_type, mapping in options["types"].items():
+        names = list(mapping.get("attributes", {}))
+        entities = []
+        for e in current(world, entity_type):
+            values = {a: plain(e.values[a]) for a in names if a in e.values}
+            stamp = plain(e.values["dateObserved"]) if "dateObserved" in e.values else e.observed_at
+            entities.append(
+                SourceEntity(e.id, entity_type, point(e.geometry), instant(stamp), values)
+            )
+        out[entity_type] = entities
+    return out
