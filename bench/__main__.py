@@ -1,10 +1,12 @@
-"""``python -m bench [--quick] [--only B1,B4] [--workers N] [--out FILE] [--keep-logs]``.
+"""``python -m bench [--quick] [--only B1,B4] [--workers N] [--profile] [--out F] [--keep-logs]``.
 
 Runs the benchmark rows against loopback processes it starts and stops itself,
 prints the table and writes the results file (``bench/results.md`` for the full
 run; ``$TMPDIR/caap-bench-quick-results.md`` for ``--quick``; or ``--out``).
+``--profile`` samples the gateway with py-spy (if installed) during each row's
+main run and adds where its time went to the results.
 Exit status: 0 when every selected row was measured (met or not), 1 when a row
-could not be measured, 2 for bad arguments or a missing load tool, 130 on Ctrl-C.
+could not be measured, 2 for bad arguments or a missing tool, 130 on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -20,20 +22,10 @@ from pathlib import Path
 from types import FrameType
 
 from bench import machine, report
+from bench.harness import FULL, LATENCY_S, QUICK, TIMEOUT_S, Bench, Plan, say
 from bench.processes import ROOT, ProcessGroup
-from bench.rows import (
-    CONNECTIONS,
-    FULL,
-    LATENCY_S,
-    QUICK,
-    ROWS,
-    RUN_ORDER,
-    SOAK_QUERIES,
-    TIMEOUT_S,
-    Bench,
-    Plan,
-    say,
-)
+from bench.profile import find_py_spy
+from bench.rows import CONNECTIONS, ROWS, RUN_ORDER, SOAK_QUERIES
 from bench.wrk import Wrk, WrkError, find_wrk, wrk_version
 
 RESULTS = ROOT / "bench" / "results.md"
@@ -45,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="short runs and a small soak")
     parser.add_argument("--only", help="comma-separated rows, e.g. B1,B4 (default: all)")
     parser.add_argument("--workers", type=int, default=1, help="gateway worker processes")
+    parser.add_argument("--profile", action="store_true", help="sample the gateway with py-spy")
     parser.add_argument("--out", type=Path, help="results file (default: see above)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the work directory")
     return parser
@@ -66,8 +59,8 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
-def _method(plan: Plan, workers: int) -> list[str]:
-    return [
+def _method(plan: Plan, workers: int, profiled: bool) -> list[str]:
+    lines = [
         "Processes: citysim (18 simulated NGSI-LD platforms in one process), the gateway "
         f"(`caap serve --workers {workers}`) and wrk, all on 127.0.0.1 on this machine; "
         "`CAAP_*` variables are removed from their environment.",
@@ -90,14 +83,21 @@ def _method(plan: Plan, workers: int) -> list[str]:
         f"Durations ({plan.name}): B1 and B2 {plan.latency_rounds} round(s) of "
         f"{plan.latency_run_s} s per side, the two sides taking turns (figures: medians over "
         f"rounds); B3 {plan.throughput_rounds} round(s) of {plan.throughput_run_s} s per side; "
-        f"B4 {plan.b4_s} s; B5 {plan.b5_s} s; B7 {plan.b7_s} s per side; B8 "
-        f"{plan.soak_warmup:,} warm-up requests then {plan.soak_requests:,} (cap "
-        f"{plan.soak_cap_s} s). Each measured run follows a {plan.warmup_s} s warm-up run.",
+        f"B4 {plan.b4_s} s; B5 {plan.b5_s} s; B7 {plan.b7_healthy_s} s healthy, then load "
+        f"until the breaker opens (at most {plan.b7_settle_s} s), then {plan.b7_hanging_s} s "
+        f"measured; B8 {plan.soak_warmup:,} warm-up requests then {plan.soak_requests:,} "
+        f"(cap {plan.soak_cap_s} s). Each measured run follows a {plan.warmup_s} s warm-up run.",
         "Before each row the bench checks one answer (every city OK, no errors, the expected "
         "number of entities); a run with any failed request is an error, not a figure.",
         "CPU time and memory come from /proc (utime+stime, VmRSS, VmHWM) of the gateway "
-        "process and its workers.",
+        "process and its workers; machine CPU busy from /proc/stat (every process).",
     ]
+    if profiled:
+        lines.append(
+            "Profiled run: py-spy sampled the gateway (100 Hz, without pausing it) during "
+            "each row's main run; its own CPU use adds to the load of the machine."
+        )
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     keys = _selected(args.only)
     plan = QUICK if args.quick else FULL
+    py_spy = find_py_spy() if args.profile else None
+    if args.profile and py_spy is None:
+        print("python -m bench: --profile needs py-spy (pip install py-spy)", file=sys.stderr)
+        return 2
     try:
         wrk_path = find_wrk()
     except WrkError as exc:
@@ -120,28 +124,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     facts = machine.facts(wrk_version(wrk_path))
     busy_before = machine.busy()
     rows: dict[str, report.RowResult] = {}
-    interrupted = False
     try:
         with ProcessGroup(workdir) as group:
-            bench = Bench(plan, Wrk(wrk_path, workdir), group, workdir, args.workers)
+            wrk = Wrk(wrk_path, workdir)
+            bench = Bench(plan, wrk, group, workdir, args.workers, py_spy)
             for index, key in enumerate(keys):
                 spec = ROWS[key]
                 row = report.RowResult(key, spec.title)
                 rows[key] = row
                 say(f"{key} {spec.title}")
+                started = machine.cpu_sample()
                 try:
                     spec.run(bench, row)
                 except Exception as exc:
                     row.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
                     (workdir / f"{key}-error.txt").write_text(traceback.format_exc())
                     say(f"{key} failed: {row.error}")
-                row.figure("load average (1 min) after the row", f"{_loadavg():.2f}")
+                row.figure(
+                    "machine during the row",
+                    machine.busy_since(started).describe() + " (every process, ours included)",
+                )
                 later = {ROWS[k].stack for k in keys[index + 1 :]}
                 if spec.stack not in later:
                     bench.release(spec.stack)
     except KeyboardInterrupt:  # ProcessGroup has stopped everything on the way out
-        interrupted = True
-    if interrupted:
         say("interrupted; every process the bench started has been stopped")
         return 130
     busy_after = machine.busy()
@@ -156,7 +162,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     ]
     text = report.markdown(
-        ordered, mode=plan.name, facts=facts, load=load, method=_method(plan, args.workers)
+        ordered,
+        mode=plan.name,
+        facts=facts,
+        load=load,
+        method=_method(plan, args.workers, py_spy is not None),
     )
     report.write(out, text)
     print()
@@ -168,11 +178,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         shutil.rmtree(workdir, ignore_errors=True)
     return 1 if failed else 0
-
-
-def _loadavg() -> float:
-    with open("/proc/loadavg") as f:
-        return float(f.read().split()[0])
 
 
 if __name__ == "__main__":

@@ -100,16 +100,30 @@ class Busy:
         return f"CPU {self.cpu_percent:.0f}% busy, load average {self.loadavg_1m:.2f}"
 
 
-def _cpu_times() -> tuple[int, int]:
+@dataclass(frozen=True, slots=True)
+class CpuSample:
+    """The machine's CPU counters at one moment (/proc/stat, all CPUs together)."""
+
+    total: int
+    idle: int
+
+
+def cpu_sample() -> CpuSample:
+    """The counters now."""
     fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-    return sum(fields[:8]), idle
+    return CpuSample(sum(fields[:8]), idle)
+
+
+def busy_since(start: CpuSample) -> Busy:
+    """How busy the machine was from ``start`` to now, and the load average now."""
+    end = cpu_sample()
+    span = max(1, end.total - start.total)
+    return Busy(100.0 * (1 - (end.idle - start.idle) / span), os.getloadavg()[0])
 
 
 def busy(sample_s: float = 2.0) -> Busy:
     """Sample /proc/stat for ``sample_s`` seconds, and the 1-minute load average."""
-    total0, idle0 = _cpu_times()
+    start = cpu_sample()
     time.sleep(sample_s)
-    total1, idle1 = _cpu_times()
-    span = max(1, total1 - total0)
-    return Busy(100.0 * (1 - (idle1 - idle0) / span), os.getloadavg()[0])
+    return busy_since(start)

@@ -1,77 +1,45 @@
-"""One function per row (B1..B8), and the stacks of processes they measure.
+"""One function per row (B1..B8): each measures both sides of its ratio and fills a RowResult.
 
-A stack is citysim plus a gateway federating its 18 cities. Three kinds serve
-the rows: ``lat50`` (platforms answering after 50 ms; per-city timeout 0.5 s for
-B7), ``lat0`` (no added latency: the gateway's own cost shows) and ``big``
-(1,000 entities per type and city, adapter pages of 1,000). A stack starts when
-a row first needs it and stops after the last row that uses it.
+A row states the cause of a missed target when the run itself shows it (CPU per
+request, upstream calls, the breaker's state); ``--profile`` adds where the
+gateway's time went.
 """
 
 from __future__ import annotations
 
 import os
-import statistics
-import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Any
 
 import orjson
 
 from bench import client, procfs
-from bench.processes import ProcessGroup, Server, Sim, start_bare, start_citysim, start_gateway
-from bench.processes import write_federation as write_federation_file
-from bench.queries import direct_spec as ngsi_ld_spec
-from bench.queries import (
-    filled,
-    fresh_time,
-    graphql_spec,
-    upstream_headers,
-    upstream_url,
+from bench.harness import (
+    BIG_ENTITIES,
+    LATENCY_S,
+    TIMEOUT_S,
+    Bench,
+    BenchProblem,
+    Side,
+    add_profiles,
+    check,
+    cpu_per_request,
+    latencies,
+    median,
+    rate,
 )
+from bench.processes import start_bare
+from bench.queries import direct_spec as ngsi_ld_spec
+from bench.queries import filled, fresh_time, graphql_spec, upstream_headers, upstream_url
 from bench.report import Check, RowResult, ms, ratio
-from bench.wrk import NO_REQUEST, RequestSpec, Wrk, WrkResult
 
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """How long and how much: ``FULL`` for ``make bench``, ``QUICK`` for development."""
-
-    name: str
-    latency_rounds: int
-    """B1, B2: rounds of alternating runs (the two sides of the ratio take turns)."""
-    latency_run_s: int
-    throughput_rounds: int
-    """B3: rounds of alternating runs."""
-    throughput_run_s: int
-    b4_s: int
-    b5_s: int
-    b7_s: int
-    b7_settle_s: int
-    """B7: at most this long under load for the breaker to open before measuring."""
-    warmup_s: int
-    soak_warmup: int
-    soak_requests: int
-    soak_cap_s: int
-    """B8 stops here even when fewer than ``soak_requests`` were sent (reported)."""
-    floor_repeats: int
-
-
-FULL = Plan("full", 3, 8, 2, 8, 20, 15, 12, 60, 1, 5_000, 100_000, 360, 30)
-QUICK = Plan("quick", 1, 2, 1, 2, 3, 3, 2, 20, 1, 300, 2_000, 30, 3)
-
-LATENCY_S = 0.05
-TIMEOUT_S = 0.5
-"""The per-city timeout (``gateway.timeout_s``) of the ``lat50`` stack, which B7 relies on."""
 OPEN = 2.0
 """``caap_circuit_state`` of an open breaker."""
 ONE_CITY = "malmo"
 HANGING_CITY = "malmo"
 FIRST = 20
-BIG_ENTITIES = 1000
 COALESCE_CLIENTS = 100
 CONNECTIONS = {"B1": 1, "B2": 1, "B3": 32, "B4": 16, "B5": 1, "B7": 2, "B8": 8}
 SOAK_QUERIES = 180
@@ -80,213 +48,41 @@ COLD_TIME = "1998-07-01T00:00:00Z"
 """B6's time window: used by no other request of the bench, so B6's query is cold."""
 
 
-class BenchProblem(RuntimeError):
-    """A measurement that cannot be trusted (failed requests, a wrong answer)."""
-
-
-@dataclass(frozen=True, slots=True)
-class StackSpec:
-    """How to start one kind of stack."""
-
-    latency_s: float
-    entities: int
-    gateway: Mapping[str, Any] = field(default_factory=dict)
-    adapter: Mapping[str, Any] = field(default_factory=dict)
-
-
-NO_RATE_LIMIT = {"rate_limit": {"requests_per_s": 0}}
-"""All the load comes from one address: the per-client rate limit would measure itself."""
-
-STACKS = {
-    "lat50": StackSpec(LATENCY_S, 12, gateway={**NO_RATE_LIMIT, "timeout_s": TIMEOUT_S}),
-    "lat0": StackSpec(0.0, 12, gateway=NO_RATE_LIMIT),
-    "big": StackSpec(0.0, BIG_ENTITIES, gateway=NO_RATE_LIMIT, adapter={"page_size": BIG_ENTITIES}),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Stack:
-    """A running citysim and the gateway in front of it."""
-
-    name: str
-    sim: Sim
-    gateway: Server
-
-    @property
-    def cities(self) -> tuple[str, ...]:
-        """City ids in federation order."""
-        return tuple(self.sim.urls)
-
-
-def say(text: str) -> None:
-    """Progress, on stderr."""
-    print(f"bench: {text}", file=sys.stderr, flush=True)
-
-
-class Bench:
-    """What the rows share: the plan, wrk, the processes, the running stacks."""
-
-    def __init__(
-        self, plan: Plan, wrk: Wrk, group: ProcessGroup, workdir: Path, workers: int
-    ) -> None:
-        self.plan = plan
-        self.wrk = wrk
-        self.group = group
-        self.workdir = workdir
-        self.workers = workers
-        self._stacks: dict[str, Stack] = {}
-
-    def stack(self, name: str) -> Stack:
-        """The running stack ``name``, started if need be."""
-        if name in self._stacks:
-            return self._stacks[name]
-        spec = STACKS[name]
-        say(
-            f"starting stack {name}: citysim ({spec.entities} entities, "
-            f"{spec.latency_s * 1000:.0f} ms) and the gateway ({self.workers} worker(s))"
-        )
-        sim = start_citysim(self.group, latency_s=spec.latency_s, entities=spec.entities)
-        try:
-            config = write_federation_file(
-                self.workdir / f"federation-{name}.yaml",
-                sim.urls,
-                gateway=spec.gateway or None,
-                adapter_options=spec.adapter or None,
-            )
-            gateway = start_gateway(self.group, config, workers=self.workers)
-        except BaseException:
-            self.group.stop(sim.process)
-            raise
-        self._stacks[name] = Stack(name, sim, gateway)
-        return self._stacks[name]
-
-    def release(self, name: str) -> None:
-        """Stop stack ``name`` if it runs."""
-        stack = self._stacks.pop(name, None)
-        if stack is not None:
-            self.group.stop(stack.gateway.process)
-            self.group.stop(stack.sim.process)
-
-    def load(
-        self,
-        url: str,
-        spec: RequestSpec,
-        *,
-        connections: int,
-        duration_s: float,
-        stop_after: int = 0,
-        until: Callable[[], bool] | None = None,
-        what: str = "",
-    ) -> WrkResult:
-        """One wrk run; BenchProblem if any request failed."""
-        result = self.wrk.run(
-            url,
-            spec,
-            connections=connections,
-            duration_s=duration_s,
-            stop_after=stop_after,
-            until=until,
-        )
-        say(
-            f"  {what or spec.path[:40]}: {result.requests} requests, "
-            f"{result.requests_per_s:.1f}/s, p50 {ms(result.p50_s)}, p99 {ms(result.p99_s)}"
-        )
-        problems = result.problems()
-        if problems:
-            raise BenchProblem(f"{what}: {'; '.join(problems)}")
-        return result
-
-    def warm(
-        self, url: str, spec: RequestSpec, connections: int, duration_s: float | None = None
-    ) -> None:
-        """A short run whose figures are dropped (connections, code paths, lazy data).
-
-        A failed request is still an error; a slow query may finish no request at all.
-        """
-        result = self.wrk.run(
-            url,
-            spec,
-            connections=connections,
-            duration_s=duration_s or self.plan.warmup_s,
-        )
-        problems = [p for p in result.problems() if p != NO_REQUEST]
-        if problems:
-            raise BenchProblem(f"warm-up: {'; '.join(problems)}")
-
-    def alternate(
-        self,
-        a: tuple[str, RequestSpec, str],
-        b: tuple[str, RequestSpec, str],
-        *,
-        connections: int,
-        rounds: int,
-        run_s: int,
-    ) -> tuple[list[WrkResult], list[WrkResult]]:
-        """``rounds`` pairs of runs, a then b: both sides see the same drift in machine load."""
-        first: list[WrkResult] = []
-        second: list[WrkResult] = []
-        for _ in range(rounds):
-            for (url, spec, what), results in ((a, first), (b, second)):
-                results.append(
-                    self.load(url, spec, connections=connections, duration_s=run_s, what=what)
-                )
-        return first, second
-
-
-def _check(stack: Stack, spec: RequestSpec, *, cities: int, nodes: int | None) -> bytes:
-    """One request of ``spec`` (slots filled once) must be a full, error-free answer."""
-    assert spec.body is not None
-    body = filled(spec.body, city=spec.cities[0] if spec.cities else "")
-    raw = client.post_graphql(stack.gateway.url, body)
-    client.expect_ok(raw, cities, nodes)
-    return raw
-
-
-def _median(values: Sequence[float]) -> float:
-    return statistics.median(values)
-
-
-def _rate(results: Sequence[WrkResult]) -> float:
-    return sum(r.requests for r in results) / sum(r.duration_s for r in results)
-
-
-def _latencies(row: RowResult, label: str, results: Sequence[WrkResult]) -> tuple[float, float]:
-    """Median over rounds of p50 and of p99; adds the figures."""
-    p50 = _median([r.p50_s for r in results])
-    p99 = _median([r.p99_s for r in results])
-    rounds = ", ".join(f"{ms(r.p50_s)}/{ms(r.p99_s)}" for r in results)
-    row.figure(
-        label,
-        f"p50 {ms(p50)}, p99 {ms(p99)}, {sum(r.requests for r in results)} requests, "
-        f"{_rate(results):.1f}/s (per round p50/p99: {rounds})",
-    )
-    return p50, p99
-
-
 def b1_fanout(bench: Bench, row: RowResult) -> None:
     """18-city p50 / 1-city p50, platforms at 50 ms, one connection."""
     stack = bench.stack("lat50")
     everyone = graphql_spec(first=FIRST, unique=True)
     one = graphql_spec(first=FIRST, unique=True, cities=(ONE_CITY,))
-    _check(stack, everyone, cities=len(stack.cities), nodes=FIRST)
-    _check(stack, one, cities=1, nodes=None)
+    check(stack, everyone, cities=len(stack.cities), nodes=FIRST)
+    check(stack, one, cities=1, nodes=None)
     c = CONNECTIONS["B1"]
     bench.warm(stack.gateway.url, everyone, c)
     bench.warm(stack.gateway.url, one, c)
+    gateway = stack.gateway
     many_runs, one_runs = bench.alternate(
-        (stack.gateway.url, everyone, "18 cities"),
-        (stack.gateway.url, one, "1 city"),
+        Side(gateway.url, everyone, "18 cities", gateway.pid),
+        Side(gateway.url, one, "1 city", gateway.pid),
         connections=c,
         rounds=bench.plan.latency_rounds,
         run_s=bench.plan.latency_run_s,
     )
-    many_p50, _ = _latencies(row, f"{len(stack.cities)} cities", many_runs)
-    one_p50, _ = _latencies(row, f"1 city ({ONE_CITY})", one_runs)
+    many_p50, _ = latencies(row, f"{len(stack.cities)} cities", many_runs)
+    one_p50, _ = latencies(row, f"1 city ({ONE_CITY})", one_runs)
     value = many_p50 / one_p50
     row.checks.append(Check("", value, "<=", 1.2))
     row.measured = ratio(value)
     row.figure("platform latency", ms(LATENCY_S))
     row.figure("connections", str(c))
+    add_profiles(row, many_runs)
+    if value > 1.2:
+        many_cpu, one_cpu = cpu_per_request(many_runs), cpu_per_request(one_runs)
+        row.notes.append(
+            f"Cause, as measured: an 18-city query costs {ms(many_cpu)} of gateway CPU, a "
+            f"1-city query {ms(one_cpu)}. The answers of the cities are handled one after "
+            "another on the gateway's one event loop, so that CPU time adds to the "
+            f"platforms' {ms(LATENCY_S)} (p50 difference: {ms(many_p50 - one_p50)}; more "
+            "than the CPU time when other processes hold the CPUs)."
+        )
 
 
 def b2_overhead(bench: Bench, row: RowResult) -> None:
@@ -301,19 +97,19 @@ def b2_overhead(bench: Bench, row: RowResult) -> None:
     entities = orjson.loads(answer) if status == 200 else None
     if not isinstance(entities, list) or not entities:
         raise BenchProblem(f"the direct NGSI-LD query answered HTTP {status}: {answer[:300]!r}")
-    raw = _check(stack, through, cities=1, nodes=len(entities))
+    raw = check(stack, through, cities=1, nodes=len(entities))
     c = CONNECTIONS["B2"]
     bench.warm(stack.gateway.url, through, c)
     bench.warm(platform_url, direct, c)
     gw_runs, direct_runs = bench.alternate(
-        (stack.gateway.url, through, "gateway, 1 city"),
-        (platform_url, direct, "platform, direct"),
+        Side(stack.gateway.url, through, "gateway, 1 city", stack.gateway.pid),
+        Side(platform_url, direct, "platform, direct"),
         connections=c,
         rounds=bench.plan.latency_rounds,
         run_s=bench.plan.latency_run_s,
     )
-    gw50, gw99 = _latencies(row, "gateway", gw_runs)
-    d50, d99 = _latencies(row, "platform direct", direct_runs)
+    gw50, gw99 = latencies(row, "gateway", gw_runs)
+    d50, d99 = latencies(row, "platform direct", direct_runs)
     row.checks += [Check("p50", gw50 / d50, "<=", 1.10), Check("p99", gw99 / d99, "<=", 1.25)]
     row.measured = f"p50 {ratio(gw50 / d50)}, p99 {ratio(gw99 / d99)}"
     row.figure("direct query", f"GET {filled(direct.path)}")
@@ -322,13 +118,20 @@ def b2_overhead(bench: Bench, row: RowResult) -> None:
         f"platform {len(answer):,} B ({len(entities)} entities), gateway {len(raw):,} B",
     )
     row.figure("connections", str(c))
+    add_profiles(row, gw_runs)
+    if not all(k.passed for k in row.checks):
+        row.notes.append(
+            f"Cause, as measured: the gateway spends {ms(cpu_per_request(gw_runs))} of CPU "
+            f"per one-city query, on top of the platform's time; the p50 difference is "
+            f"{ms(gw50 - d50)}."
+        )
 
 
 def b3_cached(bench: Bench, row: RowResult) -> None:
     """Requests/s of a repeated query / a bare Starlette endpoint answering the same bytes."""
     stack = bench.stack("lat0")
     spec = graphql_spec(first=FIRST, unique=False)
-    _check(stack, spec, cities=len(stack.cities), nodes=FIRST)
+    check(stack, spec, cities=len(stack.cities), nodes=FIRST)
     assert spec.body is not None
     answer = client.post_graphql(stack.gateway.url, spec.body)
     body_file = bench.workdir / "b3-answer.json"
@@ -343,8 +146,8 @@ def b3_cached(bench: Bench, row: RowResult) -> None:
         bench.warm(bare.url, spec, c)
         upstream_before = client.upstream_requests(stack.gateway.url)
         gw_runs, bare_runs = bench.alternate(
-            (stack.gateway.url, spec, "gateway, repeated query"),
-            (bare.url, spec, "bare Starlette"),
+            Side(stack.gateway.url, spec, "gateway, repeated query", stack.gateway.pid),
+            Side(bare.url, spec, "bare Starlette", bare.pid),
             connections=c,
             rounds=bench.plan.throughput_rounds,
             run_s=bench.plan.throughput_run_s,
@@ -352,18 +155,20 @@ def b3_cached(bench: Bench, row: RowResult) -> None:
         upstream = client.upstream_requests(stack.gateway.url) - upstream_before
     finally:
         bench.group.stop(bare.process)
-    gw_rate, bare_rate = _rate(gw_runs), _rate(bare_runs)
+    gw_rate, bare_rate = rate(gw_runs), rate(bare_runs)
     value = gw_rate / bare_rate
-    per_request = upstream / sum(r.requests for r in gw_runs)
+    per_request = upstream / sum(r.result.requests for r in gw_runs)
+    gw_cpu, bare_cpu = cpu_per_request(gw_runs), cpu_per_request(bare_runs)
     row.checks.append(Check("", value, ">=", 0.5))
     row.measured = ratio(value)
-    _latencies(row, "gateway, the same query repeated", gw_runs)
-    _latencies(row, "bare Starlette endpoint, same bytes", bare_runs)
+    latencies(row, "gateway, the same query repeated", gw_runs)
+    latencies(row, "bare Starlette endpoint, same bytes", bare_runs)
     row.figure("gateway requests/s", f"{gw_rate:.1f}")
     row.figure("bare Starlette requests/s", f"{bare_rate:.1f}")
     row.figure("answer", f"{len(answer):,} bytes")
     row.figure("upstream calls per gateway request", f"{per_request:.2f}")
     row.figure("connections", f"{c}; workers {bench.workers} on both sides")
+    add_profiles(row, gw_runs)
     if per_request >= 1:
         row.measured += " (response cache not built yet)"
         row.notes.append(
@@ -373,43 +178,56 @@ def b3_cached(bench: Bench, row: RowResult) -> None:
             "Issue 6 item 3 (a response cache serving stored bytes before GraphQL runs) "
             "is what this target is for."
         )
+    elif value < 0.5:
+        row.notes.append(
+            f"Cause, as measured: a cached answer costs {gw_cpu * 1e6:,.0f} µs of gateway CPU, "
+            f"Starlette alone {bare_cpu * 1e6:,.0f} µs for the same bytes: the gateway's work "
+            "around a cache hit (middleware, logging, checks before the lookup, what a hit "
+            "writes) is what separates them."
+        )
 
 
 def b4_uncached(bench: Bench, row: RowResult) -> None:
     """Uncached 18-city queries/s per worker, and CPU microseconds per query."""
     stack = bench.stack("lat0")
     spec = graphql_spec(first=FIRST, unique=True)
-    _check(stack, spec, cities=len(stack.cities), nodes=FIRST)
+    check(stack, spec, cities=len(stack.cities), nodes=FIRST)
     c = CONNECTIONS["B4"]
     bench.warm(stack.gateway.url, spec, c)
-    gw_cpu0 = procfs.cpu_seconds(stack.gateway.pid)
     sim_cpu0 = procfs.cpu_seconds(stack.sim.process.pid)
-    started = time.monotonic()
-    result = bench.load(
-        stack.gateway.url, spec, connections=c, duration_s=bench.plan.b4_s, what="18 cities"
+    run = bench.load(
+        stack.gateway.url,
+        spec,
+        connections=c,
+        duration_s=bench.plan.b4_s,
+        watch=stack.gateway.pid,
+        profile=True,
+        what="18 cities",
     )
-    wall = time.monotonic() - started
-    gw_cpu = procfs.cpu_seconds(stack.gateway.pid) - gw_cpu0
+    result = run.result
+    wall = result.duration_s
+    gw_cpu = run.cpu_s or 0.0
     sim_cpu = procfs.cpu_seconds(stack.sim.process.pid) - sim_cpu0
     per_worker = result.requests_per_s / bench.workers
     cpu_us = gw_cpu / result.requests * 1e6
     row.checks.append(Check("", per_worker, ">=", 60, "/s"))
     row.measured = f"{per_worker:.0f}/s per worker; {cpu_us:,.0f} CPU µs/query"
-    row.figure("queries/s", f"{result.requests_per_s:.1f} ({result.requests} in {ms(wall)})")
+    row.figure("queries/s", f"{result.requests_per_s:.1f} ({result.requests} in {wall:.1f} s)")
     row.figure("latency", f"p50 {ms(result.p50_s)}, p99 {ms(result.p99_s)}")
     row.figure("gateway CPU per query", f"{cpu_us:,.0f} µs (user+system, all workers)")
     row.figure(
-        "gateway CPU busy",
-        f"{100 * gw_cpu / wall:.0f}% of one core ({bench.workers} worker(s))",
+        "gateway CPU busy", f"{100 * gw_cpu / wall:.0f}% of one core ({bench.workers} worker(s))"
     )
     row.figure("citysim CPU busy", f"{100 * sim_cpu / wall:.0f}% of one core")
-    row.figure("queries/s if the gateway had its cores to itself", f"{1e6 / cpu_us:.0f}/s per core")
+    row.figure("queries/s the gateway's CPU time allows", f"{1e6 / cpu_us:.0f}/s per core")
     row.figure("connections", str(c))
-    if gw_cpu / wall < 0.85 * bench.workers:
+    add_profiles(row, [run])
+    if per_worker < 60:
         row.notes.append(
-            f"The gateway was busy {100 * gw_cpu / wall:.0f}% of the time: with "
-            f"{os.cpu_count()} CPUs shared by wrk, citysim (18 platforms in one process) and "
-            "the gateway, something besides the gateway's CPU limited throughput."
+            f"Cause, as measured: each uncached 18-city query costs {cpu_us / 1000:.1f} ms of "
+            f"gateway CPU, so one core allows {1e6 / cpu_us:.0f} queries/s at best; the gateway "
+            f"got {100 * gw_cpu / wall:.0f}% of a core during the run ({os.cpu_count()} CPUs "
+            "shared with wrk, citysim and whatever else runs on the machine)."
         )
 
 
@@ -424,13 +242,20 @@ def b5_big(bench: Bench, row: RowResult) -> None:
         for base in stack.sim.urls.values()
     ]
     client.fetch_all(urls, upstream_headers())  # citysim builds its entities on first use
-    _check(stack, spec, cities=len(stack.cities), nodes=BIG_ENTITIES)
+    check(stack, spec, cities=len(stack.cities), nodes=BIG_ENTITIES)
     before = procfs.memory(stack.gateway.pid)
     c = CONNECTIONS["B5"]
     bench.warm(stack.gateway.url, spec, c, duration_s=3)
-    result = bench.load(
-        stack.gateway.url, spec, connections=c, duration_s=bench.plan.b5_s, what="18 x 1,000"
+    run = bench.load(
+        stack.gateway.url,
+        spec,
+        connections=c,
+        duration_s=bench.plan.b5_s,
+        watch=stack.gateway.pid,
+        profile=True,
+        what="18 x 1,000",
     )
+    result = run.result
     after = procfs.memory(stack.gateway.pid)
 
     fetch_times, bodies = client.fetch_all(
@@ -451,17 +276,19 @@ def b5_big(bench: Bench, row: RowResult) -> None:
         t2 = time.perf_counter()
         parse_times.append(t1 - t0)
         dump_times.append(t2 - t1)
-    floor = _median(parse_times) + _median(dump_times)
-    fetch = _median(fetch_times)
+    floor = median(parse_times) + median(dump_times)
+    fetch = median(fetch_times)
     value = result.p50_s / floor
     mib = 1024.0
+    cpu = run.cpu_per_request_s or 0.0
     row.measured = (
         f"p50 {ms(result.p50_s)}; {value:.1f}x JSON floor; VmHWM {after.hwm_kib / mib:.0f} MiB"
     )
     row.figure(
         "latency",
         f"p50 {ms(result.p50_s)}, p99 {ms(result.p99_s)}, "
-        f"{result.requests} requests, {result.requests_per_s:.2f}/s",
+        f"{result.requests} requests, {result.requests_per_s:.2f}/s; {ms(cpu)} of gateway CPU "
+        "per request",
     )
     row.figure(
         "gateway memory",
@@ -471,8 +298,8 @@ def b5_big(bench: Bench, row: RowResult) -> None:
     row.figure(
         "JSON floor",
         f"{ms(floor)}: orjson parses the 18 upstream answers ({sum(map(len, bodies)):,} B) "
-        f"in {ms(_median(parse_times))} and serialises the gateway's answer "
-        f"({len(response):,} B) in {ms(_median(dump_times))}",
+        f"in {ms(median(parse_times))} and serialises the gateway's answer "
+        f"({len(response):,} B) in {ms(median(dump_times))}",
     )
     row.figure("p50 / JSON floor", f"{value:.1f}")
     row.figure(
@@ -482,10 +309,12 @@ def b5_big(bench: Bench, row: RowResult) -> None:
     )
     row.figure("p50 / (platform floor + JSON floor)", f"{result.p50_s / (fetch + floor):.1f}")
     row.figure("connections", str(c))
+    add_profiles(row, [run])
     row.notes.append(
         "No target is set for B5; it shows what a large answer costs. The gateway asks each "
         "city for every matching entity (18,000) to order them globally and answers the "
-        f"first {BIG_ENTITIES:,}."
+        f"first {BIG_ENTITIES:,}. Of its p50, {ms(cpu)} is the gateway's own CPU time "
+        f"({cpu / floor:.0f}x the JSON floor)."
     )
 
 
@@ -494,7 +323,7 @@ def b6_coalescing(bench: Bench, row: RowResult) -> None:
     stack = bench.stack("lat50")
     spec = graphql_spec(first=FIRST, unique=True)
     assert spec.body is not None
-    _check(stack, spec, cities=len(stack.cities), nodes=FIRST)  # connections to every city
+    check(stack, spec, cities=len(stack.cities), nodes=FIRST)  # connections to every city
     body = filled(spec.body, time=COLD_TIME)
     warm_body = orjson.dumps({"query": "{ cities { id } }"}).decode()
     before = client.upstream_requests(stack.gateway.url)
@@ -523,8 +352,8 @@ def b6_coalescing(bench: Bench, row: RowResult) -> None:
     )
     if value > 0.5:
         row.notes.append(
-            "Not met because nothing coalesces identical upstream queries yet: the cache with "
-            "single-flight (issue 6) is being built."
+            "Not met because nothing coalesced identical upstream queries: each client "
+            "request sent its own query to every city."
         )
 
 
@@ -533,60 +362,59 @@ def b7_hanging(bench: Bench, row: RowResult) -> None:
     stack = bench.stack("lat50")
     spec = graphql_spec(first=FIRST, unique=True)
     assert spec.body is not None
-    _check(stack, spec, cities=len(stack.cities), nodes=FIRST)
+    check(stack, spec, cities=len(stack.cities), nodes=FIRST)
     c = CONNECTIONS["B7"]
-    bench.warm(stack.gateway.url, spec, c)
-    cpu0 = procfs.cpu_seconds(stack.gateway.pid)
+    url, pid = stack.gateway.url, stack.gateway.pid
+    plan = bench.plan
+    bench.warm(url, spec, c)
     healthy = bench.load(
-        stack.gateway.url, spec, connections=c, duration_s=bench.plan.b7_s, what="healthy"
+        url, spec, connections=c, duration_s=plan.b7_healthy_s, watch=pid, what="healthy"
     )
-    healthy_busy = (procfs.cpu_seconds(stack.gateway.pid) - cpu0) / healthy.duration_s
     client.set_fault(stack.sim.control_url, HANGING_CITY, {"mode": "hang"})
     try:
-        raw = client.post_graphql(stack.gateway.url, filled(spec.body))
+        raw = client.post_graphql(url, filled(spec.body))
         statuses = client.coverage(raw)
         if statuses.get(HANGING_CITY) in (None, "OK"):
             raise BenchProblem(f"{HANGING_CITY} hangs but its coverage is {statuses}")
         # the same load until the gateway has learnt that the city hangs (its breaker
-        # opens), within a time cap: the measurement is of the steady state after that
+        # opens), within a time cap: what is measured is the steady state after that
         settle_started = time.monotonic()
         bench.load(
-            stack.gateway.url,
+            url,
             spec,
             connections=c,
-            duration_s=bench.plan.b7_settle_s,
-            until=lambda: client.circuit_state(stack.gateway.url, HANGING_CITY) == OPEN,
+            duration_s=plan.b7_settle_s,
+            until=lambda: client.circuit_state(url, HANGING_CITY) == OPEN,
             what="hanging, settling",
         )
         settle_s = time.monotonic() - settle_started
-        state_before = client.circuit_state(stack.gateway.url, HANGING_CITY)
-        cpu0 = procfs.cpu_seconds(stack.gateway.pid)
+        state_before = client.circuit_state(url, HANGING_CITY)
         hung = bench.load(
-            stack.gateway.url,
+            url,
             spec,
             connections=c,
-            duration_s=bench.plan.b7_s,
+            duration_s=plan.b7_hanging_s,
+            watch=pid,
+            profile=True,
             what=f"{HANGING_CITY} hanging",
         )
-        hung_busy = (procfs.cpu_seconds(stack.gateway.pid) - cpu0) / hung.duration_s
-        state_after = client.circuit_state(stack.gateway.url, HANGING_CITY)
+        state_after = client.circuit_state(url, HANGING_CITY)
     finally:
         client.heal(stack.sim.control_url, HANGING_CITY)
-    value = hung.requests_per_s / healthy.requests_per_s
+    value = hung.result.requests_per_s / healthy.result.requests_per_s
     bound = (TIMEOUT_S + 0.05) * 1000
     row.checks += [
         Check("", value, ">=", 0.8),
-        Check("p99", hung.p99_s * 1000, "<=", bound, " ms"),
+        Check("p99", hung.result.p99_s * 1000, "<=", bound, " ms"),
     ]
-    row.measured = f"{ratio(value)} (p99 {ms(hung.p99_s)})"
-    for label, r, busy in (
-        ("healthy", healthy, healthy_busy),
-        (f"{HANGING_CITY} hanging", hung, hung_busy),
-    ):
+    row.measured = f"{ratio(value)} (p99 {ms(hung.result.p99_s)})"
+    for label, run in (("healthy", healthy), (f"{HANGING_CITY} hanging", hung)):
+        r = run.result
         row.figure(
             label,
             f"{r.requests_per_s:.1f} requests/s, p50 {ms(r.p50_s)}, p99 {ms(r.p99_s)}, "
-            f"{r.requests} requests; gateway CPU {100 * busy:.0f}% of one core",
+            f"{r.requests} requests in {r.duration_s:.0f} s; gateway CPU "
+            f"{100 * (run.cpu_s or 0.0) / r.duration_s:.0f}% of one core",
         )
     row.figure("per-city timeout", f"{TIMEOUT_S} s (gateway.timeout_s)")
     row.figure("connections", f"{c} (meant to stay below saturation: see the gateway CPU)")
@@ -597,16 +425,16 @@ def b7_hanging(bench: Bench, row: RowResult) -> None:
         + ("open after it" if opened else f"not open after it (state {state_before})")
         + f"; state {state_after} after the measurement",
     )
+    add_profiles(row, [hung])
     if value < 0.8 and not opened:
         row.notes.append(
-            f"Not met: the circuit breaker did not open within {bench.plan.b7_settle_s} s of "
-            f"load, so each request waited the per-city timeout ({TIMEOUT_S} s) for the "
-            "hanging city."
+            f"Not met: the circuit breaker did not open within {plan.b7_settle_s} s of load, "
+            f"so each request waited the per-city timeout ({TIMEOUT_S} s) for the hanging city."
         )
-    elif value < 0.8:
+    elif not all(k.passed for k in row.checks):
         row.notes.append(
-            "Not met although the breaker opened: requests still waited for the hanging "
-            "city (see the p50 above)."
+            "Not met although the breaker opened: compare the p50 and p99 of the two runs; "
+            "half-open probes wait the full per-city timeout."
         )
 
 
@@ -614,7 +442,7 @@ def b8_soak(bench: Bench, row: RowResult) -> None:
     """RSS after N requests / RSS after warm-up."""
     stack = bench.stack("lat0")
     spec = graphql_spec(first=FIRST, unique=True, rotate=stack.cities, cycle=SOAK_QUERIES)
-    _check(stack, spec, cities=1, nodes=None)
+    check(stack, spec, cities=1, nodes=None)
     c = CONNECTIONS["B8"]
     plan = bench.plan
     url = stack.gateway.url
@@ -627,22 +455,24 @@ def b8_soak(bench: Bench, row: RowResult) -> None:
         url,
         spec,
         connections=c,
-        duration_s=plan.soak_cap_s,
+        duration_s=plan.soak_warmup_cap_s,
         stop_after=plan.soak_warmup,
         until=served(plan.soak_warmup),
         what="soak warm-up",
     )
     time.sleep(1)
     warm = procfs.memory(stack.gateway.pid)
-    soak = bench.load(
+    run = bench.load(
         url,
         spec,
         connections=c,
         duration_s=plan.soak_cap_s,
         stop_after=plan.soak_requests,
         until=served(plan.soak_requests),
+        watch=stack.gateway.pid,
         what="soak",
     )
+    soak = run.result
     time.sleep(1)
     end = procfs.memory(stack.gateway.pid)
     value = end.rss_kib / warm.rss_kib
@@ -656,7 +486,8 @@ def b8_soak(bench: Bench, row: RowResult) -> None:
     row.figure(
         "soak",
         f"{soak.requests:,} requests in {soak.duration_s:.0f} s ({soak.requests_per_s:.0f}/s), "
-        f"p50 {ms(soak.p50_s)}, p99 {ms(soak.p99_s)}",
+        f"p50 {ms(soak.p50_s)}, p99 {ms(soak.p99_s)}; "
+        f"{(run.cpu_per_request_s or 0.0) * 1e6:,.0f} µs of gateway CPU per request",
     )
     row.figure("connections", str(c))
     row.notes.append(

@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from bench import procfs
+from bench.profile import summarise
 from bench.queries import direct_spec, filled, graphql_spec
 from bench.report import Check, RowResult, markdown, table
 from bench.wrk import (
@@ -190,3 +191,14 @@ def test_procfs_reads_this_process() -> None:
     assert procfs.cpu_seconds(os.getpid()) > 0
     memory = procfs.memory(os.getpid())
     assert 0 < memory.rss_kib <= memory.hwm_kib
+
+
+def test_a_py_spy_profile_is_summarised() -> None:
+    summary = summarise(fixture("py_spy_raw.txt"), top=3)
+    assert summary.startswith("790 samples")
+    own, _, inclusive = summary.partition("Inclusive, gateway and adapter code: ")
+    assert "14% value_size (gateway/cache/sizing.py)" in own
+    assert "13% to_source_entity (adapters/ngsi_ld/mapping.py)" in own
+    assert "53% Upstream._ask (gateway/upstream.py)" in inclusive
+    assert "gateway/cli.py" not in inclusive  # the frames every sample shares are left out
+    assert summarise("") == "no samples"
