@@ -24,6 +24,7 @@ from graphql import (
 )
 
 from gateway.errors import ErrorCode
+from gateway.fast_lists import FastListExecutor
 from gateway.federation.guards import QueryLimits
 from gateway.limits.document import check_shape, parse_limited
 
@@ -78,7 +79,7 @@ class Executor:
         document = parse_limited(source, limits)
         if isinstance(document, GraphQLError):
             return Prepared(None, (document,))
-        refused = check_shape(document, limits, restricted)
+        refused = check_shape(self._schema, document, limits, restricted)
         if refused:
             return Prepared(None, tuple(refused))
         errors = validate(self._schema, document, hide_suggestions=restricted)
@@ -103,6 +104,7 @@ class Executor:
             variable_values=dict(variables) if variables is not None else None,
             operation_name=operation_name,
             hide_suggestions=hide_suggestions,
+            executor_class=FastListExecutor,
         )
         if isinstance(result, ExecutionResult):
             return result

@@ -30,8 +30,6 @@ log = logging.getLogger("caap.http")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-GraphQLParams = Operation
-"""The standard request parameters (and ``extensions``)."""
 
 
 class RequestProblem(Exception):
@@ -150,9 +148,7 @@ def _accepted(accept: str) -> list[str]:
     return [media for _, _, media in sorted(ranked)]
 
 
-async def _read_params(
-    request: Request, limits: QueryLimits
-) -> tuple[GraphQLParams] | list[GraphQLParams]:
+async def _read_params(request: Request, limits: QueryLimits) -> tuple[Operation] | list[Operation]:
     """One operation (a tuple), or a batch of them (a list, from a JSON-array body)."""
     if request.method == "GET":
         raw: Mapping[str, Any] = dict(request.query_params)
@@ -198,7 +194,7 @@ def _batched(item: Any) -> dict[str, Any]:
     return item
 
 
-def _params(data: Mapping[str, Any]) -> GraphQLParams:
+def _params(data: Mapping[str, Any]) -> Operation:
     """The parameters of one operation, checked."""
     query = data.get("query")
     persisted = isinstance(data.get("extensions"), dict) and "persistedQuery" in data["extensions"]
@@ -215,7 +211,7 @@ def _params(data: Mapping[str, Any]) -> GraphQLParams:
     extensions = data.get("extensions")
     if extensions is not None and not isinstance(extensions, dict):
         raise RequestProblem(400, "'extensions' must be a JSON object or null")
-    return GraphQLParams(query, variables, operation_name, extensions)
+    return Operation(query, variables, operation_name, extensions)
 
 
 def _json_param(value: Any, name: str) -> Any:

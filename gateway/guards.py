@@ -56,7 +56,7 @@ class Guards:
         self._redis: RedisTier | None = None
         self.buckets: Buckets
         if redis_url is not None:
-            self._redis = RedisTier(redis_url, metrics)
+            self._redis = RedisTier(redis_url, metrics)  # its outages show in the tier's gauge
             self.buckets = SharedBuckets(SharedCounters(self._redis, time.time), time.time)
             log.info("rate limits shared through Redis at %s", self._redis.where)
         else:

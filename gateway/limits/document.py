@@ -3,7 +3,8 @@ shape (depth, aliases, directives, fields, root fields, fragment cycles, introsp
 
 from __future__ import annotations
 
-from graphql import DocumentNode, GraphQLError, parse
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, validate
+from graphql.validation import MaxIntrospectionDepthRule
 
 from gateway.errors import ErrorCode
 from gateway.federation.guards import QueryLimits
@@ -30,7 +31,7 @@ def parse_limited(source: str, limits: QueryLimits) -> DocumentNode | GraphQLErr
 
 
 def check_shape(
-    document: DocumentNode, limits: QueryLimits, restricted: bool
+    schema: GraphQLSchema, document: DocumentNode, limits: QueryLimits, restricted: bool
 ) -> list[GraphQLError]:
     """What is wrong with the shape of ``document``; ``restricted``: no introspection."""
     shape = measure(document, cutoff=max(limits.depth, limits.introspection_depth) + 1)
@@ -53,4 +54,7 @@ def check_shape(
         ("root_fields", shape.root_fields, limits.root_fields, "root fields"),
     )
     errors += [over(name, found, most, what) for name, found, most, what in counted if found > most]
+    if shape.introspection and not errors:
+        nested = validate(schema, document, [MaxIntrospectionDepthRule])
+        errors += [QueryTooComplex("introspection_depth", e.message) for e in nested]
     return errors

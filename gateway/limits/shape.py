@@ -54,8 +54,11 @@ class _Walk:
     def selections(self, node: SelectionSetNode, inside: bool, level: int) -> Shape:
         """``node`` at ``level`` (0: its fields are at level 1); ``inside`` introspection."""
         shape = Shape()
-        if level >= self.cutoff:
-            shape.depth = level + 1  # deeper than any limit: no need to look further
+        if level >= self.cutoff:  # deeper than any limit: no need to look further
+            if inside:
+                shape.introspection_depth = level + 1
+            else:
+                shape.depth = level + 1
             return shape
         for selection in node.selections:
             shape.directives += len(selection.directives or ())

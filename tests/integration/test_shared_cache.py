@@ -43,7 +43,12 @@ def federation(sim: Sim, tmp_path: Path) -> str:
     path = write_federation(
         tmp_path / "federation.yaml",
         sim.urls,
-        gateway={"timeout_s": 2.0, "deadline_s": 5.0},
+        # a rate limit (shared in Redis) that 102 requests from one address stay under
+        gateway={
+            "timeout_s": 2.0,
+            "deadline_s": 5.0,
+            "rate_limit": {"requests_per_s": 1000, "burst": 1000},
+        },
         adapter_options={"page_size": PAGE_SIZE},
     )
     return str(path)

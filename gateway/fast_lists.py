@@ -1,0 +1,140 @@
+"""A fast path for large result lists: items whose fields are plain attributes are
+completed by a plan compiled once per list, not field by field by graphql-core.
+
+A field qualifies when Strawberry resolves it by reading an attribute (no resolver,
+no permission, no extension) and it is a scalar, an enum or an object of such fields;
+``__typename`` too. Anything else in the selection, a list below the items, ``@defer``,
+or any surprise while completing (a null in a non-null field, a value a scalar refuses)
+sends the whole list down graphql-core's own path, which reports errors as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from graphql import (
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    Undefined,
+    is_leaf_type,
+    is_non_null_type,
+    is_object_type,
+)
+from graphql.execution import Executor
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import AwaitableOrValue, Path
+
+MIN_ITEMS = 16
+"""Shorter lists take the ordinary path: compiling a plan would not pay."""
+
+Complete = Callable[[Any], Any]
+
+
+class _Fallback(Exception):
+    """This list cannot (or no longer) take the fast path."""
+
+
+class FastListExecutor(Executor[Any]):
+    """graphql-core's executor, with ``complete_list_value`` short-cut for plain items."""
+
+    def complete_list_value(
+        self,
+        return_type: GraphQLList[GraphQLOutputType],
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        if isinstance(result, list | tuple) and len(result) >= MIN_ITEMS:
+            try:
+                complete = self._item_plan(return_type.of_type, field_details_list)
+                return [complete(item) for item in result]
+            except Exception:  # noqa: S110 (the ordinary path reports what went wrong)
+                pass
+        return super().complete_list_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _item_plan(self, item_type: GraphQLOutputType, details: FieldDetailsList) -> Complete:
+        required = is_non_null_type(item_type)
+        named = item_type.of_type if is_non_null_type(item_type) else item_type
+        if not is_object_type(named):
+            raise _Fallback
+        return _nullable(self._object_plan(named, details), required)
+
+    def _object_plan(self, parent: GraphQLObjectType, details: FieldDetailsList) -> Complete:
+        if parent.is_type_of is not None:
+            raise _Fallback
+        grouped, defer_usages, _ = self.collect_subfields(parent, details)
+        if defer_usages:
+            raise _Fallback
+        steps: list[tuple[str, Complete]] = []
+        for key, field_details in grouped.items():
+            steps.append((key, self._field_plan(parent, field_details)))
+        return _object(steps)
+
+    def _field_plan(self, parent: GraphQLObjectType, details: FieldDetailsList) -> Complete:
+        name = details[0].node.name.value
+        if name == "__typename":
+            type_name = parent.name
+            return lambda _source: type_name
+        definition = parent.fields.get(name)
+        resolve = definition.resolve if definition is not None else None
+        strawberry_field = (definition.extensions or {}).get("strawberry-definition")
+        if (
+            definition is None
+            or not getattr(resolve, "_is_default", False)
+            or strawberry_field is None
+            or not strawberry_field.is_basic_field
+        ):
+            raise _Fallback
+        read: Callable[[Any, str], Any] = strawberry_field.default_resolver
+        attribute: str = strawberry_field.python_name
+        required = is_non_null_type(definition.type)
+        output = definition.type.of_type if required else definition.type
+        if is_leaf_type(output):
+            value = _leaf(output)
+        elif is_object_type(output):
+            value = self._object_plan(output, details)
+        else:
+            raise _Fallback
+        complete = _nullable(value, required)
+        return lambda source: complete(read(source, attribute))
+
+
+def _nullable(complete: Complete, required: bool) -> Complete:
+    def run(value: Any) -> Any:
+        if value is None:
+            if required:
+                raise _Fallback
+            return None
+        return complete(value)
+
+    return run
+
+
+def _leaf(leaf: GraphQLLeafType) -> Complete:
+    coerce = leaf.coerce_output_value
+
+    def run(value: Any) -> Any:
+        try:
+            coerced = coerce(value)
+        except Exception:
+            raise _Fallback from None
+        if coerced is None or coerced is Undefined:
+            raise _Fallback
+        return coerced
+
+    return run
+
+
+def _object(steps: Sequence[tuple[str, Complete]]) -> Complete:
+    def run(source: Any) -> dict[str, Any]:
+        return {key: complete(source) for key, complete in steps}
+
+    return run
