@@ -13,7 +13,8 @@ on shutdown (``aclose`` must be idempotent).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -139,6 +140,9 @@ class AdapterContext:
     build sessions with ``adapters.http.new_session`` so they are applied."""
     max_response_bytes: int = 32 * 1024 * 1024
     """The largest answer body the adapter reads; a larger one is an ``UpstreamProtocolError``."""
+    clock: Callable[[], float] = time.monotonic
+    """Monotonic seconds, for lifetimes the adapter keeps (access tokens); a test's clock
+    moves them without sleeping."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -8,8 +8,10 @@
     └── UpstreamError                the platform answered wrongly      -> UPSTREAM_ERROR
         ├── UpstreamTimeout          no answer within the time allowed  -> UPSTREAM_TIMEOUT
         ├── UpstreamUnavailable      no connection, 503 or 429          -> UPSTREAM_UNAVAILABLE
-        └── UpstreamProtocolError    an answer that breaks the protocol -> UPSTREAM_ERROR
-                                     (garbage JSON, wrong content type, bad shape)
+        ├── UpstreamProtocolError    an answer that breaks the protocol -> UPSTREAM_ERROR
+        │                            (garbage JSON, wrong content type, bad shape)
+        └── UpstreamAuthError        the platform or its token endpoint -> UPSTREAM_ERROR
+                                     refused the gateway's credentials
 
 Messages name what went wrong and where, never a secret, never a full URL with
 credentials in it.
@@ -57,3 +59,8 @@ class UpstreamUnavailable(UpstreamError):
 
 class UpstreamProtocolError(UpstreamError):
     """The platform answered with something the protocol does not allow."""
+
+
+class UpstreamAuthError(UpstreamError):
+    """The platform, or its token endpoint, refused the gateway's credentials (401, or an
+    OAuth 2.0 error such as ``invalid_client``). The message never holds a secret."""

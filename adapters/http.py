@@ -2,7 +2,8 @@
 
 The session carries the bounds and hooks the gateway set in ``AdapterContext``:
 the connection limit, the total timeout, the user agent, and trace configs (the
-gateway counts every request sent to a city through them).
+gateway counts every request sent to a city through them); and the city's
+upstream credentials, when it has some.
 """
 
 from __future__ import annotations
@@ -10,22 +11,37 @@ from __future__ import annotations
 import email.utils
 import time
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from adapters.contract import AdapterContext
 
+if TYPE_CHECKING:
+    from adapters.credentials import Credentials
+
 
 def new_session(
-    context: AdapterContext, headers: Mapping[str, str] | None = None
+    context: AdapterContext,
+    headers: Mapping[str, str] | None = None,
+    *,
+    credentials: Credentials | None = None,
 ) -> aiohttp.ClientSession:
-    """A session for one city's platform; call from a running event loop."""
+    """A session for one city's platform; call from a running event loop.
+
+    With ``credentials`` (``adapters.credentials``) every request to the platform
+    carries them (aiohttp client middleware, aiohttp 3.12 or later).
+    """
+    extra: dict[str, Any] = {}
+    if credentials is not None:
+        extra["middlewares"] = (credentials.middleware,)
     return aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=context.max_connections),
         timeout=aiohttp.ClientTimeout(total=context.timeout_s),
         headers={"User-Agent": context.user_agent, **(headers or {})},
         trace_configs=list(context.trace_configs) or None,
         raise_for_status=False,
+        **extra,
     )
 
 

@@ -27,6 +27,7 @@ from citysim.faults import parse_fault
 from citysim.municipalities import select
 from citysim.ngsi_ld.app import Broker
 from citysim.ngsi_ld.dialect import dialect_for
+from citysim.protection import parse_protection
 from citysim.server import SHUTDOWN_TIMEOUT_S, CityServer
 from citysim.settings import HOST, SimSettings
 from citysim.world.city import CityWorld
@@ -60,7 +61,7 @@ class SimCluster:
         settings = self.settings
         selected = select(settings.cities)
         names = {city.id for _, city in selected}
-        for option in (settings.city_latency_s, settings.city_context_style):
+        for option in (settings.city_latency_s, settings.city_context_style, settings.protection):
             unknown = sorted(set(option) - names)
             if unknown:
                 raise ValueError(f"settings name city {unknown[0]!r}, which is not running")
@@ -78,6 +79,8 @@ class SimCluster:
                 port=settings.base_port + position if settings.base_port else 0,
                 latency_s=settings.latency_for(city.id),
             )
+            if city.id in settings.protection:
+                self.servers[city.id].gate.set(parse_protection(settings.protection[city.id]))
         try:
             await asyncio.gather(*(server.start() for server in self.servers.values()))
             self._control = web.AppRunner(

@@ -3,7 +3,8 @@
 ``GET /cities``: every city with its base URL and current fault, and the fault modes.
 ``GET /cities/{id}``: one city. ``PUT /cities/{id}/fault`` with ``{"mode": ..., params}``:
 switch that fault on (replacing any other). ``DELETE /cities/{id}/fault``: heal.
-``GET /modes``: the modes and their parameters. Answers are JSON; a bad request is a
+``GET /modes``: the modes and their parameters. Protection and request counts:
+``control_gate.py``. Answers are JSON; a bad request is a
 400 ``{"error": "..."}`` saying what is wrong (unknown city: the known ones; unknown
 mode: the known modes).
 """
@@ -16,6 +17,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from citysim import control_gate
 from citysim.faults import MODES, FaultError, parse_fault
 from citysim.server import CityServer
 
@@ -31,6 +33,7 @@ def create_control_app(cities: Mapping[str, CityServer]) -> web.Application:
     app.router.add_put("/cities/{city}/fault", put_fault)
     app.router.add_delete("/cities/{city}/fault", delete_fault)
     app.router.add_get("/modes", list_modes)
+    control_gate.mount(app, _city, lambda request: request.app[CITIES].values())
     return app
 
 

@@ -1,4 +1,5 @@
-"""One simulated city on its own loopback port: its NGSI-LD API, latency and current fault."""
+"""One simulated city on its own loopback port: its APIs, latency, current fault, protection
+(``protection.py``) and request counts (``counting.py``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from citysim import ckan, dcat, lynx, rest_json, sensorthings
+from citysim.counting import RequestCounter
 from citysim.faults import Fault
 from citysim.municipalities import Municipality
 from citysim.ngsi_ld.app import Broker, create_app
+from citysim.protection import Gate
 from citysim.settings import HOST
 from citysim.world.city import CityWorld
 
@@ -31,6 +34,10 @@ class CityServer:
         self.port = port
         """Requested port until started (0: ephemeral); then the bound one, kept across ``down``."""
         self.fault: Fault | None = None
+        self.gate = Gate()
+        """Who may ask (open to all unless protected)."""
+        self.requests = RequestCounter()
+        """Every request that reached the city, by entity type where the protocol names it."""
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._stopping = False
@@ -49,8 +56,15 @@ class CityServer:
     async def start(self) -> None:
         """Listen; afterwards ``port`` is the bound port."""
         app = create_app(
-            self.broker, middlewares=[self._fault_middleware, self._latency_middleware]
+            self.broker,
+            middlewares=[
+                self.requests.middleware,
+                self._fault_middleware,
+                self._latency_middleware,
+                self.gate.middleware,
+            ],
         )
+        self.gate.mount(app)
         rest_json.mount(app, self.world, rest_json.style_for_city(self.city.id))
         ckan.mount(app, self.city, self.world.seed)
         dcat.mount(app, self.city, self.world.seed)
@@ -106,6 +120,8 @@ class CityServer:
             "url": self.base_url,
             "listening": self._site is not None,
             "fault": self.fault.describe() if self.fault is not None else None,
+            "protection": self.gate.describe(),
+            "requests": self.requests.describe(),
         }
 
     @web.middleware

@@ -6,7 +6,9 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
+
+from citysim.protection import ProtectionError, parse_protection
 
 HOST = "127.0.0.1"
 """Every simulated platform listens on loopback only."""
@@ -58,6 +60,8 @@ class SimSettings:
     context_style: ContextStyle = "unified"
     city_context_style: Mapping[str, ContextStyle] = field(default_factory=dict)
     """Per-city override of ``context_style``."""
+    protection: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """City id -> what it asks of callers (``citysim.protection``); others are open."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.entities_per_type <= 1_000_000:
@@ -75,6 +79,11 @@ class SimSettings:
         for style in (self.context_style, *self.city_context_style.values()):
             if style not in CONTEXT_STYLES:
                 raise ValueError(f"context style must be one of {CONTEXT_STYLES}, got {style!r}")
+        for city_id, spec in self.protection.items():
+            try:
+                parse_protection(spec)
+            except ProtectionError as exc:
+                raise ValueError(f"protection of {city_id}: {exc}") from None
 
     @classmethod
     def from_env(cls, **overrides: object) -> SimSettings:

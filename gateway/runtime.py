@@ -55,6 +55,7 @@ class Runtime:
         """
         adapters: dict[str, Adapter] = {}
         catalogues: dict[str, CatalogueAdapter] = {}
+        clocks = clocks or Clocks()
         for city_id, city in federation.cities.items():
             factory = registry.get(city.adapter.kind)
             traces = tuple(trace_configs(city_id)) if trace_configs else ()
@@ -67,6 +68,7 @@ class Runtime:
                 max_connections=federation.options.max_connections_per_city,
                 trace_configs=traces,
                 max_response_bytes=federation.options.resilience.max_response_bytes,
+                clock=clocks.monotonic,
             )
             adapters[city_id] = factory(city.adapter.options, context)
             if city.catalogue is not None:
@@ -74,7 +76,7 @@ class Runtime:
                 if not isinstance(built, CatalogueAdapter):
                     raise TypeError(f"{city.catalogue.kind!r} built no catalogue adapter")
                 catalogues[city_id] = built
-        upstream = build_upstream(federation, adapters, metrics, redis_url, clocks or Clocks())
+        upstream = build_upstream(federation, adapters, metrics, redis_url, clocks)
         return cls(federation, adapters, AuditLog.open(federation.audit), catalogues, upstream)
 
     async def fetch(self, step: CityStep, deadline: float) -> Fetched:

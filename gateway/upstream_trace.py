@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import aiohttp
 
+from adapters.errors import AdapterError, UpstreamError
 from gateway.metrics import Metrics
 
 
@@ -33,7 +34,10 @@ def outcome_of_status(status: int) -> str:
 
 
 def outcome_of_error(error: BaseException) -> str:
-    """The ``outcome`` label of a request that got no answer."""
+    """The ``outcome`` label of a request that got no answer (or one a middleware refused,
+    such as the credentials' 401)."""
+    if isinstance(error, UpstreamError) and error.status is not None:
+        return outcome_of_status(error.status)
     if isinstance(error, asyncio.CancelledError):
         return "cancelled"
     if isinstance(error, TimeoutError):
@@ -84,6 +88,8 @@ def upstream_trace(city_id: str, metrics: Metrics) -> aiohttp.TraceConfig:
         params: aiohttp.TraceRequestExceptionParams,
     ) -> None:
         in_flight.dec()
+        if isinstance(params.exception, AdapterError) and not getattr(ctx, "sent", 0):
+            return  # refused before sending (no token to be had): not a request to the city
         count(ctx, outcome_of_error(params.exception))
 
     async def connecting(

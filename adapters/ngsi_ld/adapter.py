@@ -19,6 +19,7 @@ from adapters.contract import (
     SourceQuery,
     SourceResult,
 )
+from adapters.credentials import credentials_for
 from adapters.errors import (
     UnsupportedQuery,
     UpstreamError,
@@ -53,6 +54,7 @@ class NgsiLdAdapter:
         self._log = context.logger
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
+        self._credentials = credentials_for(self.config.credentials, context, self.config.origins)
         settings = [self.config.defaults, *self.config.types.values()]
         timed = any(s.time_property for s in settings)
         filters = {"attrs", "near", "within"} | ({"time"} if timed else set())
@@ -149,7 +151,9 @@ class NgsiLdAdapter:
 
     async def fetch_history(self, query: HistoryQuery) -> HistoryResult:
         """Past values from the broker's temporal API (see ``temporal.py``)."""
-        return await fetch_history(self._session_for_use(), self.config, query)
+        return await fetch_history(
+            self._session_for_use(), self.config, query, secrets=self._secrets()
+        )
 
     async def aclose(self) -> None:
         """Close the HTTP session; later calls do nothing."""
@@ -157,6 +161,8 @@ class NgsiLdAdapter:
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+        if self._credentials is not None:
+            await self._credentials.aclose()
 
     def _session_for_use(self) -> aiohttp.ClientSession:
         if self._closed:
@@ -168,8 +174,13 @@ class NgsiLdAdapter:
                 **({"NGSILD-Tenant": self.config.tenant} if self.config.tenant else {}),
                 **self.config.headers,
             }
-            self._session = new_session(ctx, headers)
+            self._session = new_session(ctx, headers, credentials=self._credentials)
         return self._session
+
+    def _secrets(self) -> tuple[str, ...]:
+        """Values never to repeat from an answer: header values and credentials."""
+        own = self._credentials.secrets if self._credentials is not None else ()
+        return (*self.config.headers.values(), *own)
 
     async def _get(
         self,
@@ -184,7 +195,7 @@ class NgsiLdAdapter:
                 session,
                 url,
                 headers,
-                secrets=self.config.headers.values(),
+                secrets=self._secrets(),
                 max_bytes=self._context.max_response_bytes,
                 if_none_match=if_none_match,
             )

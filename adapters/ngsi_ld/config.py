@@ -1,7 +1,8 @@
 """The ``adapter`` section of an NGSI-LD city, validated into a typed ``NgsiLdConfig``.
 
 Every problem is a ``ConfigError`` naming the key. Header values may be
-secrets: they never appear in a message or in ``repr``.
+secrets: they never appear in a message or in ``repr``; ``credentials`` (OAuth 2.0
+client credentials or an API key, see ``adapters.credentials``) neither.
 
 ``context``, ``format`` and ``time_property`` hold for every entity type unless
 ``types.<Type>`` overrides them: Smart Data Models brokers often hold each type
@@ -19,12 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
 from yarl import URL
 
+from adapters.credentials import CredentialsConfig, parse_credentials
 from adapters.errors import ConfigError
 
 DEFAULT_CONTEXT = "https://smartdatamodels.org/context.jsonld"
@@ -42,7 +44,8 @@ _FORMATS: tuple[Format, ...] = ("keyValues", "normalized")
 
 _PER_TYPE = ("context", "format", "time_property")
 _ALLOWED = (
-    "url", *_PER_TYPE, "types", "tenant", "page_size", "headers", "dialect", "accept", "temporal"
+    "url", *_PER_TYPE, "types", "tenant", "page_size", "headers", "dialect", "accept", "temporal",
+    "credentials",
 )  # fmt: skip
 _TEMPORAL = ("url", "aggregation")
 _RESERVED_HEADERS = frozenset(
@@ -96,6 +99,8 @@ class NgsiLdConfig:
     accept: str = "application/json"
     temporal: TemporalSettings | None = TemporalSettings()
     """None: the broker has no temporal API."""
+    credentials: CredentialsConfig | None = None
+    """OAuth 2.0 client credentials or an API key (``adapters.credentials``)."""
 
     def for_type(self, entity_type: str) -> TypeSettings:
         """The settings for queries of ``entity_type``."""
@@ -107,6 +112,12 @@ class NgsiLdConfig:
         return self.url / "entities"
 
     @property
+    def origins(self) -> tuple[URL, ...]:
+        """Where requests go: the broker, and its temporal API when that is elsewhere."""
+        extra = self.temporal.url if self.temporal is not None else None
+        return (self.url,) if extra is None else (self.url, extra)
+
+    @property
     def contexts(self) -> frozenset[str]:
         """Every @context URL this config may send."""
         return frozenset({self.defaults.context, *(s.context for s in self.types.values())})
@@ -116,7 +127,8 @@ class NgsiLdConfig:
             f"NgsiLdConfig(url={str(self.url)!r}, defaults={self.defaults!r}, "
             f"types={dict(self.types)!r}, tenant={self.tenant!r}, page_size={self.page_size}, "
             f"headers=[{', '.join(sorted(self.headers))}], dialect={self.dialect!r}, "
-            f"accept={self.accept!r}, temporal={self.temporal!r})"
+            f"accept={self.accept!r}, temporal={self.temporal!r}, "
+            f"credentials={self.credentials!r})"
         )
 
 
@@ -130,7 +142,7 @@ def validate_config(config: Mapping[str, Any]) -> NgsiLdConfig:
     if "url" not in config:
         raise ConfigError("url", "is required: the http(s) base URL of the NGSI-LD broker")
     defaults = _type_settings("", config, TypeSettings())
-    return NgsiLdConfig(
+    parsed = NgsiLdConfig(
         url=_base_url(config["url"]),
         defaults=defaults,
         types=_types(config.get("types", {}), defaults),
@@ -141,6 +153,14 @@ def validate_config(config: Mapping[str, Any]) -> NgsiLdConfig:
         accept=_accept(config.get("accept", ACCEPTS[0])),
         temporal=_temporal(config.get("temporal", {})),
     )
+    if config.get("credentials") is None:
+        return parsed
+    credentials = parse_credentials(
+        config["credentials"],
+        origins=parsed.origins,
+        headers=(*parsed.headers, *_RESERVED_HEADERS),
+    )
+    return replace(parsed, credentials=credentials)
 
 
 def _dialect(value: object) -> Dialect:

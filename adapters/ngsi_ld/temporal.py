@@ -12,7 +12,7 @@ the values; both give the same periods. diwise accepts no ``options`` other than
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import aiohttp
@@ -155,9 +155,14 @@ def _instance(instance: Any, terms: TermMap) -> Iterator[HistoryPoint]:
 
 
 async def fetch_history(
-    session: aiohttp.ClientSession, config: NgsiLdConfig, query: HistoryQuery
+    session: aiohttp.ClientSession,
+    config: NgsiLdConfig,
+    query: HistoryQuery,
+    *,
+    secrets: Iterable[str] = (),
 ) -> HistoryResult:
-    """Page through the temporal API until ``query.limit`` entities or the end."""
+    """Page through the temporal API until ``query.limit`` entities or the end; ``secrets``
+    are blanked out of what the broker says back (header values are anyway)."""
     if config.temporal is None:
         raise UnsupportedQuery("this city's broker keeps no history (temporal: false)")
     if query.limit < 0 or (query.last_n is not None and query.last_n < 0):
@@ -174,7 +179,9 @@ async def fetch_history(
     seen = 0
     while True:
         try:
-            page = await get_page(session, url, headers, secrets=config.headers.values())
+            page = await get_page(
+                session, url, headers, secrets=(*config.headers.values(), *secrets)
+            )
         except UpstreamError as exc:
             raise dialect_error(exc, config.dialect) from None
         for raw in page.entities:

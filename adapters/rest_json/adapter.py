@@ -17,6 +17,7 @@ from adapters.contract import (
     SourceQuery,
     SourceResult,
 )
+from adapters.credentials import credentials_for
 from adapters.errors import UnsupportedQuery, UpstreamProtocolError, UpstreamUnavailable
 from adapters.http import new_session
 from adapters.rest_json.config import RestJsonConfig, TypeMapping, validate_config
@@ -39,6 +40,7 @@ class RestJsonAdapter:
         self._log = context.logger
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
+        self._credentials = credentials_for(self.config.credentials, context, (self.config.url,))
         filters = {"attrs"}
         for mapping in self.config.types.values():
             if {"observed_after", "observed_before"} & set(mapping.query):
@@ -85,7 +87,7 @@ class RestJsonAdapter:
         seen = query.offset if self.config.paging.style == "offset" else 0
         total: int | None = None
         for _ in range(MAX_PAGES):
-            page = await get_json(session, url, secrets=self.config.headers.values())
+            page = await get_json(session, url, secrets=self._secrets())
             items = _items(page, mapping)
             total = _total(page, mapping) if mapping.total is not None else total
             seen += len(items)
@@ -121,14 +123,21 @@ class RestJsonAdapter:
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+        if self._credentials is not None:
+            await self._credentials.aclose()
 
     def _session_for_use(self) -> aiohttp.ClientSession:
         if self._closed:
             raise UpstreamUnavailable("the adapter has been closed")
         if self._session is None:
             headers = {"Accept": self.config.accept, **self.config.headers}
-            self._session = new_session(self._context, headers)
+            self._session = new_session(self._context, headers, credentials=self._credentials)
         return self._session
+
+    def _secrets(self) -> tuple[str, ...]:
+        """Values never to repeat from an answer: header values and credentials."""
+        own = self._credentials.secrets if self._credentials is not None else ()
+        return (*self.config.headers.values(), *own)
 
 
 def _items(page: JsonPage, mapping: TypeMapping) -> list[Any]:

@@ -5,7 +5,9 @@
     adapter:
       kind: rest-json
       url: https://data.example.se            # paths are joined to it
-      headers: {X-API-Key: "${EXAMPLE_KEY}"}  # never echoed
+      headers: {X-Trace: demo}                # extra headers; values never echoed
+      credentials:                            # optional: see adapters.credentials
+        api_key: {header: X-API-Key, value: "${EXAMPLE_KEY}"}
       page_size: 100                          # 1..1000
       accept: application/json                # or application/geo+json (items are Features)
       paging: {style: offset, limit: limit, offset: offset}
@@ -36,12 +38,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
 from yarl import URL
 
+from adapters.credentials import CredentialsConfig, parse_credentials
 from adapters.errors import ConfigError
 from adapters.rest_json.expressions import (
     Expression,
@@ -55,7 +58,7 @@ PagingStyle = Literal["offset", "page", "link", "next", "none"]
 STYLES: tuple[PagingStyle, ...] = ("offset", "page", "link", "next", "none")
 ACCEPTS = ("application/json", "application/geo+json")
 QUERY_KEYS = ("observed_after", "observed_before", "bbox")
-_TOP = ("url", "headers", "page_size", "accept", "paging", "types", "vars")
+_TOP = ("url", "headers", "page_size", "accept", "paging", "types", "vars", "credentials")
 _TYPE = ("path", "items", "total", "query", "params", "id", "location", "observed_at", "attributes")
 _PAGING: Mapping[str, Mapping[str, str | int]] = {
     "offset": {"limit": "limit", "offset": "offset"},
@@ -115,6 +118,16 @@ class RestJsonConfig:
     accept: str = "application/json"
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     vars: Mapping[str, str] = field(default_factory=dict)
+    credentials: CredentialsConfig | None = None
+    """OAuth 2.0 client credentials or an API key; secrets show as ``***`` in ``repr``."""
+
+    @property
+    def parameters(self) -> frozenset[str]:
+        """Every query parameter the adapter itself sends."""
+        names = {str(v) for k, v in self.paging.params.items() if k != "first"}
+        for mapping in self.types.values():
+            names.update(mapping.params, mapping.query.values())
+        return frozenset(names)
 
 
 def validate_config(config: Mapping[str, Any]) -> RestJsonConfig:
@@ -134,7 +147,7 @@ def validate_config(config: Mapping[str, Any]) -> RestJsonConfig:
     accept = config.get("accept", ACCEPTS[0])
     if accept not in ACCEPTS:
         raise ConfigError("accept", f"must be one of: {', '.join(ACCEPTS)}")
-    return RestJsonConfig(
+    parsed = RestJsonConfig(
         url=_url(config["url"]),
         types=_types(config["types"], variables),
         paging=_paging(config.get("paging", {"style": "none"})),
@@ -143,6 +156,21 @@ def validate_config(config: Mapping[str, Any]) -> RestJsonConfig:
         headers=_headers(config.get("headers", {})),
         vars=variables,
     )
+    if config.get("credentials") is None:
+        return parsed
+    return replace(parsed, credentials=_credentials(config["credentials"], parsed))
+
+
+def _credentials(value: object, parsed: RestJsonConfig) -> CredentialsConfig:
+    credentials = parse_credentials(
+        value, origins=(parsed.url,), headers=(*parsed.headers, *_RESERVED)
+    )
+    key = credentials.api_key
+    if key is not None and key.query is not None and key.query in parsed.parameters:
+        raise ConfigError(
+            "credentials.api_key.query", f"{key.query!r} is a parameter the adapter sends already"
+        )
+    return credentials
 
 
 def _keys(

@@ -1,7 +1,8 @@
 """``PlatformClient``: one city's HTTP client, as every adapter needs one.
 
 It builds its aiohttp session with ``adapters.http.new_session`` on first use
-(inside the running loop), sends requests through ``request_json`` with the
+(inside the running loop), with the city's upstream credentials when it has some
+(``adapters.credentials``), sends requests through ``request_json`` with the
 adapter's secrets and the context's body limit, logs each request (path and
 timing only, at DEBUG), refuses links to other origins, and closes once.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from yarl import URL
@@ -19,6 +20,9 @@ from adapters.contract import AdapterContext
 from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
 from adapters.http import new_session
 from adapters.sdk.fetch import JsonAnswer, request_json
+
+if TYPE_CHECKING:
+    from adapters.credentials import Credentials
 
 
 class PlatformClient:
@@ -32,12 +36,14 @@ class PlatformClient:
         headers: Mapping[str, str] | None = None,
         secrets: Iterable[str] = (),
         peer: str = "the platform",
+        credentials: Credentials | None = None,
     ) -> None:
         self.base = base
         self.peer = peer
         self._context = context
         self._headers = dict(headers or {})
         self._secrets = tuple(s for s in secrets if s)
+        self._credentials = credentials
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
 
@@ -70,7 +76,7 @@ class PlatformClient:
                 method=method,
                 headers=headers,
                 json_body=json_body,
-                secrets=self._secrets,
+                secrets=self.secrets,
                 max_bytes=self._context.max_response_bytes,
                 peer=self.peer,
             )
@@ -99,16 +105,25 @@ class PlatformClient:
                 f"only {self.base.host}:{self.base.port} is followed"
             )
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What never to repeat from an answer: the adapter's secrets and the credentials'."""
+        own = self._credentials.secrets if self._credentials is not None else ()
+        return (*self._secrets, *own)
+
     async def aclose(self) -> None:
-        """Close the session; later calls do nothing, later requests are refused."""
+        """Close the session (and the credentials'); later calls do nothing, later requests
+        are refused."""
         self._closed = True
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+        if self._credentials is not None:
+            await self._credentials.aclose()
 
     def _session_for_use(self) -> aiohttp.ClientSession:
         if self._closed:
             raise UpstreamUnavailable("the adapter has been closed")
         if self._session is None:
-            self._session = new_session(self._context, self._headers)
+            self._session = new_session(self._context, self._headers, credentials=self._credentials)
         return self._session

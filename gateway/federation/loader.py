@@ -1,9 +1,10 @@
 """Read a federation file into a validated ``Federation``, or report everything wrong with it.
 
 The steps: strict YAML (duplicate keys refused), ``${VAR}`` interpolation of string
-values, then each section checked, the adapter options by the adapter's own
-``validate_config``. Problems are collected, not raised one by one, and come
-back together in one ``FederationError``, in file order.
+values (credential secrets must be references: ``secrets.py``), then each section
+checked, the adapter options by the adapter's own ``validate_config``. Problems are
+collected, not raised one by one, and come back together in one ``FederationError``,
+in file order.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from gateway.federation.interpolate import Interpolator
 from gateway.federation.model import Federation
 from gateway.federation.options import parse_audit, parse_auth, parse_gateway
 from gateway.federation.report import Report
+from gateway.federation.secrets import report_inline_secrets
 from gateway.federation.yamlfile import describe_error, read_yaml
 
 _TOP_LEVEL = ("auth", "gateway", "audit", "cities")
@@ -71,6 +73,7 @@ def parse_federation(
     interpolator = Interpolator(os.environ if env is None else env)
     data = interpolator.resolve_tree(document.data, "", report.add)
     report.hide(interpolator.secrets)
+    report_inline_secrets(report, document.data)
     if not isinstance(data, dict):
         allowed = fields.allowed_list(_TOP_LEVEL)
         report.add("", f"the top level must be a mapping with keys {allowed}")

@@ -182,10 +182,13 @@ def test_anonymous_water_consumption_is_denied_in_18_without_an_upstream_call(
 ) -> None:
     before = upstream_requests(gateway.url)
     with sim.fault_all({"mode": "hang"}):  # any request to a city would hang until the timeout
+        sim.reset_requests()
         started = time.monotonic()
         body = entities(gateway, "WaterConsumptionObserved")
         elapsed = time.monotonic() - started
-    assert upstream_requests(gateway.url) == before
+        reached = sim.requests_by_city()
+    assert upstream_requests(gateway.url) == before  # counted by the gateway
+    assert reached == {c: {"total": 0, "by_type": {}} for c in ALL_CITIES}  # and by citysim
     assert elapsed < 1.0  # no city was waited for
     result = body["data"]["entities"]
     assert result["nodes"] == []
@@ -197,9 +200,12 @@ def test_anonymous_water_consumption_is_denied_in_18_without_an_upstream_call(
 
 
 def test_a_token_with_the_utility_scope_reads_water_consumption_from_18_cities(
-    gateway: GatewayServer, idp: AuthServer
+    gateway: GatewayServer, idp: AuthServer, sim: Sim
 ) -> None:
+    sim.reset_requests()
     body = entities(gateway, "WaterConsumptionObserved", idp.token("utility-app", UTILITY))
+    reached = sim.requests_by_city()
+    assert all(reached[c]["by_type"].get("WaterConsumptionObserved", 0) >= 1 for c in ALL_CITIES)
     result = body["data"]["entities"]
     assert "errors" not in body
     assert [c["status"] for c in result["coverage"]] == ["OK"] * 18

@@ -38,6 +38,45 @@ class Sim:
         finally:
             self.heal(city)
 
+    def city(self, city: str) -> dict[str, Any]:
+        """What ``GET /cities/{city}`` shows: fault, protection, request counts."""
+        response = httpx.get(f"{self.control_url}/cities/{city}")
+        response.raise_for_status()
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    def requests(self, city: str) -> dict[str, Any]:
+        """``{"total": n, "by_type": {type: n}}``: requests that reached the city."""
+        counts: dict[str, Any] = self.city(city)["requests"]
+        return counts
+
+    def requests_by_city(self) -> dict[str, dict[str, Any]]:
+        """City id -> its request counts (one ``GET /cities``)."""
+        response = httpx.get(f"{self.control_url}/cities")
+        response.raise_for_status()
+        return {c["id"]: c["requests"] for c in response.json()["cities"]}
+
+    def reset_requests(self) -> None:
+        """Every city's request counts back to zero."""
+        httpx.delete(f"{self.control_url}/requests").raise_for_status()
+
+    @contextmanager
+    def protected(self, city: str, body: Mapping[str, Any]) -> Iterator[None]:
+        """The city asks callers for credentials inside the block (``citysim.protection``)."""
+        httpx.put(
+            f"{self.control_url}/cities/{city}/protection", json=dict(body)
+        ).raise_for_status()
+        try:
+            yield
+        finally:
+            httpx.delete(f"{self.control_url}/cities/{city}/protection").raise_for_status()
+
+    def revoke_tokens(self, city: str) -> int:
+        """End every token the city issued; how many were alive."""
+        response = httpx.post(f"{self.control_url}/cities/{city}/protection/revoke")
+        response.raise_for_status()
+        return int(response.json()["revoked"])
+
     @contextmanager
     def fault_all(self, body: Mapping[str, Any]) -> Iterator[None]:
         """Every city misbehaves inside the block."""
