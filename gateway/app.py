@@ -18,6 +18,7 @@ from gateway.clock import Clocks
 from gateway.disconnect import cancel_on_disconnect
 from gateway.federation import Federation
 from gateway.federation.loader import load_federation
+from gateway.gc_tuning import tune_gc
 from gateway.graphql_exec import Executor
 from gateway.graphql_http import graphql_endpoint
 from gateway.guards import Guards
@@ -34,11 +35,17 @@ log = logging.getLogger("caap.app")
 
 
 def create_app(
-    settings: Settings, registry: AdapterRegistry | None = None, *, clocks: Clocks | None = None
+    settings: Settings,
+    registry: AdapterRegistry | None = None,
+    *,
+    clocks: Clocks | None = None,
+    server: bool = False,
 ) -> Starlette:
     """The gateway as an ASGI app; the federation is loaded when the app starts.
 
     ``clocks``: the time of cache entries and circuit breakers (a test's manual clock).
+    ``server``: the app is the process's own (``caap serve``): the garbage collector is
+    tuned for it when it starts (``gateway/gc_tuning.py``).
     """
     schema = build_schema()
     metrics = Metrics()
@@ -51,6 +58,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         reg = registry or AdapterRegistry.from_entry_points()
+        if server:  # before the federation, which a reload replaces: it stays collectable
+            tune_gc()
 
         def build(federation: Federation) -> Serving:
             """What one federation needs to serve; also called by every hot reload."""

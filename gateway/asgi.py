@@ -10,4 +10,4 @@ from gateway.settings import Settings
 
 def app_factory() -> Starlette:
     """Build the app from ``CAAP_*`` (uvicorn ``--factory``)."""
-    return create_app(Settings.from_env())
+    return create_app(Settings.from_env(), server=True)

@@ -10,7 +10,6 @@ continue for them.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -26,22 +25,39 @@ CLIENT_CLOSED = 499
 async def cancel_on_disconnect(
     request: Request, handler: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    """``handler(request)``, cancelled if the client disconnects before it is done."""
+    """``handler(request)``, cancelled if the client disconnects before it is done.
+
+    The handler runs in the calling task; one watcher task cancels it on a disconnect.
+    """
     await request.body()  # read first: afterwards receive() only reports the disconnect
-    handling = asyncio.ensure_future(handler(request))
-    watching = asyncio.ensure_future(_disconnected(request))
+    task = asyncio.current_task()
+    assert task is not None
+    gone = False
+
+    async def watch() -> None:
+        nonlocal gone
+        await _disconnected(request)
+        gone = True
+        task.cancel()
+
+    watching = asyncio.ensure_future(watch())
     try:
-        await asyncio.wait({handling, watching}, return_when=asyncio.FIRST_COMPLETED)
+        response = await handler(request)
+    except asyncio.CancelledError:
+        if not gone:
+            raise
+    except BaseException:
+        if gone:  # the handler turned our cancellation into an error: that error goes on
+            task.uncancel()
+        raise
     finally:
         watching.cancel()
-        if not handling.done():
-            handling.cancel()
-    if handling.cancelled() or not handling.done():
-        with contextlib.suppress(asyncio.CancelledError):
-            await handling
-        log.info("client went away; its request and upstream calls were cancelled")
-        return Response(status_code=CLIENT_CLOSED)
-    return handling.result()
+    if not gone:
+        return response
+    if task.uncancel() > 0:  # cancelled from outside as well
+        raise asyncio.CancelledError
+    log.info("client went away; its request and upstream calls were cancelled")
+    return Response(status_code=CLIENT_CLOSED)
 
 
 async def _disconnected(request: Request) -> None:

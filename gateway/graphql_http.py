@@ -8,6 +8,7 @@ Browsers asking for HTML get GraphiQL.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -120,6 +121,18 @@ def _negotiate(request: Request) -> str:
     """The response media type. No ``Accept`` or ``*/*`` gets ``application/json``, as the
     GraphQL-over-HTTP spec asks until its watershed; ask for the new type by name."""
     accept = request.headers.get("accept", "")
+    media_type = _media_type(accept)
+    if media_type is None:
+        raise RequestProblem(
+            406, f"cannot answer with {accept!r}; accept {GRAPHQL_RESPONSE} or {JSON}"
+        )
+    return media_type
+
+
+@functools.lru_cache(maxsize=256)
+def _media_type(accept: str) -> str | None:
+    """What ``_negotiate`` answers to ``accept`` (None: neither type), remembered: clients
+    send the same few headers again and again."""
     if not accept.strip():
         return JSON
     for candidate in _accepted(accept):
@@ -127,7 +140,7 @@ def _negotiate(request: Request) -> str:
             return GRAPHQL_RESPONSE
         if candidate in (JSON, "*/*"):
             return JSON
-    raise RequestProblem(406, f"cannot answer with {accept!r}; accept {GRAPHQL_RESPONSE} or {JSON}")
+    return None
 
 
 def _accepted(accept: str) -> list[str]:

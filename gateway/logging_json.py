@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from gateway.log_batch import handler_config
 from gateway.request_id import current_request_id
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -21,9 +22,16 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 class JsonFormatter(logging.Formatter):
     """One JSON object per record: time, level, logger, message, request_id, fields, error."""
 
+    _time: tuple[float, str] = (-1.0, "")
+    """The last record's ``created`` and its text: the lines of a replayed answer share it."""
+
     def format(self, record: logging.LogRecord) -> str:
+        created, text = self._time
+        if record.created != created:
+            text = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+            self._time = (record.created, text)
         entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": text,
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -56,11 +64,7 @@ def dict_config(level: str, fmt: str) -> dict[str, Any]:
         "disable_existing_loggers": False,
         "formatters": {"caap": formatter},
         "handlers": {
-            "stderr": {
-                "class": "logging.StreamHandler",
-                "formatter": "caap",
-                "stream": "ext://sys.stderr",
-            }
+            "stderr": handler_config(formatter="caap", stream="ext://sys.stderr"),
         },
         "root": {"level": level, "handlers": ["stderr"]},
         "loggers": {

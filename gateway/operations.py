@@ -87,18 +87,21 @@ class Operations:
         """``endpoint`` counted in flight (reloads wait for it), in a span, errors counted."""
 
         async def observed(request: Request) -> Response:
-            with (
-                self.inflight.track(),
-                self.tracing.request_span(request.method, request.url.path) as span,
-            ):
-                response = await endpoint(request)
-                body = response.body
-                self.metrics.count_errors(body if isinstance(body, bytes) else bytes(body))
-                if span is not None:
-                    span.set_attribute("http.response.status_code", response.status_code)
-                return response
+            with self.inflight.track():
+                if not self.tracing.enabled:
+                    return self._count_errors(await endpoint(request))
+                with self.tracing.request_span(request.method, request.url.path) as span:
+                    response = self._count_errors(await endpoint(request))
+                    if span is not None:
+                        span.set_attribute("http.response.status_code", response.status_code)
+                    return response
 
         return observed
+
+    def _count_errors(self, response: Response) -> Response:
+        body = response.body
+        self.metrics.count_errors(body if isinstance(body, bytes) else bytes(body))
+        return response
 
     def start(self, federation: Federation, registry: AdapterRegistry, build: Builder) -> None:
         """Serve ``federation`` (loaded from ``settings.config_path``) built by ``build``."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -28,7 +28,7 @@ from graphql import (
     SelectionSetNode,
 )
 
-from gateway.audit import AuditLog
+from gateway.audit import AuditLog, decision_text
 from gateway.clock import Clock
 from gateway.federation.guards import ResponseCacheOptions
 from gateway.federation.model import Federation
@@ -48,6 +48,12 @@ class AuditLine:
     dataset: str
     decision: Decision
     statistic: str | None
+    text: str = field(init=False, repr=False, compare=False)
+    """The decision serialised once (``audit.decision_text``), for every replay."""
+
+    def __post_init__(self) -> None:
+        text = decision_text(self.city_id, self.dataset, self.decision, self.statistic)
+        object.__setattr__(self, "text", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +65,8 @@ class Stored:
 
     def replay(self, audit: AuditLog | None, principal: Principal) -> None:
         """Write the audit lines for ``principal``, who is being served this answer."""
-        if audit is None:
-            return
-        for line in self.audit:
-            audit.record(principal, line.city_id, line.dataset, line.decision, line.statistic)
+        if audit is not None:
+            audit.replay(principal, [line.text for line in self.audit])
 
 
 class ResponseCache:

@@ -35,6 +35,9 @@ _WRAPPERS = frozenset(_MEMBER.values()) - {"value", "object"}
 _ENTITY_MEMBERS = frozenset(
     {"id", "@id", "type", "@type", "@context", "createdAt", "modifiedAt", "deletedAt"}
 )
+_LITERAL_MEMBERS = frozenset({"@value", "@type", "@language"})
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+"""Exact types of JSON scalars: such a value maps to itself."""
 
 
 def to_source_entity(
@@ -57,12 +60,17 @@ def to_source_entity(
         raise UpstreamProtocolError(f"entity #{index} ({entity_id}) has no string 'type'")
     values: dict[str, JSONValue] = {}
     observed_ats: list[datetime] = []
+    compact = terms.compact
     for key, value in raw.items():
         if key in _ENTITY_MEMBERS:
             continue
-        name = terms.compact(key)
-        values[name] = simplify(value, terms)
-        observed_ats.extend(_observed_ats(value, terms))
+        name = compact(key) if ":" in key else key
+        if type(value) in _SCALARS:  # most keyValues attributes: nothing to simplify
+            values[name] = value
+        elif name == LOCATION and type(value) is dict and _flat_point(value):
+            values[name] = value  # representative_point reads it as it is
+        else:
+            values[name] = _simplified(value, terms, observed_ats)
     observed_at = parse_datetime(values.get(time_property)) if time_property else None
     if observed_at is None and observed_ats:
         observed_at = max(observed_ats)
@@ -72,8 +80,34 @@ def to_source_entity(
     return SourceEntity(entity_id, entity_type, location, observed_at, values)
 
 
+def _simplified(value: object, terms: TermMap, observed_ats: list[datetime]) -> JSONValue:
+    """``simplify(value)``; the attribute's ``observedAt`` times go to ``observed_ats``."""
+    if type(value) is dict:
+        kind = _attr_type(value, terms)
+        if kind is not None:
+            moment = parse_datetime(plain(value.get("observedAt")))
+            if moment is not None:
+                observed_ats.append(moment)
+        return _simplify_dict(value, kind, terms)
+    observed_ats.extend(_observed_ats(value, terms))
+    return simplify(value, terms)
+
+
+def _flat_point(value: dict[str, Any]) -> bool:
+    """A GeoJSON Point of scalars: ``plain`` would copy it unchanged, and a Point is no
+    attribute (no ``observedAt``)."""
+    coordinates = value.get("coordinates")
+    return (
+        value.get("type") == "Point"
+        and type(coordinates) is list
+        and _SCALARS.issuperset(map(type, coordinates))
+    )
+
+
 def _entity_type(value: object, terms: TermMap, expected: str | None) -> str | None:
-    names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    if isinstance(value, str):
+        return terms.compact(value) if value else None
+    names = value if isinstance(value, list) else []
     types = [terms.compact(t) for t in names if isinstance(t, str) and t]
     if expected is not None and expected in types:
         return expected
@@ -84,11 +118,16 @@ def simplify(value: object, terms: TermMap) -> JSONValue:
     """One attribute in keyValues form, whichever form it came in."""
     if isinstance(value, list) and value and all(_attr_type(v, terms) for v in value):
         return simplify(_default_instance(value), terms)
-    kind = _attr_type(value, terms)
+    if isinstance(value, dict):
+        return _simplify_dict(value, _attr_type(value, terms), terms)
+    return plain(value)
+
+
+def _simplify_dict(value: dict[str, Any], kind: str | None, terms: TermMap) -> JSONValue:
+    """``simplify`` of an object whose attribute type (``_attr_type``) is ``kind``."""
     if kind is not None:
-        assert isinstance(value, dict)
         return _member_value(kind, value[_MEMBER[kind]], terms)
-    if isinstance(value, dict) and len(value) == 1:
+    if len(value) == 1:
         ((member, inner),) = value.items()
         if member in _WRAPPERS:  # simplified LanguageProperty, ListProperty, ...
             return _member_value(_kind_of(member), inner, terms)
@@ -130,11 +169,11 @@ def _default_instance(instances: list[Any]) -> Any:
 def plain(value: object) -> JSONValue:
     """``value`` with JSON-LD typed literals ``{"@type": t, "@value": v}`` replaced by ``v``."""
     if isinstance(value, dict):
-        if "@value" in value and set(value) <= {"@value", "@type", "@language"}:
+        if "@value" in value and value.keys() <= _LITERAL_MEMBERS:
             return plain(value["@value"])
-        return {k: plain(v) for k, v in value.items()}
+        return {k: v if type(v) in _SCALARS else plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [plain(v) for v in value]
+        return [v if type(v) in _SCALARS else plain(v) for v in value]
     return value
 
 
@@ -152,28 +191,34 @@ def parse_datetime(value: object) -> datetime | None:
     """An ISO 8601 DateTime as aware UTC (naive: taken as UTC); an interval gives its end."""
     if not isinstance(value, str) or not value:
         return None
-    text = value.rsplit("/", 1)[-1]
+    text = value.rsplit("/", 1)[-1] if "/" in value else value
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 def representative_point(geometry: object) -> GeoPoint | None:
     """A GeoJSON Point as is; another geometry: the mean of its distinct vertices."""
-    if not isinstance(geometry, Mapping):
+    if type(geometry) is not dict and not isinstance(geometry, Mapping):
         return None
     try:
-        positions = list(_positions(geometry))
+        if geometry.get("type") == "Point":  # the common case, without the walk
+            coords = geometry.get("coordinates")
+            if not isinstance(coords, list):
+                return None
+            lon, lat = _position(coords)
+        else:
+            positions = list(_positions(geometry))
+            if not positions:
+                return None
+            lon = math.fsum(p[0] for p in positions) / len(positions)
+            lat = math.fsum(p[1] for p in positions) / len(positions)
     except (TypeError, ValueError):
         return None
-    if not positions:
-        return None
-    lon = math.fsum(p[0] for p in positions) / len(positions)
-    lat = math.fsum(p[1] for p in positions) / len(positions)
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
     return GeoPoint(lat=lat, lon=lon)
@@ -216,6 +261,8 @@ def _position(coords: list[Any]) -> tuple[float, float]:
     if len(coords) < 2:
         raise ValueError("a position needs longitude and latitude")
     lon, lat = coords[0], coords[1]
+    if type(lon) is float and type(lat) is float and math.isfinite(lon) and math.isfinite(lat):
+        return lon, lat
     for c in (lon, lat):
         if isinstance(c, bool) or not isinstance(c, int | float) or not math.isfinite(c):
             raise TypeError("coordinates must be finite numbers")

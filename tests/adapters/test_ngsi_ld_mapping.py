@@ -279,3 +279,22 @@ def test_parse_datetime(text: object, expected: datetime | None) -> None:
 )
 def test_representative_point(geometry: object, point: GeoPoint | None) -> None:
     assert representative_point(geometry) == point
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        ({"type": "Point", "coordinates": [13.0, 55.6]}, GeoPoint(lat=55.6, lon=13.0)),
+        ({"type": "Point", "coordinates": [{"@value": 13.0}, 55.6]}, GeoPoint(lat=55.6, lon=13.0)),
+        ({"type": "Point", "coordinates": [13, 55, 10]}, GeoPoint(lat=55.0, lon=13.0)),
+        ({"type": "Point", "coordinates": [True, 55.6]}, None),
+        ({"type": "Point", "coordinates": "13,55"}, None),
+    ],
+)
+def test_point_locations_plain_or_with_typed_literals(
+    location: dict[str, Any], expected: GeoPoint | None
+) -> None:
+    raw = {"id": "urn:x", "type": "WeatherObserved", "location": location}
+    entity = mapped(raw)
+    assert entity.location == expected
+    assert "location" not in entity.attributes

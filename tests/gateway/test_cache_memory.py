@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import gc
+import sys
 import tracemalloc
 from datetime import UTC, datetime
 
 from adapters.contract import GeoPoint, SourceEntity, SourceResult
 from gateway.cache.entry import Entry, Freshness
 from gateway.cache.memory import MemoryTier
-from gateway.cache.sizing import result_size
+from gateway.cache.sizing import SAMPLE, entity_size, result_size
 from gateway.federation.model import CachePolicy
 from tests.support.manual_clock import ManualClock
 
@@ -96,3 +97,14 @@ def test_filling_far_past_the_bound_keeps_memory_within_the_bound_plus_20_percen
     assert tier.bytes <= bound
     assert held <= 1.2 * bound, f"{held / bound:.2f} x the bound"
     assert held >= 0.5 * bound, "the estimate should not be wildly pessimistic either"
+
+
+def test_a_large_answer_is_sized_from_a_sample_and_a_small_one_exactly() -> None:
+    small, large = result(SAMPLE), result(1000)
+
+    def walked(answer: SourceResult) -> int:
+        shells = sys.getsizeof(answer) + sys.getsizeof(answer.entities)
+        return shells + sum(entity_size(e) for e in answer.entities)
+
+    assert result_size(small) == walked(small)
+    assert abs(result_size(large) - walked(large)) <= 0.02 * walked(large)
