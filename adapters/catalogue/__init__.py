@@ -1,8 +1,8 @@
 """Open-data catalogue adapters: DCAT-AP-SE documents (``dcat-ap-se``) and the CKAN action API
 (``ckan``). Both answer ``fetch_datasets`` (adapters.contract.CatalogueAdapter).
 
-Modules: ``config`` (the ``catalogue`` section, validated), ``transport`` (one GET,
-errors mapped), ``search`` (the shared word match), ``base`` (session and lifecycle),
+Modules: ``config`` (the ``catalogue`` section, validated), ``search`` (the shared
+word match), ``base`` (HTTP through ``adapters.sdk.PlatformClient``, lifecycle),
 ``dcat`` (rdflib parsing and ``DcatAdapter``), ``ckan`` (``CkanAdapter``).
 """
 

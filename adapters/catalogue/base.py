@@ -1,11 +1,10 @@
-"""What both catalogue adapters share: config, one lazily built session, idempotent close."""
+"""What both catalogue adapters share: config, the HTTP client (``adapters.sdk.PlatformClient``),
+idempotent close."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar
-
-import aiohttp
 
 from adapters.catalogue.config import CatalogueConfig, validate_config
 from adapters.contract import (
@@ -16,8 +15,8 @@ from adapters.contract import (
     SourceQuery,
     SourceResult,
 )
-from adapters.errors import UnsupportedQuery, UpstreamUnavailable
-from adapters.http import new_session
+from adapters.errors import UnsupportedQuery
+from adapters.sdk.client import PlatformClient
 
 
 class CatalogueBase:
@@ -25,13 +24,19 @@ class CatalogueBase:
 
     kind: ClassVar[str]
     accept: ClassVar[str] = "application/json"
+    peer: ClassVar[str] = "the catalogue"
 
     def __init__(self, config: Mapping[str, Any], context: AdapterContext) -> None:
         self.config: CatalogueConfig = validate_config(config, self.kind)
-        self._context = context
         self._log = context.logger
-        self._session: aiohttp.ClientSession | None = None
-        self._closed = False
+        self.client = PlatformClient(
+            context,
+            self.config.url,
+            headers={"Accept": self.accept, **self.config.headers},
+            secrets=self.config.headers.values(),
+            peer=self.peer,
+        )
+        """Requests to the catalogue: same origin only, typed errors, secrets blanked."""
 
     @classmethod
     def validate_config(cls, config: Mapping[str, Any]) -> CatalogueConfig:
@@ -52,17 +57,5 @@ class CatalogueBase:
         raise NotImplementedError
 
     async def aclose(self) -> None:
-        """Close the HTTP session; later calls do nothing."""
-        self._closed = True
-        session, self._session = self._session, None
-        if session is not None:
-            await session.close()
-
-    def session(self) -> aiohttp.ClientSession:
-        """The session, built on first use inside the running loop."""
-        if self._closed:
-            raise UpstreamUnavailable("the adapter has been closed")
-        if self._session is None:
-            headers = {"Accept": self.accept, **self.config.headers}
-            self._session = new_session(self._context, headers)
-        return self._session
+        """Close the HTTP session; later calls do nothing, later queries are refused."""
+        await self.client.aclose()

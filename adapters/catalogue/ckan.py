@@ -10,14 +10,13 @@ organisation's title, ``metadata_modified`` and resources (``url``, ``format``).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeGuard
 
 import orjson
 from yarl import URL
 
 from adapters.catalogue.base import CatalogueBase
 from adapters.catalogue.search import matches
-from adapters.catalogue.transport import get
 from adapters.contract import (
     CatalogueDataset,
     CatalogueDistribution,
@@ -25,6 +24,7 @@ from adapters.contract import (
     CatalogueResult,
 )
 from adapters.errors import UnsupportedQuery, UpstreamError, UpstreamProtocolError
+from adapters.sdk.fetch import JSON_TYPES, Answer, parse_json, redact, status_error
 
 ACTION_PATH = "api/3/action/"
 _ERROR_STATUSES = (400, 403, 404, 409)
@@ -35,6 +35,7 @@ class CkanAdapter(CatalogueBase):
     """A CKAN site's catalogue (``kind: ckan``)."""
 
     kind: ClassVar[str] = "ckan"
+    peer: ClassVar[str] = "the CKAN catalogue"
 
     @property
     def search_url(self) -> URL:
@@ -70,22 +71,44 @@ class CkanAdapter(CatalogueBase):
         return CatalogueResult(found[: query.limit], total_count=count, truncated=truncated)
 
     async def _call(self, url: URL) -> Any:
-        answer = await get(
-            self.session(), url, what="the CKAN catalogue", accept_status=(200, *_ERROR_STATUSES)
-        )
-        try:
-            envelope = orjson.loads(answer.body)
-        except orjson.JSONDecodeError as exc:
-            raise UpstreamProtocolError(f"the answer is not valid JSON ({exc.msg})") from None
-        if not isinstance(envelope, dict) or not isinstance(envelope.get("success"), bool):
-            raise UpstreamProtocolError("the answer is not a CKAN action envelope")
+        answer = await self.client.fetch(url, accept_status=(200, *_ERROR_STATUSES))
+        envelope = self._envelope(answer)
         if not envelope["success"] or answer.status != 200:
             error = envelope.get("error")
             kind = error.get("__type") if isinstance(error, dict) else None
-            raise UpstreamError(
-                f"CKAN answered HTTP {answer.status}: {kind or 'error'}", status=answer.status
-            )
+            said = redact(kind, self.client.secrets) if isinstance(kind, str) else "error"
+            raise UpstreamError(f"CKAN answered HTTP {answer.status}: {said}", status=answer.status)
         return envelope.get("result")
+
+    def _envelope(self, answer: Answer) -> dict[str, Any]:
+        """The action envelope; an error status without one is an error of that status."""
+        if answer.status == 200:
+            if answer.content_type not in JSON_TYPES:
+                raise UpstreamProtocolError(
+                    f"expected a JSON answer from {self.peer}, "
+                    f"got content type {answer.content_type!r}"
+                )
+            data = parse_json(answer.body, self.peer)
+        else:
+            data = _json_or_none(answer)
+            if not _is_envelope(data):
+                raise status_error(answer.status, answer.body, self.client.secrets, peer=self.peer)
+        if not _is_envelope(data):
+            raise UpstreamProtocolError("the answer is not a CKAN action envelope")
+        return data
+
+
+def _json_or_none(answer: Answer) -> Any:
+    if answer.content_type not in JSON_TYPES:
+        return None
+    try:
+        return orjson.loads(answer.body)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _is_envelope(data: Any) -> TypeGuard[dict[str, Any]]:
+    return isinstance(data, dict) and isinstance(data.get("success"), bool)
 
 
 def _search_result(result: Any) -> tuple[int, list[Any]]:

@@ -20,7 +20,6 @@ from rdflib.term import Node
 
 from adapters.catalogue.base import CatalogueBase
 from adapters.catalogue.search import matches
-from adapters.catalogue.transport import get
 from adapters.contract import (
     CatalogueDataset,
     CatalogueDistribution,
@@ -44,7 +43,9 @@ class DcatAdapter(CatalogueBase):
         """Fetch and parse the document; keep the datasets that match, up to ``limit``."""
         if query.limit < 0:
             raise UnsupportedQuery("limit must not be negative")
-        answer = await get(self.session(), self.config.url)
+        answer = await self.client.fetch(self.config.url)
+        if not answer.body.strip():
+            raise UpstreamProtocolError("the catalogue sent an empty document")
         configured = self.config.format
         rdf_format = _format_of(answer.content_type) if configured == "auto" else configured
         found = [d for d in parse_catalogue(answer.body, rdf_format) if matches(d, query.search)]

@@ -25,6 +25,7 @@ from adapters.contract import (
     SourceQuery,
     SourceResult,
 )
+from adapters.credentials import credentials_for
 from adapters.errors import UnsupportedQuery, UpstreamProtocolError
 from adapters.lynx.config import DeviceMapping, LynxConfig, validate_config
 from adapters.lynx.history import read_log
@@ -52,8 +53,9 @@ class LynxAdapter:
             context,
             self.config.url,
             headers={"Accept": "application/json", **self.config.headers},
-            secrets=(str(self.config.api_key),),
+            secrets=(self.config.api_key or "",),
             peer=PEER,
+            credentials=credentials_for(self.config.credentials, context, (self.config.url,)),
         )
         self._warned: set[str] = set()
         self._capabilities = Capabilities(
@@ -105,7 +107,7 @@ class LynxAdapter:
         return stations(self.config, entity_type, mapping, devices.data, functions.data)
 
     async def aclose(self) -> None:
-        """Close the HTTP session; later calls do nothing."""
+        """Close the HTTP session (and the credentials'); later calls do nothing."""
         await self._client.aclose()
 
     def _mapping(self, entity_type: str) -> DeviceMapping:

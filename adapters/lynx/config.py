@@ -7,6 +7,8 @@
       url: https://lynx.iotopen.se                 # the Lynx server (the API is under /api)
       installation_id: 1234
       api_key: "${LYNX_API_KEY}"                    # sent as X-API-Key (auth: bearer: Bearer)
+      credentials:                                  # optional: adapters.credentials, e.g. the
+        oauth2: {token_url: ..., client_id: caap, client_secret: "${LYNX_SECRET}"}  # city's IdP
       id_meta: ngsi_id                              # optional: device metadata that is the id
       types:
         WeatherObserved:
@@ -17,7 +19,8 @@
 A function's value is converted from its ``meta.unit`` into the data model's
 unit; a device's position is its ``latitude``/``longitude`` metadata. Without
 ``id_meta`` an entity's id is ``urn:ngsi-ld:<Type>:<installation>-<device id>``.
-The API key is a secret: never logged, never in ``repr``.
+``api_key`` may be left out when ``credentials`` prove the gateway (an API key
+there, or OAuth 2.0 in front of Lynx). Secrets are never logged, never in ``repr``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Annotated, Any, Literal
 
 from yarl import URL
 
+from adapters.credentials import CredentialsConfig, check_credentials
 from adapters.errors import ConfigError
 from adapters.sdk.config import Between, Matches, Secret, parse_config
 
@@ -36,6 +40,8 @@ KIND = "lynx"
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _ATTRIBUTE = Matches(_NAME, "an attribute name (letters, digits, _)")
 _TYPE_NAME = re.compile(_NAME)
+_PARAMETERS = frozenset({"topics", "from", "to", "limit", "offset", "order"})
+"""Query parameters the adapter sends itself."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +59,20 @@ class LynxConfig:
 
     url: URL
     installation_id: Annotated[int, Between(1, None)]
-    api_key: Secret
     types: Mapping[str, DeviceMapping]
+    api_key: Secret | None = None
     auth: Literal["x-api-key", "bearer"] = "x-api-key"
     id_meta: str | None = None
     latitude_meta: str = "latitude"
     longitude_meta: str = "longitude"
+    credentials: CredentialsConfig | None = None
+    """OAuth 2.0 client credentials or an API key (``adapters.credentials``)."""
 
     @property
     def headers(self) -> dict[str, str]:
-        """The authentication header."""
+        """The API key's header (none without ``api_key``)."""
+        if self.api_key is None:
+            return {}
         if self.auth == "bearer":
             return {"Authorization": f"Bearer {self.api_key}"}
         return {"X-API-Key": str(self.api_key)}
@@ -91,4 +101,14 @@ def validate_config(options: Mapping[str, Any]) -> LynxConfig:
         both = sorted(set(mapping.functions) & set(mapping.messages))
         if both:
             raise ConfigError(f"{key}.messages.{both[0]}", "is also listed under functions")
+    if config.credentials is None:
+        if config.api_key is None:
+            raise ConfigError("api_key", "is required (or credentials that prove the gateway)")
+        return config
+    check_credentials(
+        config.credentials, origins=(config.url,), headers=(*config.headers, "Accept")
+    )
+    api_key = config.credentials.api_key
+    if api_key is not None and api_key.query in _PARAMETERS:
+        raise ConfigError("credentials.api_key.query", f"{api_key.query!r} is a parameter of Lynx")
     return config

@@ -16,7 +16,7 @@ from adapters.contract import EntityHistory, HistoryPoint, HistoryQuery, History
 from adapters.errors import UpstreamProtocolError
 from adapters.lynx.config import LynxConfig
 from adapters.lynx.installation import Reading, Station
-from adapters.ngsi_ld.aggregate import aggregate
+from adapters.sdk.aggregate import aggregate
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.models import to_model_unit
 from adapters.sdk.times import from_epoch

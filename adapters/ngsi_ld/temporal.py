@@ -26,13 +26,13 @@ from adapters.contract import (
     JSONValue,
 )
 from adapters.errors import UnsupportedQuery, UpstreamError, UpstreamProtocolError
-from adapters.ngsi_ld.aggregate import aggregate
 from adapters.ngsi_ld.config import NgsiLdConfig
 from adapters.ngsi_ld.contexts import TermMap, term_map
 from adapters.ngsi_ld.dialect import dialect_error
 from adapters.ngsi_ld.mapping import parse_datetime, plain, simplify
 from adapters.ngsi_ld.query import check_name, format_datetime
 from adapters.ngsi_ld.transport import get_page
+from adapters.sdk.aggregate import aggregate
 
 Params = list[tuple[str, str]]
 JSONLD_CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"

@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-import aiohttp
-
 from adapters.contract import (
     AdapterContext,
     BBox,
@@ -18,12 +16,14 @@ from adapters.contract import (
     SourceResult,
 )
 from adapters.credentials import credentials_for
-from adapters.errors import UnsupportedQuery, UpstreamProtocolError, UpstreamUnavailable
-from adapters.http import new_session
+from adapters.errors import UnsupportedQuery, UpstreamProtocolError
 from adapters.rest_json.config import RestJsonConfig, TypeMapping, validate_config
 from adapters.rest_json.mapping import to_source_entity
 from adapters.rest_json.paging import first_params, next_url
-from adapters.rest_json.transport import JsonPage, get_json
+from adapters.sdk.client import PlatformClient
+from adapters.sdk.fetch import JsonAnswer
+
+PEER = "the API"
 
 MAX_PAGES = 10_000
 """A guard against an API whose next links never end."""
@@ -36,11 +36,14 @@ class RestJsonAdapter:
 
     def __init__(self, config: Mapping[str, Any], context: AdapterContext) -> None:
         self.config: RestJsonConfig = validate_config(config)
-        self._context = context
-        self._log = context.logger
-        self._session: aiohttp.ClientSession | None = None
-        self._closed = False
-        self._credentials = credentials_for(self.config.credentials, context, (self.config.url,))
+        self._client = PlatformClient(
+            context,
+            self.config.url,
+            headers={"Accept": self.config.accept, **self.config.headers},
+            secrets=self.config.headers.values(),
+            peer=PEER,
+            credentials=credentials_for(self.config.credentials, context, (self.config.url,)),
+        )
         filters = {"attrs"}
         for mapping in self.config.types.values():
             if {"observed_after", "observed_before"} & set(mapping.query):
@@ -71,7 +74,6 @@ class RestJsonAdapter:
         if mapping is None:
             known = ", ".join(sorted(self.config.types))
             raise UnsupportedQuery(f"no mapping for type {query.entity_type!r} (mapped: {known})")
-        session = self._session_for_use()
         size = self.config.page_size
         skip = query.offset if self.config.paging.style != "offset" else 0
         url = self.config.url.with_path(self.config.url.path.rstrip("/") + mapping.path)
@@ -87,7 +89,7 @@ class RestJsonAdapter:
         seen = query.offset if self.config.paging.style == "offset" else 0
         total: int | None = None
         for _ in range(MAX_PAGES):
-            page = await get_json(session, url, secrets=self._secrets())
+            page = await self._client.get_json(url)
             items = _items(page, mapping)
             total = _total(page, mapping) if mapping.total is not None else total
             seen += len(items)
@@ -118,31 +120,13 @@ class RestJsonAdapter:
         raise UpstreamProtocolError(f"the API's paging did not end within {MAX_PAGES} pages")
 
     async def aclose(self) -> None:
-        """Close the HTTP session; later calls do nothing."""
-        self._closed = True
-        session, self._session = self._session, None
-        if session is not None:
-            await session.close()
-        if self._credentials is not None:
-            await self._credentials.aclose()
-
-    def _session_for_use(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise UpstreamUnavailable("the adapter has been closed")
-        if self._session is None:
-            headers = {"Accept": self.config.accept, **self.config.headers}
-            self._session = new_session(self._context, headers, credentials=self._credentials)
-        return self._session
-
-    def _secrets(self) -> tuple[str, ...]:
-        """Values never to repeat from an answer: header values and credentials."""
-        own = self._credentials.secrets if self._credentials is not None else ()
-        return (*self.config.headers.values(), *own)
+        """Close the HTTP session (and the credentials'); later calls do nothing."""
+        await self._client.aclose()
 
 
-def _items(page: JsonPage, mapping: TypeMapping) -> list[Any]:
+def _items(page: JsonAnswer, mapping: TypeMapping) -> list[Any]:
     """The items of a page: a FeatureCollection's features, else what ``items`` points at."""
-    body = page.body
+    body = page.data
     if isinstance(body, dict) and body.get("type") == "FeatureCollection":
         body = body.get("features")
     else:
@@ -154,9 +138,9 @@ def _items(page: JsonPage, mapping: TypeMapping) -> list[Any]:
     return body
 
 
-def _total(page: JsonPage, mapping: TypeMapping) -> int | None:
+def _total(page: JsonAnswer, mapping: TypeMapping) -> int | None:
     assert mapping.total is not None
-    value = mapping.total.evaluate(page.body)
+    value = mapping.total.evaluate(page.data)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         return None
     return value

@@ -10,9 +10,9 @@ from __future__ import annotations
 from yarl import URL
 
 from adapters.errors import UpstreamProtocolError
-from adapters.ngsi_ld.transport import next_link
 from adapters.rest_json.config import Paging
-from adapters.rest_json.transport import JsonPage
+from adapters.sdk.fetch import JsonAnswer
+from adapters.sdk.links import next_link
 
 
 def first_params(paging: Paging, size: int, offset: int) -> dict[str, str]:
@@ -30,7 +30,7 @@ def first_params(paging: Paging, size: int, offset: int) -> dict[str, str]:
 def next_url(
     paging: Paging,
     current: URL,
-    page: JsonPage,
+    page: JsonAnswer,
     *,
     count: int,
     size: int,
@@ -53,7 +53,7 @@ def next_url(
         target = next_link(page.headers.getall("Link", ()), current)
     else:
         assert paging.next is not None
-        value = paging.next.evaluate(page.body)
+        value = paging.next.evaluate(page.data)
         if value is None or value == "":
             return None
         if not isinstance(value, str):

@@ -2,16 +2,17 @@
 
 It builds its aiohttp session with ``adapters.http.new_session`` on first use
 (inside the running loop), with the city's upstream credentials when it has some
-(``adapters.credentials``), sends requests through ``request_json`` with the
-adapter's secrets and the context's body limit, logs each request (path and
-timing only, at DEBUG), refuses links to other origins, and closes once.
+(``adapters.credentials``), sends requests through ``request_json`` (or ``fetch``,
+for a body that is not JSON) with the adapter's secrets and the context's body
+limit, logs each request (path and timing only, at DEBUG), refuses links to other
+origins, and closes once.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 from yarl import URL
@@ -19,10 +20,12 @@ from yarl import URL
 from adapters.contract import AdapterContext
 from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
 from adapters.http import new_session
-from adapters.sdk.fetch import JsonAnswer, request_json
+from adapters.sdk.fetch import Answer, JsonAnswer, fetch, request_json
 
 if TYPE_CHECKING:
     from adapters.credentials import Credentials
+
+T = TypeVar("T")
 
 
 class PlatformClient:
@@ -66,20 +69,44 @@ class PlatformClient:
     ) -> JsonAnswer:
         """Send one request to the platform; see ``adapters.sdk.fetch.request_json``."""
         self.check_origin(url)
-        session = self._session_for_use()
+        sent = request_json(
+            self._session_for_use(),
+            url,
+            method=method,
+            headers=headers,
+            json_body=json_body,
+            secrets=self.secrets,
+            max_bytes=self._context.max_response_bytes,
+            peer=self.peer,
+        )
+        return await self._logged(method, url, sent)
+
+    async def fetch(
+        self,
+        url: URL,
+        *,
+        headers: Mapping[str, str] | None = None,
+        accept_status: Collection[int] = (200,),
+    ) -> Answer:
+        """GET ``url`` (same origin only) whatever its content type; see
+        ``adapters.sdk.fetch.fetch``."""
+        self.check_origin(url)
+        sent = fetch(
+            self._session_for_use(),
+            url,
+            headers=headers,
+            secrets=self.secrets,
+            max_bytes=self._context.max_response_bytes,
+            peer=self.peer,
+            accept_status=accept_status,
+        )
+        return await self._logged("GET", url, sent)
+
+    async def _logged(self, method: str, url: URL, sent: Awaitable[T]) -> T:
         log = self._context.logger
         started = time.perf_counter()
         try:
-            answer = await request_json(
-                session,
-                url,
-                method=method,
-                headers=headers,
-                json_body=json_body,
-                secrets=self.secrets,
-                max_bytes=self._context.max_response_bytes,
-                peer=self.peer,
-            )
+            answer = await sent
         except Exception as exc:
             log.debug("%s %s failed: %s", method, url.path, exc)
             raise

@@ -7,6 +7,9 @@
     3xx (never followed), 4xx, 5xx     -> UpstreamError with ``status``
     not JSON, wrong content type, too large, unexpected 2xx -> UpstreamProtocolError
 
+``request_json`` asks for JSON; ``fetch`` for any body (an RDF document), with the
+same errors, and may accept further statuses (an API's error envelopes).
+
 Messages carry the HTTP status and what the platform said (ProblemDetails
 ``title``/``detail``, or a ``message``/``error`` member), with every secret
 blanked out; never a header value, never a URL with its query.
@@ -15,7 +18,7 @@ blanked out; never a header value, never a URL with its query.
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +38,17 @@ from adapters.http import retry_after_seconds
 JSON_TYPES = frozenset({"application/json", "application/ld+json", "application/geo+json"})
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 _MAX_DETAIL = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer as it came: status, body, content type (lower case, no parameters), headers."""
+
+    status: int
+    body: bytes
+    content_type: str
+    headers: CIMultiDictProxy[str]
+    url: URL
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +85,44 @@ async def request_json(
     send = dict(headers or {})
     if data is not None:
         send.setdefault("Content-Type", "application/json")
+    answer = await fetch(
+        session,
+        url,
+        method=method,
+        headers=send,
+        data=data,
+        secrets=secrets,
+        max_bytes=max_bytes,
+        peer=peer,
+    )
+    if answer.content_type not in JSON_TYPES:
+        raise UpstreamProtocolError(
+            f"expected a JSON answer from {peer}, got content type {answer.content_type!r}",
+            status=answer.status,
+        )
+    return JsonAnswer(parse_json(answer.body, peer), answer.headers, url)
+
+
+async def fetch(
+    session: aiohttp.ClientSession,
+    url: URL,
+    *,
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
+    data: bytes | None = None,
+    secrets: Iterable[str] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    peer: str = "the platform",
+    accept_status: Collection[int] = (200,),
+) -> Answer:
+    """Send one request and return its answer, whatever its content type (RDF, say).
+
+    A status outside ``accept_status`` raises ``status_error``; every other failure
+    the error ``request_json`` raises for it. Redirects are never followed.
+    """
     try:
         async with session.request(
-            method, url, headers=send, data=data, allow_redirects=False
+            method, url, headers=headers, data=data, allow_redirects=False
         ) as resp:
             body = await read_body(resp, max_bytes) if resp.status not in (204, 304) else b""
             status, answer_headers, content_type = resp.status, resp.headers, resp.content_type
@@ -87,16 +136,10 @@ async def request_json(
         raise UpstreamUnavailable(f"connection to {peer} failed: {_reason(exc)}") from None
     except aiohttp.ClientError as exc:
         raise UpstreamError(f"request to {peer} failed: {type(exc).__name__}") from None
-    secrets = tuple(secrets)
-    if status != 200:
+    if status not in accept_status:
         retry_after = retry_after_seconds(answer_headers.get("Retry-After"))
-        raise status_error(status, body, secrets, retry_after, peer=peer)
-    if content_type not in JSON_TYPES:
-        raise UpstreamProtocolError(
-            f"expected a JSON answer from {peer}, got content type {content_type!r}",
-            status=status,
-        )
-    return JsonAnswer(parse_json(body, peer), answer_headers, url)
+        raise status_error(status, body, tuple(secrets), retry_after, peer=peer)
+    return Answer(status, body, content_type.lower(), answer_headers, url)
 
 
 async def read_body(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:

@@ -15,6 +15,7 @@ from adapters.contract import (
     SourceQuery,
     SourceResult,
 )
+from adapters.credentials import credentials_for
 from adapters.errors import UnsupportedQuery
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.collect import Collector
@@ -46,6 +47,7 @@ class SensorThingsAdapter:
             headers={"Accept": "application/json", **self.config.headers},
             secrets=self.config.headers.values(),
             peer=PEER,
+            credentials=credentials_for(self.config.credentials, context, (self.config.url,)),
         )
         self._warned: set[str] = set()
         self._capabilities = Capabilities(
@@ -108,7 +110,7 @@ class SensorThingsAdapter:
         return await read_history(self._client, self.config, mapping, query)
 
     async def aclose(self) -> None:
-        """Close the HTTP session; later calls do nothing."""
+        """Close the HTTP session (and the credentials'); later calls do nothing."""
         await self._client.aclose()
 
     def _mapping(self, entity_type: str) -> TypeMapping:

@@ -7,6 +7,8 @@
       url: https://frost.example.se/FROST-Server/v1.1   # the service root (/v1.1 added if absent)
       page_size: 100
       headers: {X-Api-Key: "${FROST_KEY}"}               # optional; values are secrets
+      credentials:                                       # optional: adapters.credentials
+        oauth2: {token_url: ..., client_id: caap, client_secret: "${FROST_SECRET}"}
       types:
         WeatherObserved:
           things: "properties/category eq 'weather'"     # OData $filter choosing the Things
@@ -27,11 +29,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal
 
 from yarl import URL
 
+from adapters.credentials import CredentialsConfig, check_credentials
 from adapters.errors import ConfigError
 from adapters.sdk.config import Between, Matches, Secret, parse_config
 from adapters.sdk.units import unit
@@ -65,6 +68,8 @@ class SensorThingsConfig:
     page_size: Annotated[int, Between(1, 1000)] = 100
     match: Literal["name", "definition"] = "name"
     headers: Mapping[str, Secret] = field(default_factory=dict)
+    credentials: CredentialsConfig | None = None
+    """OAuth 2.0 client credentials or an API key (``adapters.credentials``)."""
 
     @property
     def root(self) -> URL:
@@ -75,7 +80,7 @@ class SensorThingsConfig:
         return (
             f"SensorThingsConfig(url={str(self.url)!r}, types={sorted(self.types)}, "
             f"page_size={self.page_size}, match={self.match!r}, "
-            f"headers=[{', '.join(sorted(self.headers))}])"
+            f"headers=[{', '.join(sorted(self.headers))}], credentials={self.credentials!r})"
         )
 
 
@@ -89,7 +94,11 @@ def validate_config(options: Mapping[str, Any]) -> SensorThingsConfig:
     for name in config.headers:
         if not _TOKEN.match(name) or name.lower() in _RESERVED_HEADERS:
             raise ConfigError(f"headers.{name}", "is not a header name the adapter may set")
-    return _with_root(config)
+    config = _with_root(config)
+    if config.credentials is not None:
+        taken = (*config.headers, *_RESERVED_HEADERS)
+        check_credentials(config.credentials, origins=(config.url,), headers=taken)
+    return config
 
 
 def _check_type(entity_type: str, mapping: TypeMapping) -> None:
@@ -114,10 +123,4 @@ def _with_root(config: SensorThingsConfig) -> SensorThingsConfig:
     path = url.path.rstrip("/")
     if not path.endswith(VERSIONS):
         path = f"{path}/v1.1"
-    return SensorThingsConfig(
-        url=url.with_path(path),
-        types=config.types,
-        page_size=config.page_size,
-        match=config.match,
-        headers=config.headers,
-    )
+    return replace(config, url=url.with_path(path))

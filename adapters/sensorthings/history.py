@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from yarl import URL
 
 from adapters.contract import EntityHistory, HistoryPoint, HistoryQuery, HistoryResult
-from adapters.ngsi_ld.aggregate import aggregate
+from adapters.sdk.aggregate import aggregate
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.times import parse_instant
 from adapters.sensorthings.config import SensorThingsConfig, TypeMapping

@@ -23,7 +23,6 @@ point the whole adapter at ``url``. See docs/writing-an-adapter.md.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -42,22 +41,23 @@ from adapters.contract import (
     SourceQuery,
     SourceResult,
 )
-from adapters.errors import (
-    AdapterError,
-    ConfigError,
-    UnsupportedQuery,
-    UpstreamError,
-    UpstreamProtocolError,
-    UpstreamTimeout,
-    UpstreamUnavailable,
-)
+from adapters.errors import ConfigError, UnsupportedQuery
 from adapters.geo import distance_m
+from adapters.testing.checks import (
+    UNKNOWN_KEY,
+    Ask,
+    aclose_idempotent,
+    check_config,
+    check_kind,
+    failing_platform,
+    no_shared_state,
+    redirect_not_followed,
+)
 from adapters.testing.harness import Harness, run_check
 from adapters.testing.platform import Platform, differences
-from adapters.testing.upstream import MODES, RETRY_AFTER_S, BadUpstream, closed_port_url
+from adapters.testing.upstream import MODES
 
 FILTERS = frozenset({"attrs", "near", "within", "time"})
-UNKNOWN_KEY = "no_such_option_for_conformance"
 BOX_SLACK_DEG = 1e-5
 TIME_SLACK = timedelta(seconds=1)
 
@@ -82,10 +82,7 @@ class AdapterConformance:
     # --- the contract's members and config -------------------------------------------------
 
     def test_kind_and_contract_members(self, platform: Platform) -> None:
-        kind = self._factory().kind
-        assert isinstance(kind, str), kind
-        assert kind, "kind is empty"
-        assert kind == kind.strip().lower(), f"kind {kind!r} is not lower-case"
+        check_kind(self._factory())
 
         async def check(h: Harness) -> None:
             adapter = h.make(platform.url)
@@ -101,15 +98,8 @@ class AdapterConformance:
     def test_config_is_checked_at_load_and_unknown_keys_are_refused(
         self, platform: Platform
     ) -> None:
-        factory = self._factory()
         config = dict(self.config_for(platform.url))
-        typed = factory.validate_config(config)
-        assert typed is not None
-        for secret in self.secrets:
-            assert secret not in repr(typed), "the typed config shows a secret in its repr"
-        with pytest.raises(ConfigError) as info:
-            factory.validate_config({**config, UNKNOWN_KEY: 1})
-        assert info.value.key == UNKNOWN_KEY, f"ConfigError names {info.value.key!r}"
+        check_config(self._factory(), config, self.secrets)
 
         async def check(h: Harness) -> None:
             with pytest.raises(ConfigError):
@@ -341,38 +331,20 @@ class AdapterConformance:
 
     @pytest.mark.parametrize("mode", [*MODES, "refused"])
     def test_a_failing_platform_gives_a_typed_error(self, platform: Platform, mode: str) -> None:
-        entity_type = platform.types[0]
+        query = SourceQuery(platform.types[0])
 
         async def check(h: Harness) -> None:
-            if mode == "refused":
-                adapter = h.make(await closed_port_url())
-                error = await _failure(adapter, SourceQuery(entity_type))
-                assert isinstance(error, UpstreamUnavailable), _named(error)
-                return
-            async with BadUpstream(mode) as bad:
-                timeout = self.timeout_s if mode == "hang" else 10.0
-                adapter = h.make(bad.url, timeout_s=timeout)
-                started = time.monotonic()
-                error = await _failure(adapter, SourceQuery(entity_type))
-                elapsed = time.monotonic() - started
-            _expect(mode, error, elapsed, timeout)
-            for secret in self.secrets:
-                assert secret not in str(error), f"the error message shows a secret: {error}"
+            await failing_platform(
+                h, mode, _asking(query), timeout_s=self.timeout_s, secrets=self.secrets
+            )
 
         self._run(check)
 
     def test_a_redirect_to_another_host_is_not_followed(self, platform: Platform) -> None:
-        entity_type = platform.types[0]
+        query = SourceQuery(platform.types[0])
 
         async def check(h: Harness) -> None:
-            async with (
-                BadUpstream("ok") as elsewhere,
-                BadUpstream("redirect", elsewhere=f"{elsewhere.url}/stolen") as bad,
-            ):
-                adapter = h.make(bad.url)
-                error = await _failure(adapter, SourceQuery(entity_type))
-                assert isinstance(error, UpstreamError), _named(error)
-                assert elsewhere.requests == 0, "the adapter followed a redirect to another host"
+            await redirect_not_followed(h, _asking(query))
 
         self._run(check)
 
@@ -384,43 +356,15 @@ class AdapterConformance:
         query = SourceQuery(entity_type, limit=len(truth) + 50)
 
         async def check(h: Harness) -> None:
-            first, second = h.make(platform.url), h.make(platform.url)
-            assert sorted(_ids((await first.fetch_entities(query)).entities)) == truth
-            await first.aclose()
-            assert sorted(_ids((await second.fetch_entities(query)).entities)) == truth, (
-                "closing one instance broke another"
-            )
-            async with BadUpstream("status:500") as bad:
-                failing, healthy = h.make(bad.url), h.make(platform.url)
-                outcomes = await asyncio.gather(
-                    failing.fetch_entities(query),
-                    healthy.fetch_entities(query),
-                    return_exceptions=True,
-                )
-                assert isinstance(outcomes[0], UpstreamError), _named(outcomes[0])
-                assert isinstance(outcomes[1], SourceResult), _named(outcomes[1])
-                assert sorted(_ids(outcomes[1].entities)) == truth
-                fresh = h.make(bad.url)
-                error = await _failure(fresh, query)
-                assert isinstance(error, UpstreamError), (
-                    "a new instance for another platform answered from what an older one fetched"
-                )
+            await no_shared_state(h, platform.url, _asking(query), _result_ids, truth)
 
         self._run(check)
 
     def test_aclose_is_idempotent(self, platform: Platform) -> None:
-        entity_type = platform.types[0]
+        query = SourceQuery(platform.types[0], limit=1)
 
         async def check(h: Harness) -> None:
-            unused = h.make(platform.url)
-            await unused.aclose()
-            await unused.aclose()
-            used = h.make(platform.url)
-            await used.fetch_entities(SourceQuery(entity_type, limit=1))
-            await used.aclose()
-            await used.aclose()
-            error = await _failure(used, SourceQuery(entity_type, limit=1))
-            assert isinstance(error, AdapterError), f"after aclose: {_named(error)}"
+            await aclose_idempotent(h, platform.url, _asking(query))
 
         self._run(check)
 
@@ -508,37 +452,9 @@ def _set_diff(where: str, got: Sequence[str] | set[str], want: Mapping[str, Any]
     )
 
 
-async def _failure(adapter: Adapter, query: SourceQuery) -> BaseException | SourceResult:
-    """The exception ``fetch_entities`` raises (or its result, when it raises none)."""
-    try:
-        return await adapter.fetch_entities(query)
-    except Exception as exc:
-        return exc
+def _asking(query: SourceQuery) -> Ask:
+    return lambda adapter: adapter.fetch_entities(query)
 
 
-def _named(value: object) -> str:
-    if isinstance(value, BaseException):
-        return f"{type(value).__module__}.{type(value).__name__}: {value}"
-    return f"no error but {type(value).__name__}"
-
-
-def _expect(mode: str, error: object, elapsed: float, timeout: float) -> None:
-    assert isinstance(error, UpstreamError), f"{mode}: {_named(error)}"
-    assert str(error).strip(), f"{mode}: the error has no message"
-    if mode.startswith("status:"):
-        status = int(mode.removeprefix("status:"))
-        assert error.status == status, f"{mode}: status {error.status}"
-        if status in (429, 503):
-            assert isinstance(error, UpstreamUnavailable), f"{mode}: {_named(error)}"
-            assert getattr(error, "retry_after_s", None) == RETRY_AFTER_S, (
-                f"{mode}: Retry-After {RETRY_AFTER_S} s not kept (retry_after_s)"
-            )
-        else:
-            assert not isinstance(error, UpstreamTimeout | UpstreamUnavailable), (
-                f"{mode}: {_named(error)}"
-            )
-    elif mode == "hang":
-        assert isinstance(error, UpstreamTimeout), f"{mode}: {_named(error)}"
-        assert elapsed < timeout + 2.0, f"{mode}: gave up after {elapsed:.1f} s"
-    elif mode in ("garbage", "html", "scalar", "empty"):
-        assert isinstance(error, UpstreamProtocolError), f"{mode}: {_named(error)}"
+def _result_ids(result: SourceResult) -> list[str]:
+    return _ids(result.entities)

@@ -17,14 +17,22 @@ from typing import Any
 
 import yaml
 
-from adapters.contract import GeoPoint, SourceEntity
+from adapters.contract import CatalogueDataset, CatalogueDistribution, GeoPoint, SourceEntity
 from citysim.cluster import SimThread
+from citysim.dcat.records import Distribution, records
 from citysim.lynx import DEMO_API_KEY
 from citysim.world.catalog import BY_TYPE
 from citysim.world.city import CityWorld, Entity
 
 DEMO = Path(__file__).resolve().parents[2] / "federation.yaml"
 DEMO_LYNX_KEY = DEMO_API_KEY
+CKAN_FORMATS = {
+    "application/json": "JSON",
+    "application/ld+json": "JSON-LD",
+    "application/geo+json": "GeoJSON",
+    "text/csv": "CSV",
+}
+"""Media type -> the format name a CKAN resource carries."""
 
 
 def world(sim: SimThread, city_id: str) -> CityWorld:
@@ -147,3 +155,55 @@ def rest_json(world: CityWorld, options: Mapping[str, Any]) -> dict[str, list[So
             )
         out[entity_type] = entities
     return out
+
+
+def demo_catalogue_city(kind: str) -> str:
+    """The id of the demo federation's first city whose catalogue is of ``kind``."""
+    for city_id, city in _demo()["cities"].items():
+        if city.get("catalogue", {}).get("kind") == kind:
+            return str(city_id)
+    raise LookupError(f"no catalogue of kind {kind!r} in {DEMO}")
+
+
+def dcat(sim: SimThread, city_id: str) -> list[CatalogueDataset]:
+    """What a DCAT-AP-SE adapter makes of the city's catalogue (ids are the datasets' IRIs)."""
+    server = sim.cluster.servers[city_id]
+    base = server.base_url
+    return [
+        CatalogueDataset(
+            id=f"{base}/dcat/datasets/{r.slug}",
+            title=r.title,
+            description=r.description,
+            distributions=tuple(_distribution(base, d, d.media_type) for d in r.distributions),
+            keywords=r.keywords,
+            publisher=f"{server.city.name} kommun",
+            modified=r.modified,
+        )
+        for r in records(server.city, server.world.seed)
+    ]
+
+
+def ckan(sim: SimThread, city_id: str) -> list[CatalogueDataset]:
+    """What a CKAN adapter makes of the city's packages (CKAN ids, formats and timestamps)."""
+    server = sim.cluster.servers[city_id]
+    base = server.base_url
+    return [
+        CatalogueDataset(
+            id=r.uuid(server.city),
+            title=r.title,
+            description=r.description,
+            distributions=tuple(
+                _distribution(base, d, CKAN_FORMATS.get(d.media_type, d.media_type))
+                for d in r.distributions
+            ),
+            keywords=r.keywords,
+            publisher=f"{server.city.name} kommun",
+            modified=f"{r.modified}T08:00:00.000000",
+        )
+        for r in records(server.city, server.world.seed)
+    ]
+
+
+def _distribution(base: str, d: Distribution, fmt: str) -> CatalogueDistribution:
+    url = d.path if "://" in d.path else base + d.path
+    return CatalogueDistribution(access_url=url, format=fmt, title=d.title)
