@@ -1,32 +1,21 @@
-"""Filters the gateway applies itself, so results do not depend on what a platform pushed down."""
+"""Filters the gateway applies itself, so results do not depend on what a platform pushed down.
+
+What a SourceQuery's near, within and time filters mean is defined once, beside
+the contract, in ``adapters.sdk.local``; adapters use the same function to keep
+their pages full.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
 from adapters.contract import SourceEntity, SourceQuery
-from adapters.geo import is_near, is_within
+from adapters.sdk.local import matches as passes_filters
 
 
 def matches(entity: SourceEntity, query: SourceQuery) -> bool:
-    """True when ``entity`` satisfies every filter of ``query``."""
-    if entity.type != query.entity_type:
-        return False
-    if query.near is not None or query.within is not None:
-        if entity.location is None:
-            return False
-        if query.near is not None and not is_near(entity.location, query.near):
-            return False
-        if query.within is not None and not is_within(entity.location, query.within):
-            return False
-    if query.observed_after is not None or query.observed_before is not None:
-        if entity.observed_at is None:
-            return False
-        if query.observed_after is not None and entity.observed_at < query.observed_after:
-            return False
-        if query.observed_before is not None and entity.observed_at >= query.observed_before:
-            return False
-    return True
+    """True when ``entity`` is of the asked type and satisfies every filter of ``query``."""
+    return entity.type == query.entity_type and passes_filters(entity, query)
 
 
 def refine(entities: Iterable[SourceEntity], query: SourceQuery) -> Iterator[SourceEntity]:
