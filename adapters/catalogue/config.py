@@ -14,6 +14,7 @@ from typing import Any, Literal
 from yarl import URL
 
 from adapters.errors import ConfigError
+from adapters.sdk.config import http_url as sdk_http_url
 
 RdfFormat = Literal["auto", "turtle", "xml"]
 _FORMATS: tuple[RdfFormat, ...] = ("auto", "turtle", "xml")
@@ -58,19 +59,7 @@ def validate_config(config: Mapping[str, Any], kind: str) -> CatalogueConfig:
 
 def http_url(key: str, value: object) -> URL:
     """An absolute http(s) URL without credentials or fragment."""
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(key, "must be an http(s) URL string")
-    try:
-        url = URL(value.strip())
-    except ValueError:
-        raise ConfigError(key, "is not a valid URL") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigError(key, "must be an absolute http:// or https:// URL with a host")
-    if url.user is not None or url.password is not None:
-        raise ConfigError(key, "must not contain credentials; put them in 'headers'")
-    if url.fragment:
-        raise ConfigError(key, "must not have a fragment")
-    return url
+    return sdk_http_url(value, key, credentials_hint="put them in 'headers'")
 
 
 def headers(value: object) -> Mapping[str, str]:

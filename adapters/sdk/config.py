@@ -181,8 +181,14 @@ def _scalar(hint: Any, value: object, key: str) -> Any:
     raise TypeError(f"unsupported config annotation {hint!r}")
 
 
-def http_url(value: object, key: str) -> URL:
-    """An absolute http(s) URL with a host, no credentials, no fragment."""
+def http_url(
+    value: object, key: str, *, credentials_hint: str = "use the adapter's secret options"
+) -> URL:
+    """An absolute http(s) URL with a host, no credentials, no fragment.
+
+    ``credentials_hint`` ends the message for a URL with user info: where the
+    adapter takes credentials instead.
+    """
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(key, "must be an http(s) URL string")
     try:
@@ -192,7 +198,7 @@ def http_url(value: object, key: str) -> URL:
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigError(key, "must be an absolute http:// or https:// URL with a host")
     if url.user is not None or url.password is not None:
-        raise ConfigError(key, "must not contain credentials; use the adapter's secret options")
+        raise ConfigError(key, f"must not contain credentials; {credentials_hint}")
     if url.fragment:
         raise ConfigError(key, "must not have a fragment")
     return url
