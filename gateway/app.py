@@ -24,7 +24,7 @@ from gateway.graphql_http import graphql_endpoint
 from gateway.guards import Guards
 from gateway.metrics import Metrics
 from gateway.operations import Operations
-from gateway.reload import Serving
+from gateway.reload import ServedFederation
 from gateway.runtime import Runtime
 from gateway.schema import build_schema
 from gateway.schema.types import city_objects
@@ -61,7 +61,7 @@ def create_app(
         if server:  # before the federation, which a reload replaces: it stays collectable
             tune_gc()
 
-        def build(federation: Federation) -> Serving:
+        def build(federation: Federation) -> ServedFederation:
             """What one federation needs to serve; also called by every hot reload."""
             auth = effective_auth(federation.auth, settings)
             runtime = Runtime.build(
@@ -74,7 +74,7 @@ def create_app(
             )
             authenticator = Authenticator.for_config(auth)
             log.info("auth: %s", f"tokens of {auth.issuer}" if auth else "none, public data only")
-            return Serving(runtime, authenticator, city_objects(federation))
+            return ServedFederation(runtime, authenticator, city_objects(federation))
 
         federation = load_federation(settings.config_path, reg)
         ops.start(federation, reg, build)

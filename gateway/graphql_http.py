@@ -22,7 +22,7 @@ from gateway.auth import AuthError
 from gateway.errors import ErrorCode
 from gateway.federation.guards import QueryLimits
 from gateway.limits.body import BodyTooLarge, read_body
-from gateway.pipeline import Kind, Operation, Outcome, Serving, run_operation
+from gateway.pipeline import Kind, Operation, Outcome, RequestEnvironment, run_operation
 from gateway.principal import ANONYMOUS
 from gateway.ratelimit import retry_after
 from gateway.state import GatewayState
@@ -85,7 +85,7 @@ async def graphql_endpoint(request: Request) -> Response:
     if limited is not None:
         return _problem_response(limited, media_type)
 
-    serving = Serving(state.executor, protection, runtime, cities, state.metrics)
+    serving = RequestEnvironment(state.executor, protection, runtime, cities, state.metrics)
     outcomes = [await run_operation(serving, p, principal, request.method) for p in batch]
     if isinstance(batch, list):
         joined = b"[" + b",".join(o.body for o in outcomes) + b"]"

@@ -3,7 +3,7 @@ and ``POST /admin/reload`` (loopback only; ``caap reload`` calls it)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import orjson
 from starlette.requests import Request
@@ -15,7 +15,33 @@ from gateway.status import status_document
 from gateway.status_map import ASSETS
 
 if TYPE_CHECKING:
-    from gateway.operations import Operations
+    from prometheus_client import CollectorRegistry
+
+    from gateway.city_health import CityHealth
+    from gateway.reload import Reloader
+    from gateway.settings import Settings
+    from gateway.state import GatewayState
+    from gateway.status_probe import Prober
+
+
+class OperatorView(Protocol):
+    """What these routes read of the process's operations (``app.state.ops``)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def state(self) -> GatewayState: ...
+    @property
+    def registry(self) -> CollectorRegistry: ...
+    @property
+    def health(self) -> CityHealth: ...
+    @property
+    def prober(self) -> Prober: ...
+    @property
+    def reloader(self) -> Reloader | None: ...
+    @property
+    def loaded_at(self) -> float: ...
+
 
 PAGE_HEADERS = {
     "Content-Security-Policy": (
@@ -39,8 +65,8 @@ def routes() -> list[BaseRoute]:
     ]
 
 
-def _ops(request: Request) -> Operations:
-    ops: Operations = request.app.state.ops
+def _ops(request: Request) -> OperatorView:
+    ops: OperatorView = request.app.state.ops
     return ops
 
 

@@ -67,7 +67,7 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
-class Serving:
+class RequestEnvironment:
     """What one request runs with."""
 
     executor: Executor
@@ -78,7 +78,7 @@ class Serving:
 
 
 async def run_operation(
-    serving: Serving, operation: Operation, principal: Principal, method: str
+    serving: RequestEnvironment, operation: Operation, principal: Principal, method: str
 ) -> Outcome:
     """Answer ``operation`` for ``principal`` (sent with HTTP ``method``)."""
     protection, metrics = serving.protection, serving.metrics

@@ -34,7 +34,7 @@ log = logging.getLogger("caap.reload")
 
 
 @dataclass(frozen=True, slots=True)
-class Serving:
+class ServedFederation:
     """What requests read from the state for one federation; swapped as a whole."""
 
     runtime: Runtime
@@ -47,7 +47,7 @@ class Serving:
         await self.authenticator.aclose()
 
 
-Builder = Callable[[Federation], Serving]
+Builder = Callable[[Federation], ServedFederation]
 """Builds what a federation needs to serve (called in the event loop)."""
 
 
@@ -88,7 +88,7 @@ class Reloader:
         self._inflight = inflight
         self._metrics = metrics
         self._health = health
-        self._serving: Serving | None = None
+        self._serving: ServedFederation | None = None
         self._lock = asyncio.Lock()
         self._closing: set[asyncio.Task[None]] = set()
         self.fingerprint = _Fingerprint()
@@ -145,7 +145,7 @@ class Reloader:
         )
         return ReloadResult("rejected", self.path, cities, problems)
 
-    def _swap(self, serving: Serving, federation: Federation, seen: _Fingerprint) -> None:
+    def _swap(self, serving: ServedFederation, federation: Federation, seen: _Fingerprint) -> None:
         old = self._serving
         state = self._state
         state.runtime, state.authenticator, state.cities = (
@@ -164,7 +164,7 @@ class Reloader:
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
 
-    async def _close_after(self, old: Serving, generation: int) -> None:
+    async def _close_after(self, old: ServedFederation, generation: int) -> None:
         await self._inflight.drained(generation)
         try:
             await old.aclose()
