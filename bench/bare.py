@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--body", required=True, help="file whose bytes are the answer")
     args = parser.parse_args(argv)
     os.environ[BODY_ENV] = str(Path(args.body).resolve())
-    # as gateway/serve.py runs the gateway
+    # as gateway/cli/serve.py runs the gateway
     uvicorn.run(
         "bench.bare:create_app",
         factory=True,

@@ -24,12 +24,12 @@ from gateway.graphql_http import graphql_endpoint
 from gateway.guards import Guards
 from gateway.metrics import Metrics
 from gateway.operations import Operations
+from gateway.process.runtime import Runtime
+from gateway.process.settings import Settings
+from gateway.process.state import GatewayState
 from gateway.reload import ServedFederation
-from gateway.runtime import Runtime
 from gateway.schema import build_schema
 from gateway.schema.types import city_objects
-from gateway.settings import Settings
-from gateway.state import GatewayState
 
 log = logging.getLogger("caap.app")
 

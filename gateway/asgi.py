@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from gateway.app import create_app
-from gateway.settings import Settings
+from gateway.process.settings import Settings
 
 
 def app_factory() -> Starlette:

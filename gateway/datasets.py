@@ -29,7 +29,7 @@ from gateway.coverage import Coverage, CoverageStatus, coverage_for_error
 from gateway.cursor import fingerprint
 from gateway.errors import BadUserInput
 from gateway.federation.model import Federation
-from gateway.runtime import Runtime
+from gateway.process.runtime import Runtime
 
 log = logging.getLogger("caap.datasets")
 

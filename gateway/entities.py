@@ -17,8 +17,8 @@ from gateway.fanout import fan_out
 from gateway.merge import Placed, merge_page, order_city
 from gateway.planner import plan
 from gateway.policy import Principal
+from gateway.process.runtime import Runtime
 from gateway.redaction import visible
-from gateway.runtime import Runtime
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,8 @@ from gateway.federation.guards import QueryLimits
 from gateway.limits.body import BodyTooLarge, read_body
 from gateway.pipeline import Kind, Operation, Outcome, RequestEnvironment, run_operation
 from gateway.principal import ANONYMOUS
+from gateway.process.state import GatewayState
 from gateway.ratelimit import retry_after
-from gateway.state import GatewayState
 
 log = logging.getLogger("caap.http")
 

@@ -32,7 +32,7 @@ from gateway.coverage import Coverage, CoverageStatus, coverage_for_error
 from gateway.errors import BadUserInput, ErrorCode
 from gateway.federation.model import Federation, Rules
 from gateway.policy import Principal, decide
-from gateway.runtime import Runtime
+from gateway.process.runtime import Runtime
 
 log = logging.getLogger("caap.history")
 

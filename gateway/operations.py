@@ -26,10 +26,10 @@ from gateway.federation import Federation
 from gateway.inflight import InFlight
 from gateway.metrics import Metrics
 from gateway.ops_metrics import OpsMetrics
+from gateway.process.settings import Settings
+from gateway.process.state import GatewayState
 from gateway.reload import Builder, Reloader
 from gateway.request_id import RequestIdMiddleware, upstream_trace_config
-from gateway.settings import Settings
-from gateway.state import GatewayState
 from gateway.status_probe import Prober
 from gateway.tracing import Tracing
 

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
     from gateway.city_health import CityHealth
+    from gateway.process.settings import Settings
+    from gateway.process.state import GatewayState
     from gateway.reload import Reloader
-    from gateway.settings import Settings
-    from gateway.state import GatewayState
     from gateway.status_probe import Prober
 
 

@@ -29,8 +29,8 @@ from gateway.limits.cost import operation_cost
 from gateway.limits.refusal import QueryTooComplex
 from gateway.metrics import Metrics
 from gateway.principal import Principal
+from gateway.process.runtime import Runtime
 from gateway.response_cache import AuditRecorder, Stored, response_key, shareable
-from gateway.runtime import Runtime
 from gateway.schema.context import RequestContext
 from gateway.schema.types import City
 

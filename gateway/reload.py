@@ -26,9 +26,9 @@ from gateway.city_health import CityHealth
 from gateway.federation import Federation, FederationError, load_federation
 from gateway.inflight import InFlight
 from gateway.ops_metrics import OpsMetrics
-from gateway.runtime import Runtime
+from gateway.process.runtime import Runtime
+from gateway.process.state import GatewayState
 from gateway.schema.types import City
-from gateway.state import GatewayState
 
 log = logging.getLogger("caap.reload")
 

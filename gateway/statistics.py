@@ -21,8 +21,8 @@ from gateway.errors import BadUserInput
 from gateway.fanout import fan_out
 from gateway.planner import plan
 from gateway.policy import Principal
+from gateway.process.runtime import Runtime
 from gateway.redaction import visible
-from gateway.runtime import Runtime
 
 _ATTRIBUTE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

@@ -17,7 +17,7 @@ from adapters.contract import CatalogueAdapter, CatalogueQuery, SourceQuery
 from adapters.errors import UnsupportedQuery
 from gateway.city_health import CityHealth, describe
 from gateway.inflight import InFlight
-from gateway.runtime import Runtime
+from gateway.process.runtime import Runtime
 
 log = logging.getLogger("caap.status")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from gateway.federation.fields import auth_url_problem
 from gateway.federation.model import AuthConfig
-from gateway.settings import Settings, SettingsError
+from gateway.process.settings import Settings, SettingsError
 
 
 def effective_auth(file: AuthConfig | None, settings: Settings) -> AuthConfig | None:

@@ -9,7 +9,7 @@ from typing import Any
 from gateway.coverage import Coverage
 from gateway.metrics import Metrics
 from gateway.policy import Principal
-from gateway.runtime import Runtime
+from gateway.process.runtime import Runtime
 from gateway.schema.types import City
 
 

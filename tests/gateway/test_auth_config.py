@@ -6,7 +6,7 @@ import pytest
 
 from gateway.auth import effective_auth
 from gateway.federation.model import AuthConfig, IntrospectionConfig
-from gateway.settings import Settings, SettingsError
+from gateway.process.settings import Settings, SettingsError
 
 FILE = AuthConfig(
     "https://idp.example.se",

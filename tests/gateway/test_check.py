@@ -19,7 +19,7 @@ from adapters.contract import (
 )
 from adapters.errors import ConfigError, UpstreamUnavailable
 from adapters.registry import AdapterRegistry, Registered
-from gateway.check import run_check
+from gateway.cli.check import run_check
 
 Fetch = Callable[[str, SourceQuery], Awaitable[SourceResult]]
 

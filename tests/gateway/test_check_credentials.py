@@ -16,7 +16,7 @@ from adapters.ngsi_ld import NgsiLdAdapter
 from adapters.registry import AdapterRegistry, Registered
 from citysim.cluster import SimCluster
 from citysim.settings import SimSettings
-from gateway.check import run_check
+from gateway.cli.check import run_check
 
 SECRET = "c0rrect-h0rse-battery-3d9"
 KEY = "api-k3y-of-lund-55a0"

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from gateway.cli import main
+from gateway.cli.main import main
 
 COMMANDS = {
     (): "serve",

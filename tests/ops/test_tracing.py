@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from gateway.app import create_app
-from gateway.settings import Settings
+from gateway.process.settings import Settings
 from gateway.tracing import Tracing
 from tests.support.federation_files import write_federation
 from tests.support.gateway_server import GatewayServer

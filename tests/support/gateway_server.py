@@ -7,7 +7,7 @@ from typing import Any
 
 from gateway.app import create_app
 from gateway.clock import Clocks
-from gateway.settings import Settings
+from gateway.process.settings import Settings
 from tests.support.uvicorn_thread import UvicornThread
 
 

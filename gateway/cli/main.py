@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from adapters.registry import AdapterRegistry, RegistryError
 from gateway.logging_json import dict_config, log_format
-from gateway.settings import Settings, SettingsError
+from gateway.process.settings import Settings, SettingsError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,19 +115,19 @@ def _apply(args: argparse.Namespace, settings: Settings) -> Settings:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from gateway.serve import serve
+    from gateway.cli.serve import serve
 
     return serve(_apply(args, settings), workers=args.workers)
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from gateway.demo import run_demo
+    from gateway.cli.demo import run_demo
 
     return run_demo(_apply(args, settings), entities=args.entities, latency_s=args.latency)
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    from gateway.check import run_check
+    from gateway.cli.check import run_check
 
     path = args.config or settings.config_path
     try:
@@ -159,14 +159,14 @@ def _adapters(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _reload(args: argparse.Namespace, settings: Settings) -> int:
-    from gateway.reload_client import request_reload
+    from gateway.cli.reload_client import request_reload
 
     url = args.url or f"http://127.0.0.1:{settings.port}"
     return request_reload(url, out=sys.stdout)
 
 
 def _sim_fault(args: argparse.Namespace, settings: Settings) -> int:
-    from gateway.sim_control import send_fault
+    from gateway.cli.sim_control import send_fault
 
     return send_fault(args.control, args.city, args.mode, args.params, out=sys.stdout)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uvicorn
 
 from gateway.logging_json import dict_config, log_format
-from gateway.settings import Settings
+from gateway.process.settings import Settings
 
 
 def serve(settings: Settings, workers: int = 1) -> int:

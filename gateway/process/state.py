@@ -9,7 +9,7 @@ from gateway.auth import Authenticator
 from gateway.graphql_exec import Executor
 from gateway.guards import Guards
 from gateway.metrics import Metrics
-from gateway.runtime import Runtime
+from gateway.process.runtime import Runtime
 from gateway.schema.types import City
 
 

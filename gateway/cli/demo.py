@@ -16,8 +16,8 @@ import time
 import urllib.error
 import urllib.request
 
-from gateway.serve import serve
-from gateway.settings import Settings
+from gateway.cli.serve import serve
+from gateway.process.settings import Settings
 
 log = logging.getLogger("caap.demo")
 
