@@ -13,8 +13,8 @@ from typing import Any
 
 import orjson
 
+from gateway.http.request_id import current_request_id
 from gateway.log_batch import handler_config
-from gateway.request_id import current_request_id
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

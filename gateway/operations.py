@@ -20,16 +20,16 @@ from starlette.routing import BaseRoute
 
 from adapters.registry import AdapterRegistry
 from gateway import ops_routes
-from gateway.access_log import AccessLogMiddleware
 from gateway.city_health import CityHealth
 from gateway.federation import Federation
+from gateway.http.access_log import AccessLogMiddleware
+from gateway.http.request_id import RequestIdMiddleware, upstream_trace_config
 from gateway.inflight import InFlight
 from gateway.metrics import Metrics
 from gateway.ops_metrics import OpsMetrics
 from gateway.process.settings import Settings
 from gateway.process.state import GatewayState
 from gateway.reload import Builder, Reloader
-from gateway.request_id import RequestIdMiddleware, upstream_trace_config
 from gateway.status_probe import Prober
 from gateway.tracing import Tracing
 

@@ -51,7 +51,7 @@ def test_package_does_not_import_forbidden_layers(package: str) -> None:
 
 def test_the_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
     module = tmp_path / "bad.py"
-    module.write_text("from gateway.app import create_app\nimport os\n", encoding="utf-8")
+    module.write_text("from gateway.http.app import create_app\nimport os\n", encoding="utf-8")
     assert imported_packages(module) == {"gateway", "os"}
 
 

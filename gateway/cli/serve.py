@@ -16,7 +16,7 @@ def serve(settings: Settings, workers: int = 1) -> int:
     every city's HTTP session.
     """
     uvicorn.run(
-        "gateway.asgi:app_factory",
+        "gateway.http.asgi:app_factory",
         factory=True,
         host=settings.host,
         port=settings.port,

@@ -2,7 +2,6 @@
 
 ::
 
-    body.py      the request body, read no further than its limit
     document.py  characters and tokens, then the shape (via shape.py)
     shape.py     depth, aliases, directives, fields, root fields, fragment cycles
     cost.py      the price of an operation with its variables

@@ -1,4 +1,4 @@
-"""A client that goes away cancels its request's handler (gateway/disconnect.py)."""
+"""A client that goes away cancels its request's handler (gateway/http/disconnect.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message
 
-from gateway.disconnect import CLIENT_CLOSED, cancel_on_disconnect
+from gateway.http.disconnect import CLIENT_CLOSED, cancel_on_disconnect
 
 
 def request(gone: asyncio.Event) -> Request:

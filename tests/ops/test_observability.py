@@ -150,7 +150,7 @@ def test_the_status_page_ships_its_assets_with_a_strict_policy(gateway: GatewayS
 
 
 def test_json_log_lines_carry_the_request_id() -> None:
-    from gateway.request_id import RequestIdMiddleware
+    from gateway.http.request_id import RequestIdMiddleware
 
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

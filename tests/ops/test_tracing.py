@@ -13,9 +13,9 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from gateway.app import create_app
+from gateway.http.app import create_app
+from gateway.ops.tracing import Tracing
 from gateway.process.settings import Settings
-from gateway.tracing import Tracing
 from tests.support.federation_files import write_federation
 from tests.support.gateway_server import GatewayServer
 from tests.support.sim import Sim

@@ -5,8 +5,8 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
-from gateway.app import create_app
 from gateway.clock import Clocks
+from gateway.http.app import create_app
 from gateway.process.settings import Settings
 from tests.support.uvicorn_thread import UvicornThread
 

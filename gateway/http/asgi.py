@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from gateway.app import create_app
+from gateway.http.app import create_app
 from gateway.process.settings import Settings
 
 

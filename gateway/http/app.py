@@ -15,13 +15,13 @@ from starlette.routing import BaseRoute, Route
 from adapters.registry import AdapterRegistry
 from gateway.auth import Authenticator, effective_auth
 from gateway.clock import Clocks
-from gateway.disconnect import cancel_on_disconnect
 from gateway.federation import Federation
 from gateway.federation.loader import load_federation
 from gateway.gc_tuning import tune_gc
 from gateway.graphql_exec import Executor
-from gateway.graphql_http import graphql_endpoint
 from gateway.guards import Guards
+from gateway.http.disconnect import cancel_on_disconnect
+from gateway.http.graphql_endpoint import graphql_endpoint
 from gateway.metrics import Metrics
 from gateway.operations import Operations
 from gateway.process.runtime import Runtime
