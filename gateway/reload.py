@@ -24,11 +24,11 @@ from adapters.registry import AdapterRegistry
 from gateway.auth import Authenticator
 from gateway.city_health import CityHealth
 from gateway.federation import Federation, FederationError, load_federation
+from gateway.graphql.schema.types import City
 from gateway.inflight import InFlight
 from gateway.ops_metrics import OpsMetrics
 from gateway.process.runtime import Runtime
 from gateway.process.state import GatewayState
-from gateway.schema.types import City
 
 log = logging.getLogger("caap.reload")
 

@@ -139,7 +139,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _schema(args: argparse.Namespace, settings: Settings) -> int:
-    from gateway.schema import build_schema
+    from gateway.graphql.schema import build_schema
 
     print(build_schema().as_str())
     return 0

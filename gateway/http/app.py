@@ -18,8 +18,10 @@ from gateway.clock import Clocks
 from gateway.federation import Federation
 from gateway.federation.loader import load_federation
 from gateway.gc_tuning import tune_gc
-from gateway.graphql_exec import Executor
-from gateway.guards import Guards
+from gateway.graphql.execution import Executor
+from gateway.graphql.protection import Guards
+from gateway.graphql.schema import build_schema
+from gateway.graphql.schema.types import city_objects
 from gateway.http.disconnect import cancel_on_disconnect
 from gateway.http.graphql_endpoint import graphql_endpoint
 from gateway.metrics import Metrics
@@ -28,8 +30,6 @@ from gateway.process.runtime import Runtime
 from gateway.process.settings import Settings
 from gateway.process.state import GatewayState
 from gateway.reload import ServedFederation
-from gateway.schema import build_schema
-from gateway.schema.types import city_objects
 
 log = logging.getLogger("caap.app")
 

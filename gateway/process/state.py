@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from gateway.auth import Authenticator
-from gateway.graphql_exec import Executor
-from gateway.guards import Guards
+from gateway.graphql.execution import Executor
+from gateway.graphql.protection import Guards
+from gateway.graphql.schema.types import City
 from gateway.metrics import Metrics
 from gateway.process.runtime import Runtime
-from gateway.schema.types import City
 
 
 @dataclass(slots=True)

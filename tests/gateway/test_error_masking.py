@@ -6,8 +6,8 @@ import pytest
 import strawberry
 from graphql import parse
 
-from gateway.graphql_exec import Executor, format_error
-from gateway.limits.refusal import QueryTooComplex
+from gateway.graphql.execution import Executor, format_error
+from gateway.graphql.limits.refusal import QueryTooComplex
 
 
 @strawberry.type

@@ -11,8 +11,8 @@ import strawberry
 from graphql import ExecutionResult, GraphQLObjectType, execute, parse
 from graphql.execution import Executor
 
-from gateway.fast_lists import MIN_ITEMS, FastListExecutor
-from gateway.schema import build_schema
+from gateway.graphql.fast_lists import MIN_ITEMS, FastListExecutor
+from gateway.graphql.schema import build_schema
 
 
 @strawberry.enum

@@ -1,4 +1,4 @@
-"""The price list of gateway/limits/cost.py, on the real schema."""
+"""The price list of gateway/graphql/limits/cost.py, on the real schema."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from graphql import parse
 
-from gateway.limits.cost import Prices, operation_cost
-from gateway.schema import build_schema
+from gateway.graphql.limits.cost import Prices, operation_cost
+from gateway.graphql.schema import build_schema
 
 SCHEMA = build_schema()._schema
 PRICES = Prices(cities=18, default_page_size=100, max_page_size=1000, cost_per_city=50)

@@ -1,4 +1,4 @@
-"""Limits on a document before it is validated: gateway/limits/shape.py and document.py,
+"""Limits on a document before it is validated: gateway/graphql/limits/shape.py and document.py,
 through ``Executor.prepare`` (which caches what they decide)."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import pytest
 from graphql import get_introspection_query, parse
 
 from gateway.federation.guards import QueryLimits
-from gateway.graphql_exec import Executor
-from gateway.limits.shape import measure
-from gateway.schema import build_schema
+from gateway.graphql.execution import Executor
+from gateway.graphql.limits.shape import measure
+from gateway.graphql.schema import build_schema
 
 EXECUTOR = Executor(build_schema()._schema)
 LIMITS = QueryLimits()

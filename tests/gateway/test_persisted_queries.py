@@ -1,4 +1,4 @@
-"""APQ and the allow-list (gateway/persisted_queries.py), without HTTP."""
+"""APQ and the allow-list (gateway/graphql/persisted_queries.py), without HTTP."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import hashlib
 from typing import Any
 
 from gateway.federation.guards import PersistedQueryOptions
-from gateway.persisted_queries import NOT_ALLOWED, NOT_FOUND, NOT_SUPPORTED, PersistedQueries
+from gateway.graphql.persisted_queries import (
+    NOT_ALLOWED,
+    NOT_FOUND,
+    NOT_SUPPORTED,
+    PersistedQueries,
+)
 
 QUERY = "{ cities { id } }"
 SHA = hashlib.sha256(QUERY.encode()).hexdigest()

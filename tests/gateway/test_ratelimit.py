@@ -1,4 +1,4 @@
-"""Token buckets per client (gateway/ratelimit.py), on a manual clock: no sleeping."""
+"""Token buckets per client (gateway/graphql/rate_limit.py), on a manual clock: no sleeping."""
 
 from __future__ import annotations
 
@@ -9,9 +9,15 @@ import pytest
 from gateway.cache.counters import LocalCounters, SharedCounters
 from gateway.cache.redis_tier import RedisTier
 from gateway.federation.guards import Rate, RateLimitOptions
-from gateway.guards import Guards
+from gateway.graphql.protection import Guards
+from gateway.graphql.rate_limit import (
+    LocalBuckets,
+    RateLimiter,
+    SharedBuckets,
+    client_key,
+    retry_after,
+)
 from gateway.principal import ANONYMOUS, Principal
-from gateway.ratelimit import LocalBuckets, RateLimiter, SharedBuckets, client_key, retry_after
 from tests.support.manual_clock import ManualClock
 from tests.support.redis_server import RedisServer
 

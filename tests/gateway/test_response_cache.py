@@ -1,4 +1,4 @@
-"""The response cache's parts (gateway/response_cache.py): keys, lifetimes, bounds, what
+"""The response cache's parts (gateway/graphql/response_cache.py): keys, lifetimes, bounds, what
 may be shared, audit lines."""
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ from gateway.federation.model import (
     DatasetConfig,
     Federation,
 )
-from gateway.policy import Decision
-from gateway.principal import ANONYMOUS, Principal
-from gateway.response_cache import (
+from gateway.graphql.response_cache import (
     AuditLine,
     AuditRecorder,
     PolicyClasses,
@@ -28,6 +26,8 @@ from gateway.response_cache import (
     response_key,
     shareable,
 )
+from gateway.policy import Decision
+from gateway.principal import ANONYMOUS, Principal
 from tests.support.manual_clock import ManualClock
 
 

@@ -7,8 +7,8 @@ from enum import Enum
 
 import strawberry
 
-from gateway.schema.convert import coverage_list
-from gateway.schema.types import City, CityCoverage
+from gateway.graphql.schema.convert import coverage_list
+from gateway.graphql.schema.types import City, CityCoverage
 from gateway.statistics import StatisticsAnswer
 
 

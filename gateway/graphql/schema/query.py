@@ -12,16 +12,16 @@ from gateway.coverage import Coverage
 from gateway.datasets import dataset_request, find_datasets
 from gateway.entities import EntityAnswer, find_entities
 from gateway.errors import BadUserInput
+from gateway.graphql.schema import convert
+from gateway.graphql.schema.access import DatasetAccess, Viewer, access_list, viewer
+from gateway.graphql.schema.catalogue import dataset_connection
+from gateway.graphql.schema.context import RequestContext
+from gateway.graphql.schema.history import HistoryAggregate, HistoryConnection, history_connection
+from gateway.graphql.schema.inputs import EntityFilter, to_request
+from gateway.graphql.schema.models import AirQualityObservedConnection, WeatherObservedConnection
+from gateway.graphql.schema.statistics import Statistics, StatisticsGroupBy, to_statistics
+from gateway.graphql.schema.types import City, DatasetConnection, EntityConnection
 from gateway.history import find_history, history_request
-from gateway.schema import convert
-from gateway.schema.access import DatasetAccess, Viewer, access_list, viewer
-from gateway.schema.catalogue import dataset_connection
-from gateway.schema.context import RequestContext
-from gateway.schema.history import HistoryAggregate, HistoryConnection, history_connection
-from gateway.schema.inputs import EntityFilter, to_request
-from gateway.schema.models import AirQualityObservedConnection, WeatherObservedConnection
-from gateway.schema.statistics import Statistics, StatisticsGroupBy, to_statistics
-from gateway.schema.types import City, DatasetConnection, EntityConnection
 from gateway.statistics import check_attribute, compute_statistics
 
 Info = strawberry.Info[RequestContext, None]

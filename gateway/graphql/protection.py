@@ -16,12 +16,12 @@ from gateway.cache.counters import SharedCounters
 from gateway.cache.redis_tier import RedisTier
 from gateway.clock import Clock
 from gateway.federation.model import Federation
-from gateway.limits.cost import Prices
+from gateway.graphql.limits.cost import Prices
+from gateway.graphql.persisted_queries import PersistedQueries
+from gateway.graphql.rate_limit import Buckets, LocalBuckets, RateLimiter, SharedBuckets
+from gateway.graphql.response_cache import PolicyClasses, ResponseCache
 from gateway.metrics import Metrics
-from gateway.persisted_queries import PersistedQueries
 from gateway.principal import Principal
-from gateway.ratelimit import Buckets, LocalBuckets, RateLimiter, SharedBuckets
-from gateway.response_cache import PolicyClasses, ResponseCache
 
 log = logging.getLogger("caap.guards")
 

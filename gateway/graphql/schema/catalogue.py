@@ -7,8 +7,8 @@ from collections.abc import Mapping
 import strawberry
 
 from gateway.datasets import DatasetAnswer, PlacedDataset
-from gateway.schema import convert
-from gateway.schema.types import City, Dataset, DatasetConnection, Distribution, PageInfo
+from gateway.graphql.schema import convert
+from gateway.graphql.schema.types import City, Dataset, DatasetConnection, Distribution, PageInfo
 
 
 def dataset(placed: PlacedDataset, cities: Mapping[str, City]) -> Dataset:

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.coverage import Coverage
+from gateway.graphql.schema.types import City
 from gateway.metrics import Metrics
 from gateway.policy import Principal
 from gateway.process.runtime import Runtime
-from gateway.schema.types import City
 
 
 @dataclass(slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
-from gateway.schema.query import Query
+from gateway.graphql.schema.query import Query
 
 
 def build_schema() -> strawberry.Schema:

@@ -8,8 +8,8 @@ from graphql.validation import MaxIntrospectionDepthRule
 
 from gateway.errors import ErrorCode
 from gateway.federation.guards import QueryLimits
-from gateway.limits.refusal import QueryTooComplex, bad_input, over
-from gateway.limits.shape import measure
+from gateway.graphql.limits.refusal import QueryTooComplex, bad_input, over
+from gateway.graphql.limits.shape import measure
 
 NO_INTROSPECTION = (
     "introspection is off for anonymous callers in production mode: send a bearer token"

@@ -13,7 +13,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.schema.types import City, CityCoverage, GeoPoint, PageInfo
+from gateway.graphql.schema.types import City, CityCoverage, GeoPoint, PageInfo
 
 
 def number(attributes: Mapping[str, Any], name: str) -> float | None:

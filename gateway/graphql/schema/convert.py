@@ -10,10 +10,17 @@ from strawberry.scalars import JSON
 from adapters.contract import GeoPoint as SourcePoint
 from gateway.coverage import Coverage
 from gateway.entities import EntityAnswer
+from gateway.graphql.schema.models import AirQualityObserved, WeatherObserved, number, text
+from gateway.graphql.schema.types import (
+    City,
+    CityCoverage,
+    CoverageStatus,
+    Entity,
+    GeoPoint,
+    PageInfo,
+)
+from gateway.graphql.schema.types import plain as plain_attributes
 from gateway.merge import Placed
-from gateway.schema.models import AirQualityObserved, WeatherObserved, number, text
-from gateway.schema.types import City, CityCoverage, CoverageStatus, Entity, GeoPoint, PageInfo
-from gateway.schema.types import plain as plain_attributes
 
 
 def geo(point: SourcePoint | None) -> GeoPoint | None:

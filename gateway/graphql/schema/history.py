@@ -10,9 +10,9 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
+from gateway.graphql.schema import convert
+from gateway.graphql.schema.types import City, CityCoverage
 from gateway.history import HistoryAnswer
-from gateway.schema import convert
-from gateway.schema.types import City, CityCoverage
 
 
 @strawberry.enum(description="How values are aggregated per period (NGSI-LD aggrMethods).")

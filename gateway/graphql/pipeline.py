@@ -23,16 +23,16 @@ from typing import Any
 import orjson
 from graphql import GraphQLError, OperationType
 
-from gateway.graphql_exec import Executor, format_error, operation_type
-from gateway.guards import Protection
-from gateway.limits.cost import operation_cost
-from gateway.limits.refusal import QueryTooComplex
+from gateway.graphql.execution import Executor, format_error, operation_type
+from gateway.graphql.limits.cost import operation_cost
+from gateway.graphql.limits.refusal import QueryTooComplex
+from gateway.graphql.protection import Protection
+from gateway.graphql.response_cache import AuditRecorder, Stored, response_key, shareable
+from gateway.graphql.schema.context import RequestContext
+from gateway.graphql.schema.types import City
 from gateway.metrics import Metrics
 from gateway.principal import Principal
 from gateway.process.runtime import Runtime
-from gateway.response_cache import AuditRecorder, Stored, response_key, shareable
-from gateway.schema.context import RequestContext
-from gateway.schema.types import City
 
 RESPONSE_TIER = "response"
 

@@ -19,7 +19,7 @@ from graphql import GraphQLError
 
 from gateway.federation.allow_list import sha256_hex
 from gateway.federation.guards import PersistedQueryOptions
-from gateway.limits.refusal import bad_input
+from gateway.graphql.limits.refusal import bad_input
 
 NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"

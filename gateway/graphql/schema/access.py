@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 import strawberry
 
 from gateway.federation.model import CityConfig, Federation, Rules
+from gateway.graphql.schema.types import City
 from gateway.policy import grant_decision
 from gateway.policy_text import row_filter_text
 from gateway.principal import Principal
-from gateway.schema.types import City
 
 
 @strawberry.type(description="What the rules of the grant that applies do to a dataset.")

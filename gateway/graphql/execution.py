@@ -24,9 +24,9 @@ from graphql import (
 )
 
 from gateway.errors import ErrorCode
-from gateway.fast_lists import FastListExecutor
 from gateway.federation.guards import QueryLimits
-from gateway.limits.document import check_shape, parse_limited
+from gateway.graphql.fast_lists import FastListExecutor
+from gateway.graphql.limits.document import check_shape, parse_limited
 
 log = logging.getLogger("caap.graphql")
 
