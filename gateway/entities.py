@@ -16,9 +16,9 @@ from gateway.errors import BadUserInput
 from gateway.fanout import fan_out
 from gateway.merge import Placed, merge_page, order_city
 from gateway.planner import plan
-from gateway.policy import Principal
+from gateway.policy.decisions import Principal
+from gateway.policy.redaction import visible
 from gateway.process.runtime import Runtime
-from gateway.redaction import visible
 
 
 @dataclass(frozen=True, slots=True)

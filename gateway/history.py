@@ -31,7 +31,7 @@ from adapters.errors import AdapterError, UpstreamTimeout
 from gateway.coverage import Coverage, CoverageStatus, coverage_for_error
 from gateway.errors import BadUserInput, ErrorCode
 from gateway.federation.model import Federation, Rules
-from gateway.policy import Principal, decide
+from gateway.policy.decisions import Principal, decide
 from gateway.process.runtime import Runtime
 
 log = logging.getLogger("caap.history")

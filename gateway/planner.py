@@ -10,11 +10,11 @@ from adapters.contract import SourceQuery
 from gateway.coverage import Coverage, CoverageStatus
 from gateway.entity_request import EntityRequest
 from gateway.federation.model import Federation
-from gateway.policy import Decision, Principal, decide, policy_class
-from gateway.pushdown import restrict, upstream
+from gateway.policy.decisions import Decision, Principal, decide, policy_class
+from gateway.policy.pushdown import restrict, upstream
 
 if TYPE_CHECKING:
-    from gateway.audit import AuditLog
+    from gateway.policy.audit import AuditLog
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,11 +25,11 @@ class CityStep:
     query: SourceQuery | None
     refusal: Coverage | None = None
     decision: Decision | None = None
-    """The policy decision, whose rules gateway/redaction.py applies to the answer."""
+    """The policy decision, whose rules gateway/policy/redaction.py applies to the answer."""
     wanted: SourceQuery | None = None
     """The caller's question as the policy allows it; ``query`` may ask for more."""
     policy_class: str = ""
-    """What the policy decision depends on (``gateway.policy.policy_class``): part of the
+    """What the policy decision depends on (``gateway.policy.decisions.policy_class``): part of the
     cache key, so callers with different classes never share a cached answer."""
 
 

@@ -20,9 +20,9 @@ from gateway.entity_request import EntityRequest
 from gateway.errors import BadUserInput
 from gateway.fanout import fan_out
 from gateway.planner import plan
-from gateway.policy import Principal
+from gateway.policy.decisions import Principal
+from gateway.policy.redaction import visible
 from gateway.process.runtime import Runtime
-from gateway.redaction import visible
 
 _ATTRIBUTE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

@@ -12,7 +12,7 @@ from gateway.auth.errors import InvalidRequest, InvalidToken
 from gateway.auth.introspection import Introspector
 from gateway.auth.keys import KeySource
 from gateway.federation.model import AuthConfig
-from gateway.principal import ANONYMOUS, Principal
+from gateway.policy.principal import ANONYMOUS, Principal
 
 
 class Authenticator:

@@ -24,7 +24,7 @@ from cachetools import TLRUCache
 
 from gateway.auth.errors import AuthUnavailable, InvalidToken
 from gateway.federation.model import IntrospectionConfig
-from gateway.principal import Principal
+from gateway.policy.principal import Principal
 
 log = logging.getLogger("caap.auth")
 

@@ -31,7 +31,7 @@ from gateway.graphql.response_cache import AuditRecorder, Stored, response_key, 
 from gateway.graphql.schema.context import RequestContext
 from gateway.graphql.schema.types import City
 from gateway.metrics import Metrics
-from gateway.principal import Principal
+from gateway.policy.principal import Principal
 from gateway.process.runtime import Runtime
 
 RESPONSE_TIER = "response"

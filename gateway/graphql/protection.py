@@ -21,7 +21,7 @@ from gateway.graphql.persisted_queries import PersistedQueries
 from gateway.graphql.rate_limit import Buckets, LocalBuckets, RateLimiter, SharedBuckets
 from gateway.graphql.response_cache import PolicyClasses, ResponseCache
 from gateway.metrics import Metrics
-from gateway.principal import Principal
+from gateway.policy.principal import Principal
 
 log = logging.getLogger("caap.guards")
 

@@ -18,7 +18,7 @@ from cachetools import LRUCache
 from gateway.cache.counters import Counters
 from gateway.clock import Clock
 from gateway.federation.guards import Rate, RateLimitOptions
-from gateway.principal import Principal
+from gateway.policy.principal import Principal
 
 
 class Buckets(Protocol):

@@ -24,7 +24,7 @@ from gateway.federation.guards import QueryLimits
 from gateway.graphql.pipeline import Kind, Operation, Outcome, RequestEnvironment, run_operation
 from gateway.graphql.rate_limit import retry_after
 from gateway.http.body import BodyTooLarge, read_body
-from gateway.principal import ANONYMOUS
+from gateway.policy.principal import ANONYMOUS
 from gateway.process.state import GatewayState
 
 log = logging.getLogger("caap.http")

@@ -14,12 +14,12 @@ import aiohttp
 
 from adapters.contract import Adapter, AdapterContext, CatalogueAdapter
 from adapters.registry import AdapterRegistry
-from gateway.audit import AuditLog
 from gateway.clock import Clocks
 from gateway.fanout import direct
 from gateway.federation.model import Federation
 from gateway.metrics import Metrics
 from gateway.planner import CityStep
+from gateway.policy.audit import AuditLog
 from gateway.upstream import Fetched, Upstream, build_upstream
 from gateway.upstream_trace import upstream_trace
 

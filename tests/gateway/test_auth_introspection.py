@@ -11,7 +11,7 @@ import pytest
 from gateway.auth.errors import AuthUnavailable, InvalidToken
 from gateway.auth.introspection import Introspector
 from gateway.federation.model import IntrospectionConfig
-from gateway.principal import Principal
+from gateway.policy.principal import Principal
 from tests.support.auth_server import AUDIENCE, GATEWAY_CLIENT, AuthServer, Client
 
 OPAQUE = Client("meter-app", "meter-secret", frozenset({"caap:utility:read"}), opaque=True)

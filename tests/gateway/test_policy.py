@@ -21,8 +21,8 @@ from gateway.federation.model import (
     Grant,
     Rules,
 )
-from gateway.policy import decide, federation_policy_class, matches, policy_class
-from gateway.principal import ANONYMOUS, Principal
+from gateway.policy.decisions import decide, federation_policy_class, matches, policy_class
+from gateway.policy.principal import ANONYMOUS, Principal
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAFFIC = Access(
@@ -179,8 +179,8 @@ def test_the_policy_class_changes_when_the_grant_changes() -> None:
 
 STABILITY = """
 from gateway.federation.model import *
-from gateway.policy import policy_class
-from gateway.principal import Principal
+from gateway.policy.decisions import policy_class
+from gateway.policy.principal import Principal
 scopes = frozenset(f"scope:{i}" for i in range(20))
 access = Access((Grant(Audience(all_scopes=scopes), Rules(drop=scopes)),))
 city = CityConfig("malmo", "Malmö", "1280", AdapterSpec("stub", {}, None),

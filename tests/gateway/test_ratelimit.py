@@ -17,7 +17,7 @@ from gateway.graphql.rate_limit import (
     client_key,
     retry_after,
 )
-from gateway.principal import ANONYMOUS, Principal
+from gateway.policy.principal import ANONYMOUS, Principal
 from tests.support.manual_clock import ManualClock
 from tests.support.redis_server import RedisServer
 

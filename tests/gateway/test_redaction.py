@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from adapters.contract import BBox, GeoPoint, Near, SourceEntity, SourceQuery
 from adapters.geo import distance_m, is_near, is_within
 from gateway.federation.model import RowFilter, Rules
-from gateway.grid import METRES_PER_DEGREE, coarsen, widen_box, widen_near
-from gateway.pushdown import restrict, upstream
-from gateway.redaction import apply_rules, redact
-from gateway.rowfilter import passes
+from gateway.policy.grid import METRES_PER_DEGREE, coarsen, widen_box, widen_near
+from gateway.policy.pushdown import restrict, upstream
+from gateway.policy.redaction import apply_rules, redact
+from gateway.policy.row_filter import passes
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 LUND = GeoPoint(55.7047, 13.1910)

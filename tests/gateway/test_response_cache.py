@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from graphql import parse
 
-from gateway.audit import AuditLog
 from gateway.federation.guards import ResponseCacheOptions
 from gateway.federation.model import (
     Access,
@@ -26,8 +25,9 @@ from gateway.graphql.response_cache import (
     response_key,
     shareable,
 )
-from gateway.policy import Decision
-from gateway.principal import ANONYMOUS, Principal
+from gateway.policy.audit import AuditLog
+from gateway.policy.decisions import Decision
+from gateway.policy.principal import ANONYMOUS, Principal
 from tests.support.manual_clock import ManualClock
 
 

@@ -21,7 +21,7 @@ import orjson
 import pytest
 from joserfc.jwk import RSAKey
 
-from gateway.grid import METRES_PER_DEGREE
+from gateway.policy.grid import METRES_PER_DEGREE
 from tests.support.auth_server import AUDIENCE, GATEWAY_CLIENT, AuthServer, Client
 from tests.support.federation_files import demo_datasets, municipalities, write_federation
 from tests.support.gateway_server import GatewayServer

@@ -8,9 +8,9 @@ import strawberry
 
 from gateway.federation.model import CityConfig, Federation, Rules
 from gateway.graphql.schema.types import City
-from gateway.policy import grant_decision
-from gateway.policy_text import row_filter_text
-from gateway.principal import Principal
+from gateway.policy.decisions import grant_decision
+from gateway.policy.principal import Principal
+from gateway.policy.wording import row_filter_text
 
 
 @strawberry.type(description="What the rules of the grant that applies do to a dataset.")

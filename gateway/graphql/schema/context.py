@@ -9,7 +9,7 @@ from typing import Any
 from gateway.coverage import Coverage
 from gateway.graphql.schema.types import City
 from gateway.metrics import Metrics
-from gateway.policy import Principal
+from gateway.policy.decisions import Principal
 from gateway.process.runtime import Runtime
 
 

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 from adapters.contract import SourceQuery
 from gateway.federation.model import Rules
-from gateway.grid import widen_box, widen_near
-from gateway.policy import LOCATION
+from gateway.policy.decisions import LOCATION
+from gateway.policy.grid import widen_box, widen_near
 
 
 def restrict(asked: SourceQuery, rules: Rules, now: datetime) -> SourceQuery:

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from adapters.contract import SourceEntity, SourceQuery
 from gateway.federation.model import Rules
 from gateway.filtering import matches
-from gateway.grid import coarsen
 from gateway.planner import CityStep
-from gateway.policy import FULL_ACCESS, LOCATION
-from gateway.rowfilter import passes
+from gateway.policy.decisions import FULL_ACCESS, LOCATION
+from gateway.policy.grid import coarsen
+from gateway.policy.row_filter import passes
 
 
 def visible(entities: Iterable[SourceEntity], step: CityStep) -> list[SourceEntity]:

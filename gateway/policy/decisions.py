@@ -16,8 +16,8 @@ import orjson
 
 from gateway.errors import ErrorCode
 from gateway.federation.model import Audience, CityConfig, Federation, Grant, Rules
-from gateway.policy_text import audience_needs, rule_texts
-from gateway.principal import ANONYMOUS, Principal
+from gateway.policy.principal import ANONYMOUS, Principal
+from gateway.policy.wording import audience_needs, rule_texts
 
 __all__ = [
     "ANONYMOUS",

@@ -22,8 +22,8 @@ import orjson
 
 from gateway.federation.model import AuditConfig
 from gateway.log_batch import batch
-from gateway.policy import Decision
-from gateway.principal import Principal
+from gateway.policy.decisions import Decision
+from gateway.policy.principal import Principal
 
 LOGGER = "caap.audit"
 Clock = Callable[[], datetime]

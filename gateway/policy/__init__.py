@@ -1,0 +1,13 @@
+"""Stage 3 of a request: policy. Who may see what, decided before fan-out and applied after.
+
+::
+
+    principal.py   the caller, as its access token describes it (or anonymous)
+    decisions.py   caller x city x dataset -> Decision (grants, policy classes)
+    pushdown.py    before fan-out: what a grant's rules change in the question sent to a city
+    redaction.py   after fan-out: row filters, redaction, coarsening, then the caller's filters
+    row_filter.py  a policy's ``where``, evaluated on an entity's own values
+    grid.py        coarse locations: a point snapped to the centre of its grid cell
+    wording.py     policies in words: what a grant asks of a caller, what its rules do
+    audit.py       the audit log: one JSON line per access decision, never a token
+"""
