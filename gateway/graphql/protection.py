@@ -12,8 +12,6 @@ import logging
 import time
 from dataclasses import dataclass
 
-from gateway.cache.counters import SharedCounters
-from gateway.cache.redis_tier import RedisTier
 from gateway.clock import Clock
 from gateway.federation.model import Federation
 from gateway.graphql.limits.cost import Prices
@@ -22,6 +20,8 @@ from gateway.graphql.rate_limit import Buckets, LocalBuckets, RateLimiter, Share
 from gateway.graphql.response_cache import PolicyClasses, ResponseCache
 from gateway.metrics import Metrics
 from gateway.policy.principal import Principal
+from gateway.query.cache.counters import SharedCounters
+from gateway.query.cache.redis_tier import RedisTier
 
 log = logging.getLogger("caap.guards")
 

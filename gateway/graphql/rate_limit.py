@@ -15,10 +15,10 @@ from typing import Protocol
 
 from cachetools import LRUCache
 
-from gateway.cache.counters import Counters
 from gateway.clock import Clock
 from gateway.federation.guards import Rate, RateLimitOptions
 from gateway.policy.principal import Principal
+from gateway.query.cache.counters import Counters
 
 
 class Buckets(Protocol):
@@ -59,7 +59,7 @@ class LocalBuckets:
 
 
 class SharedBuckets:
-    """Buckets as fixed windows of shared counters (``gateway.cache.counters``)."""
+    """Buckets as fixed windows of shared counters (``gateway.query.cache.counters``)."""
 
     def __init__(self, counters: Counters, clock: Clock = time.time) -> None:
         self._counters = counters

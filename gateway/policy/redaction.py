@@ -11,11 +11,11 @@ from collections.abc import Iterable
 
 from adapters.contract import SourceEntity, SourceQuery
 from gateway.federation.model import Rules
-from gateway.filtering import matches
-from gateway.planner import CityStep
 from gateway.policy.decisions import FULL_ACCESS, LOCATION
 from gateway.policy.grid import coarsen
 from gateway.policy.row_filter import passes
+from gateway.query.filtering import matches
+from gateway.query.planner import CityStep
 
 
 def visible(entities: Iterable[SourceEntity], step: CityStep) -> list[SourceEntity]:

@@ -15,12 +15,12 @@ import aiohttp
 from adapters.contract import Adapter, AdapterContext, CatalogueAdapter
 from adapters.registry import AdapterRegistry
 from gateway.clock import Clocks
-from gateway.fanout import direct
 from gateway.federation.model import Federation
 from gateway.metrics import Metrics
-from gateway.planner import CityStep
 from gateway.policy.audit import AuditLog
-from gateway.upstream import Fetched, Upstream, build_upstream
+from gateway.query.fanout import direct
+from gateway.query.planner import CityStep
+from gateway.query.upstream import Fetched, Upstream, build_upstream
 from gateway.upstream_trace import upstream_trace
 
 
@@ -80,7 +80,7 @@ class Runtime:
         return cls(federation, adapters, AuditLog.open(federation.audit), catalogues, upstream)
 
     async def fetch(self, step: CityStep, deadline: float) -> Fetched:
-        """One city's answer to its step (``gateway.fanout.Fetch``)."""
+        """One city's answer to its step (``gateway.query.fanout.Fetch``)."""
         if self.upstream is None:
             return await direct(self.adapters)(step, deadline)
         return await self.upstream.fetch(step, deadline)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.resilience.breaker import BreakerSettings, BreakerState, CircuitBreaker
+from gateway.query.resilience.breaker import BreakerSettings, BreakerState, CircuitBreaker
 from tests.support.manual_clock import ManualClock
 
 SETTINGS = BreakerSettings(failure_ratio=0.5, min_calls=4, window_s=10.0, open_s=5.0)

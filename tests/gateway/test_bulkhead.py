@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from gateway.resilience.bulkhead import Bulkhead, BulkheadFull
+from gateway.query.resilience.bulkhead import Bulkhead, BulkheadFull
 from tests.support.eventually import until
 
 

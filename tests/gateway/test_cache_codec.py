@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.contract import GeoPoint, SourceEntity, SourceResult
-from gateway.cache.codec import CodecError, decode_entry, encode_entry
-from gateway.cache.entry import Entry
+from gateway.query.cache.codec import CodecError, decode_entry, encode_entry
+from gateway.query.cache.entry import Entry
 
 json_values = st.recursive(
     st.none()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.cache.cache_control import Directives, effective_policy, parse_cache_control
 from gateway.federation.model import CacheOverride, CachePolicy
+from gateway.query.cache.cache_control import Directives, effective_policy, parse_cache_control
 
 DEFAULT = CachePolicy(ttl_s=30, stale_while_revalidate_s=30, stale_if_error_s=300)
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 from adapters.contract import BBox, GeoPoint, Near, SourceQuery
-from gateway.cache.keys import cache_key
+from gateway.query.cache.keys import cache_key
 
 Q = SourceQuery(
     "WeatherObserved",

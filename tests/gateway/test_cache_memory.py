@@ -8,10 +8,10 @@ import tracemalloc
 from datetime import UTC, datetime
 
 from adapters.contract import GeoPoint, SourceEntity, SourceResult
-from gateway.cache.entry import Entry, Freshness
-from gateway.cache.memory import MemoryTier
-from gateway.cache.sizing import SAMPLE, entity_size, result_size
 from gateway.federation.model import CachePolicy
+from gateway.query.cache.entry import Entry, Freshness
+from gateway.query.cache.memory import MemoryTier
+from gateway.query.cache.sizing import SAMPLE, entity_size, result_size
 from tests.support.manual_clock import ManualClock
 
 POLICY = CachePolicy(ttl_s=10, stale_while_revalidate_s=5, stale_if_error_s=60)

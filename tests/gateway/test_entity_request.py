@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gateway.entity_request import (
+from gateway.errors import BadUserInput
+from gateway.query.entity_request import (
     check_cities,
     check_first,
     check_time_window,
     make_bbox,
     make_near,
 )
-from gateway.errors import BadUserInput
 
 
 def test_near_checks_latitude_longitude_and_distance() -> None:

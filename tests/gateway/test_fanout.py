@@ -10,10 +10,10 @@ import pytest
 
 from adapters.contract import Capabilities, SourceQuery, SourceResult
 from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
-from gateway.coverage import CoverageStatus
 from gateway.errors import ErrorCode
-from gateway.fanout import direct, fan_out
-from gateway.planner import CityStep
+from gateway.query.coverage import CoverageStatus
+from gateway.query.fanout import direct, fan_out
+from gateway.query.planner import CityStep
 
 
 class ScriptedAdapter:
@@ -83,7 +83,7 @@ async def test_deadline_caps_every_city_and_no_call_starts_after_it() -> None:
 
 
 async def test_refused_step_makes_no_call() -> None:
-    from gateway.coverage import Coverage
+    from gateway.query.coverage import Coverage
 
     adapter = ScriptedAdapter()
     refusal = Coverage("x", CoverageStatus.DENIED, message="no")

@@ -18,7 +18,7 @@ from adapters.errors import (
 )
 from gateway.clock import Clocks
 from gateway.metrics import Metrics
-from gateway.resilience import (
+from gateway.query.resilience import (
     BreakerSettings,
     BreakerState,
     CircuitOpen,
@@ -26,7 +26,7 @@ from gateway.resilience import (
     GuardSettings,
     RetryPolicy,
 )
-from gateway.resilience.retry import RetryBudget, retriable
+from gateway.query.resilience.retry import RetryBudget, retriable
 from tests.support.eventually import until
 from tests.support.manual_clock import ManualClock
 

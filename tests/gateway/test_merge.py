@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.contract import SourceEntity
-from gateway.cursor import CursorError, decode_cursor, encode_cursor, fingerprint
-from gateway.merge import merge_page, order_city
-from gateway.ordering import sort_key
+from gateway.query.cursor import CursorError, decode_cursor, encode_cursor, fingerprint
+from gateway.query.merge import merge_page, order_city
+from gateway.query.ordering import sort_key
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

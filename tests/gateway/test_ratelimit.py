@@ -6,8 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from gateway.cache.counters import LocalCounters, SharedCounters
-from gateway.cache.redis_tier import RedisTier
 from gateway.federation.guards import Rate, RateLimitOptions
 from gateway.graphql.protection import Guards
 from gateway.graphql.rate_limit import (
@@ -18,6 +16,8 @@ from gateway.graphql.rate_limit import (
     retry_after,
 )
 from gateway.policy.principal import ANONYMOUS, Principal
+from gateway.query.cache.counters import LocalCounters, SharedCounters
+from gateway.query.cache.redis_tier import RedisTier
 from tests.support.manual_clock import ManualClock
 from tests.support.redis_server import RedisServer
 

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from gateway.cache.counters import LocalCounters, SharedCounters
-from gateway.cache.redis_tier import RedisTier
 from gateway.metrics import Metrics
+from gateway.query.cache.counters import LocalCounters, SharedCounters
+from gateway.query.cache.redis_tier import RedisTier
 from tests.support.manual_clock import ManualClock
 from tests.support.redis_server import RedisServer
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from gateway.cache.singleflight import SingleFlight
+from gateway.query.cache.singleflight import SingleFlight
 
 
 class Call:

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gateway.errors import BadUserInput
-from gateway.statistics import Summary, check_attribute, numbers
+from gateway.query.statistics import Summary, check_attribute, numbers
 
 
 def test_the_summary_of_nothing_has_a_count_only() -> None:

@@ -18,13 +18,13 @@ from adapters.contract import (
 )
 from adapters.errors import UnsupportedQuery, UpstreamUnavailable
 from adapters.registry import AdapterRegistry, Registered
-from gateway.cache.counters import LocalCounters
-from gateway.cache.keys import cache_key
 from gateway.clock import Clocks
 from gateway.federation.loader import parse_federation
 from gateway.metrics import Metrics
-from gateway.planner import CityStep
-from gateway.upstream import Upstream, build_upstream
+from gateway.query.cache.counters import LocalCounters
+from gateway.query.cache.keys import cache_key
+from gateway.query.planner import CityStep
+from gateway.query.upstream import Upstream, build_upstream
 from tests.support.eventually import until
 from tests.support.manual_clock import ManualClock
 

@@ -42,8 +42,8 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from gateway.entity_request import check_first
 from gateway.errors import BadUserInput
+from gateway.query.entity_request import check_first
 
 PER_CITY_TYPES = frozenset({"City", "CityCoverage", "StatisticsGroup", "DatasetAccess"})
 """Lists of these have one item per city in scope."""

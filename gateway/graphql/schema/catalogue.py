@@ -6,9 +6,9 @@ from collections.abc import Mapping
 
 import strawberry
 
-from gateway.datasets import DatasetAnswer, PlacedDataset
 from gateway.graphql.schema import convert
 from gateway.graphql.schema.types import City, Dataset, DatasetConnection, Distribution, PageInfo
+from gateway.query.datasets import DatasetAnswer, PlacedDataset
 
 
 def dataset(placed: PlacedDataset, cities: Mapping[str, City]) -> Dataset:

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.coverage import Coverage
 from gateway.graphql.schema.types import City
 from gateway.metrics import Metrics
 from gateway.policy.decisions import Principal
 from gateway.process.runtime import Runtime
+from gateway.query.coverage import Coverage
 
 
 @dataclass(slots=True)

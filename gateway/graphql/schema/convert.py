@@ -8,8 +8,6 @@ from typing import TypeVar, cast
 from strawberry.scalars import JSON
 
 from adapters.contract import GeoPoint as SourcePoint
-from gateway.coverage import Coverage
-from gateway.entities import EntityAnswer
 from gateway.graphql.schema.models import AirQualityObserved, WeatherObserved, number, text
 from gateway.graphql.schema.types import (
     City,
@@ -20,7 +18,9 @@ from gateway.graphql.schema.types import (
     PageInfo,
 )
 from gateway.graphql.schema.types import plain as plain_attributes
-from gateway.merge import Placed
+from gateway.query.coverage import Coverage
+from gateway.query.entities import EntityAnswer
+from gateway.query.merge import Placed
 
 
 def geo(point: SourcePoint | None) -> GeoPoint | None:

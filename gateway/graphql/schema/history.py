@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from gateway.graphql.schema import convert
 from gateway.graphql.schema.types import City, CityCoverage
-from gateway.history import HistoryAnswer
+from gateway.query.history import HistoryAnswer
 
 
 @strawberry.enum(description="How values are aggregated per period (NGSI-LD aggrMethods).")

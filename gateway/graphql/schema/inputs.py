@@ -6,7 +6,8 @@ from datetime import datetime
 
 import strawberry
 
-from gateway.entity_request import (
+from gateway.federation.model import Federation
+from gateway.query.entity_request import (
     EntityRequest,
     check_cities,
     check_first,
@@ -14,7 +15,6 @@ from gateway.entity_request import (
     make_bbox,
     make_near,
 )
-from gateway.federation.model import Federation
 
 
 @strawberry.input(description="Entities within a distance of a point.")

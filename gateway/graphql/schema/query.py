@@ -8,9 +8,6 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.coverage import Coverage
-from gateway.datasets import dataset_request, find_datasets
-from gateway.entities import EntityAnswer, find_entities
 from gateway.errors import BadUserInput
 from gateway.graphql.schema import convert
 from gateway.graphql.schema.access import DatasetAccess, Viewer, access_list, viewer
@@ -21,8 +18,11 @@ from gateway.graphql.schema.inputs import EntityFilter, to_request
 from gateway.graphql.schema.models import AirQualityObservedConnection, WeatherObservedConnection
 from gateway.graphql.schema.statistics import Statistics, StatisticsGroupBy, to_statistics
 from gateway.graphql.schema.types import City, DatasetConnection, EntityConnection
-from gateway.history import find_history, history_request
-from gateway.statistics import check_attribute, compute_statistics
+from gateway.query.coverage import Coverage
+from gateway.query.datasets import dataset_request, find_datasets
+from gateway.query.entities import EntityAnswer, find_entities
+from gateway.query.history import find_history, history_request
+from gateway.query.statistics import check_attribute, compute_statistics
 
 Info = strawberry.Info[RequestContext, None]
 

@@ -9,7 +9,7 @@ import strawberry
 
 from gateway.graphql.schema.convert import coverage_list
 from gateway.graphql.schema.types import City, CityCoverage
-from gateway.statistics import StatisticsAnswer
+from gateway.query.statistics import StatisticsAnswer
 
 
 @strawberry.enum(description="How statistics are grouped.")

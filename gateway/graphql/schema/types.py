@@ -9,8 +9,8 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.coverage import CoverageStatus as _CoverageStatus
 from gateway.federation.model import Federation
+from gateway.query.coverage import CoverageStatus as _CoverageStatus
 
 CoverageStatus = strawberry.enum(
     _CoverageStatus, description="How a city's part of the answer ended."

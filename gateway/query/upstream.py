@@ -23,21 +23,21 @@ from dataclasses import dataclass
 
 from adapters.contract import Adapter, Revalidating, SourceQuery, SourceResult
 from adapters.errors import AdapterError, UnsupportedQuery, UpstreamTimeout
-from gateway.cache.cache_control import effective_policy
-from gateway.cache.counters import Counters, LocalCounters, SharedCounters
-from gateway.cache.entry import Entry, Freshness
-from gateway.cache.keys import cache_key
-from gateway.cache.memory import MemoryTier
-from gateway.cache.redis_tier import RedisTier
-from gateway.cache.singleflight import SingleFlight
-from gateway.cache.tiers import MEMORY, REDIS, ResultCache
 from gateway.clock import Clocks
 from gateway.federation.model import Federation
 from gateway.metrics import Metrics
-from gateway.planner import CityStep
-from gateway.resilience.breaker import BreakerSettings
-from gateway.resilience.guard import CityGuard, GuardSettings
-from gateway.resilience.retry import RetryPolicy
+from gateway.query.cache.cache_control import effective_policy
+from gateway.query.cache.counters import Counters, LocalCounters, SharedCounters
+from gateway.query.cache.entry import Entry, Freshness
+from gateway.query.cache.keys import cache_key
+from gateway.query.cache.memory import MemoryTier
+from gateway.query.cache.redis_tier import RedisTier
+from gateway.query.cache.singleflight import SingleFlight
+from gateway.query.cache.tiers import MEMORY, REDIS, ResultCache
+from gateway.query.planner import CityStep
+from gateway.query.resilience.breaker import BreakerSettings
+from gateway.query.resilience.guard import CityGuard, GuardSettings
+from gateway.query.resilience.retry import RetryPolicy
 
 log = logging.getLogger("caap.upstream")
 
@@ -80,7 +80,7 @@ class Upstream:
             else LocalCounters(clocks.wall)
         )
         """Fixed-window counters for rate limits: shared by every instance through Redis
-        when ``CAAP_REDIS_URL`` is set (``gateway/cache/counters.py``)."""
+        when ``CAAP_REDIS_URL`` is set (``gateway/query/cache/counters.py``)."""
 
     async def fetch(self, step: CityStep, deadline: float) -> Fetched:
         """The answer of ``step.city_id`` to ``step.query``; ``deadline`` on ``time.monotonic()``.

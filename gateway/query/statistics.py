@@ -15,14 +15,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from gateway.coverage import Coverage, answered
-from gateway.entity_request import EntityRequest
 from gateway.errors import BadUserInput
-from gateway.fanout import fan_out
-from gateway.planner import plan
 from gateway.policy.decisions import Principal
 from gateway.policy.redaction import visible
 from gateway.process.runtime import Runtime
+from gateway.query.coverage import Coverage, answered
+from gateway.query.entity_request import EntityRequest
+from gateway.query.fanout import fan_out
+from gateway.query.planner import plan
 
 _ATTRIBUTE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from adapters.contract import SourceEntity
-from gateway.ordering import SortKey, sort_key
+from gateway.query.ordering import SortKey, sort_key
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,9 @@ from typing import TypeVar
 from adapters.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from gateway.clock import Clocks
 from gateway.metrics import Metrics
-from gateway.resilience.breaker import BreakerSettings, BreakerState, CircuitBreaker
-from gateway.resilience.bulkhead import Bulkhead, BulkheadFull
-from gateway.resilience.retry import RetryBudget, RetryPolicy, retriable
+from gateway.query.resilience.breaker import BreakerSettings, BreakerState, CircuitBreaker
+from gateway.query.resilience.bulkhead import Bulkhead, BulkheadFull
+from gateway.query.resilience.retry import RetryBudget, RetryPolicy, retriable
 
 T = TypeVar("T")
 log = logging.getLogger("caap.resilience")

@@ -12,16 +12,16 @@
     singleflight.py  concurrent identical misses share one call
     counters.py      fixed-window counters for rate limits
 
-``gateway/upstream.py`` uses them around each city's guarded adapter.
+``gateway/query/upstream.py`` uses them around each city's guarded adapter.
 """
 
-from gateway.cache.counters import Counters, LocalCounters, SharedCounters
-from gateway.cache.entry import Entry, Freshness
-from gateway.cache.keys import cache_key
-from gateway.cache.memory import MemoryTier
-from gateway.cache.redis_tier import RedisTier
-from gateway.cache.singleflight import SingleFlight
-from gateway.cache.tiers import ResultCache
+from gateway.query.cache.counters import Counters, LocalCounters, SharedCounters
+from gateway.query.cache.entry import Entry, Freshness
+from gateway.query.cache.keys import cache_key
+from gateway.query.cache.memory import MemoryTier
+from gateway.query.cache.redis_tier import RedisTier
+from gateway.query.cache.singleflight import SingleFlight
+from gateway.query.cache.tiers import ResultCache
 
 __all__ = [
     "Counters",

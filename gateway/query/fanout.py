@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from adapters.contract import Adapter, SourceResult
 from adapters.errors import AdapterError, UpstreamTimeout
-from gateway.coverage import Coverage, CoverageStatus, coverage_for_error
-from gateway.planner import CityStep
-from gateway.upstream import Fetched
+from gateway.query.coverage import Coverage, CoverageStatus, coverage_for_error
+from gateway.query.planner import CityStep
+from gateway.query.upstream import Fetched
 
 log = logging.getLogger("caap.fanout")
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from adapters.contract import SourceQuery
-from gateway.coverage import Coverage, CoverageStatus
-from gateway.entity_request import EntityRequest
 from gateway.federation.model import Federation
 from gateway.policy.decisions import Decision, Principal, decide, policy_class
 from gateway.policy.pushdown import restrict, upstream
+from gateway.query.coverage import Coverage, CoverageStatus
+from gateway.query.entity_request import EntityRequest
 
 if TYPE_CHECKING:
     from gateway.policy.audit import AuditLog

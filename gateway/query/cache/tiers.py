@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 
-from gateway.cache.codec import CodecError, decode_entry, encode_entry
-from gateway.cache.entry import Entry, Freshness
-from gateway.cache.memory import MemoryTier
-from gateway.cache.redis_tier import Lock, RedisTier
 from gateway.clock import Clock
 from gateway.metrics import Metrics
+from gateway.query.cache.codec import CodecError, decode_entry, encode_entry
+from gateway.query.cache.entry import Entry, Freshness
+from gateway.query.cache.memory import MemoryTier
+from gateway.query.cache.redis_tier import Lock, RedisTier
 
 log = logging.getLogger("caap.cache")
 

@@ -8,9 +8,9 @@ from typing import NamedTuple
 
 from cachetools import TLRUCache
 
-from gateway.cache.entry import Entry
-from gateway.cache.sizing import result_size
 from gateway.clock import Clock
+from gateway.query.cache.entry import Entry
+from gateway.query.cache.sizing import result_size
 
 _OVERHEAD = 4 * sys.getsizeof(0.0) + 256
 """Per entry besides its answer: its times, the key, the cache's bookkeeping (estimated high)."""

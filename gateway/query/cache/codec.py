@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from adapters.contract import GeoPoint, SourceEntity, SourceResult
-from gateway.cache.entry import Entry
+from gateway.query.cache.entry import Entry
 
 FORMAT = 1
 

@@ -25,11 +25,11 @@ import orjson
 
 from adapters.contract import CatalogueAdapter, CatalogueDataset, CatalogueQuery, CatalogueResult
 from adapters.errors import AdapterError, UpstreamTimeout
-from gateway.coverage import Coverage, CoverageStatus, coverage_for_error
-from gateway.cursor import fingerprint
 from gateway.errors import BadUserInput
 from gateway.federation.model import Federation
 from gateway.process.runtime import Runtime
+from gateway.query.coverage import Coverage, CoverageStatus, coverage_for_error
+from gateway.query.cursor import fingerprint
 
 log = logging.getLogger("caap.datasets")
 

@@ -10,10 +10,10 @@
       timeout            no attempt runs past the city's deadline
 """
 
-from gateway.resilience.breaker import BreakerSettings, BreakerState, CircuitBreaker
-from gateway.resilience.bulkhead import Bulkhead, BulkheadFull
-from gateway.resilience.guard import CircuitOpen, CityGuard, GuardSettings
-from gateway.resilience.retry import RetryBudget, RetryPolicy
+from gateway.query.resilience.breaker import BreakerSettings, BreakerState, CircuitBreaker
+from gateway.query.resilience.bulkhead import Bulkhead, BulkheadFull
+from gateway.query.resilience.guard import CircuitOpen, CityGuard, GuardSettings
+from gateway.query.resilience.retry import RetryBudget, RetryPolicy
 
 __all__ = [
     "BreakerSettings",

@@ -12,9 +12,9 @@ from typing import Protocol
 
 from cachetools import LRUCache
 
-from gateway.cache.keys import VERSION
-from gateway.cache.redis_tier import RedisTier
 from gateway.clock import Clock
+from gateway.query.cache.keys import VERSION
+from gateway.query.cache.redis_tier import RedisTier
 
 
 class Counters(Protocol):

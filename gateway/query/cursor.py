@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from gateway.ordering import SortKey
+from gateway.query.ordering import SortKey
 
 _VERSION = 1
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gateway.coverage import Coverage, answered
-from gateway.cursor import CursorError, decode_cursor, encode_cursor, fingerprint
-from gateway.entity_request import EntityRequest
 from gateway.errors import BadUserInput
-from gateway.fanout import fan_out
-from gateway.merge import Placed, merge_page, order_city
-from gateway.planner import plan
 from gateway.policy.decisions import Principal
 from gateway.policy.redaction import visible
 from gateway.process.runtime import Runtime
+from gateway.query.coverage import Coverage, answered
+from gateway.query.cursor import CursorError, decode_cursor, encode_cursor, fingerprint
+from gateway.query.entity_request import EntityRequest
+from gateway.query.fanout import fan_out
+from gateway.query.merge import Placed, merge_page, order_city
+from gateway.query.planner import plan
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,11 +28,11 @@ from adapters.contract import (
     HistoryResult,
 )
 from adapters.errors import AdapterError, UpstreamTimeout
-from gateway.coverage import Coverage, CoverageStatus, coverage_for_error
 from gateway.errors import BadUserInput, ErrorCode
 from gateway.federation.model import Federation, Rules
 from gateway.policy.decisions import Principal, decide
 from gateway.process.runtime import Runtime
+from gateway.query.coverage import Coverage, CoverageStatus, coverage_for_error
 
 log = logging.getLogger("caap.history")
 
