@@ -17,7 +17,7 @@ from typing import TextIO
 from adapters.contract import Adapter, AdapterContext, SourceQuery
 from adapters.registry import AdapterRegistry
 from gateway.federation import CityConfig, Federation, FederationError, load_federation
-from gateway.federation_schema import SCHEMA_PATH, file_schema_problems
+from gateway.federation.json_schema import SCHEMA_PATH, file_schema_problems
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from adapters.registry import AdapterRegistry, RegistryError
-from gateway.logging_json import dict_config, log_format
+from gateway.ops.logging_json import dict_config, log_format
 from gateway.process.settings import Settings, SettingsError
 
 

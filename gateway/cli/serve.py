@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
-from gateway.logging_json import dict_config, log_format
+from gateway.ops.logging_json import dict_config, log_format
 from gateway.process.settings import Settings
 
 

@@ -30,7 +30,7 @@ from gateway.graphql.protection import Protection
 from gateway.graphql.response_cache import AuditRecorder, Stored, response_key, shareable
 from gateway.graphql.schema.context import RequestContext
 from gateway.graphql.schema.types import City
-from gateway.metrics import Metrics
+from gateway.ops.metrics import Metrics
 from gateway.policy.principal import Principal
 from gateway.process.runtime import Runtime
 

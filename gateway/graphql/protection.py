@@ -18,7 +18,7 @@ from gateway.graphql.limits.cost import Prices
 from gateway.graphql.persisted_queries import PersistedQueries
 from gateway.graphql.rate_limit import Buckets, LocalBuckets, RateLimiter, SharedBuckets
 from gateway.graphql.response_cache import PolicyClasses, ResponseCache
-from gateway.metrics import Metrics
+from gateway.ops.metrics import Metrics
 from gateway.policy.principal import Principal
 from gateway.query.cache.counters import SharedCounters
 from gateway.query.cache.redis_tier import RedisTier

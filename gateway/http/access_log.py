@@ -12,7 +12,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.ops_metrics import OpsMetrics
+from gateway.ops.operations_metrics import OpsMetrics
 
 log = logging.getLogger("caap.access")
 

@@ -17,19 +17,19 @@ from gateway.auth import Authenticator, effective_auth
 from gateway.clock import Clocks
 from gateway.federation import Federation
 from gateway.federation.loader import load_federation
-from gateway.gc_tuning import tune_gc
 from gateway.graphql.execution import Executor
 from gateway.graphql.protection import Guards
 from gateway.graphql.schema import build_schema
 from gateway.graphql.schema.types import city_objects
 from gateway.http.disconnect import cancel_on_disconnect
 from gateway.http.graphql_endpoint import graphql_endpoint
-from gateway.metrics import Metrics
-from gateway.operations import Operations
+from gateway.ops.gc_tuning import tune_gc
+from gateway.ops.metrics import Metrics
+from gateway.ops.operations import Operations
+from gateway.ops.reload import ServedFederation
 from gateway.process.runtime import Runtime
 from gateway.process.settings import Settings
 from gateway.process.state import GatewayState
-from gateway.reload import ServedFederation
 
 log = logging.getLogger("caap.app")
 
@@ -45,7 +45,7 @@ def create_app(
 
     ``clocks``: the time of cache entries and circuit breakers (a test's manual clock).
     ``server``: the app is the process's own (``caap serve``): the garbage collector is
-    tuned for it when it starts (``gateway/gc_tuning.py``).
+    tuned for it when it starts (``gateway/ops/gc_tuning.py``).
     """
     schema = build_schema()
     metrics = Metrics()

@@ -21,7 +21,7 @@ from typing import IO
 import orjson
 
 from gateway.federation.model import AuditConfig
-from gateway.log_batch import batch
+from gateway.ops.log_batch import batch
 from gateway.policy.decisions import Decision
 from gateway.policy.principal import Principal
 

@@ -16,12 +16,12 @@ from adapters.contract import Adapter, AdapterContext, CatalogueAdapter
 from adapters.registry import AdapterRegistry
 from gateway.clock import Clocks
 from gateway.federation.model import Federation
-from gateway.metrics import Metrics
+from gateway.ops.metrics import Metrics
+from gateway.ops.upstream_trace import upstream_trace
 from gateway.policy.audit import AuditLog
 from gateway.query.fanout import direct
 from gateway.query.planner import CityStep
 from gateway.query.upstream import Fetched, Upstream, build_upstream
-from gateway.upstream_trace import upstream_trace
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from gateway.auth import Authenticator
 from gateway.graphql.execution import Executor
 from gateway.graphql.protection import Guards
 from gateway.graphql.schema.types import City
-from gateway.metrics import Metrics
+from gateway.ops.metrics import Metrics
 from gateway.process.runtime import Runtime
 
 

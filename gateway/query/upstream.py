@@ -25,7 +25,7 @@ from adapters.contract import Adapter, Revalidating, SourceQuery, SourceResult
 from adapters.errors import AdapterError, UnsupportedQuery, UpstreamTimeout
 from gateway.clock import Clocks
 from gateway.federation.model import Federation
-from gateway.metrics import Metrics
+from gateway.ops.metrics import Metrics
 from gateway.query.cache.cache_control import effective_policy
 from gateway.query.cache.counters import Counters, LocalCounters, SharedCounters
 from gateway.query.cache.entry import Entry, Freshness

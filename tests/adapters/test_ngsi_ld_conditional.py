@@ -15,8 +15,8 @@ from adapters.http import retry_after_seconds
 from adapters.ngsi_ld import NgsiLdAdapter
 from citysim.cluster import SimCluster
 from citysim.settings import SimSettings
-from gateway.metrics import Metrics
-from gateway.upstream_trace import upstream_trace
+from gateway.ops.metrics import Metrics
+from gateway.ops.upstream_trace import upstream_trace
 from tests.citysim.sim_http import ManualClock
 
 LOG = logging.getLogger("test.ngsi_ld.conditional")

@@ -17,7 +17,7 @@ from adapters.errors import (
     UpstreamUnavailable,
 )
 from gateway.clock import Clocks
-from gateway.metrics import Metrics
+from gateway.ops.metrics import Metrics
 from gateway.query.resilience import (
     BreakerSettings,
     BreakerState,

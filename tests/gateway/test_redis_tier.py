@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from gateway.metrics import Metrics
+from gateway.ops.metrics import Metrics
 from gateway.query.cache.counters import LocalCounters, SharedCounters
 from gateway.query.cache.redis_tier import RedisTier
 from tests.support.manual_clock import ManualClock

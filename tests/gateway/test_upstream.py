@@ -20,7 +20,7 @@ from adapters.errors import UnsupportedQuery, UpstreamUnavailable
 from adapters.registry import AdapterRegistry, Registered
 from gateway.clock import Clocks
 from gateway.federation.loader import parse_federation
-from gateway.metrics import Metrics
+from gateway.ops.metrics import Metrics
 from gateway.query.cache.counters import LocalCounters
 from gateway.query.cache.keys import cache_key
 from gateway.query.planner import CityStep

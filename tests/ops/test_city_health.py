@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from gateway.city_health import CityHealth, Health
+from gateway.ops.status.city_health import CityHealth, Health
 
 
 def test_a_city_never_asked_is_unknown() -> None:

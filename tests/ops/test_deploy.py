@@ -15,7 +15,7 @@ import yaml
 
 from adapters.registry import AdapterRegistry
 from gateway.federation import parse_federation
-from gateway.federation_schema import schema_problems
+from gateway.federation.json_schema import schema_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"

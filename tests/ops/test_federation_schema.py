@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 
 from adapters.registry import AdapterRegistry
 from gateway.federation import FederationError, parse_federation
-from gateway.federation_schema import SCHEMA_PATH, federation_schema, schema_problems
+from gateway.federation.json_schema import SCHEMA_PATH, federation_schema, schema_problems
 from tests.support.federation_files import write_federation
 
 ROOT = Path(__file__).resolve().parents[2]

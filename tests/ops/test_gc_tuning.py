@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from gateway.gc_tuning import THRESHOLDS, tune_gc
+from gateway.ops.gc_tuning import THRESHOLDS, tune_gc
 
 
 def test_tune_gc_freezes_what_exists_and_sets_the_thresholds() -> None:

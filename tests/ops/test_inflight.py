@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from gateway.inflight import InFlight
+from gateway.ops.inflight import InFlight
 
 
 async def test_drained_waits_for_requests_of_the_old_generation_only() -> None:

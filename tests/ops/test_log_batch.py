@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from gateway.log_batch import StreamHandler, batch
-from gateway.logging_json import JsonFormatter
+from gateway.ops.log_batch import StreamHandler, batch
+from gateway.ops.logging_json import JsonFormatter
 
 
 class CountingStream(io.StringIO):

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from gateway.logging_json import JsonFormatter
+from gateway.ops.logging_json import JsonFormatter
 from tests.ops.metrics_text import metric
 from tests.support.federation_files import write_federation
 from tests.support.gateway_server import GatewayServer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 from prometheus_client import CollectorRegistry
 
-from gateway.ops_metrics import OpsMetrics
+from gateway.ops.operations_metrics import OpsMetrics
 
 
 def _count(registry: CollectorRegistry, code: str) -> float | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.graphql.schema.types import City
-from gateway.metrics import Metrics
+from gateway.ops.metrics import Metrics
 from gateway.policy.decisions import Principal
 from gateway.process.runtime import Runtime
 from gateway.query.coverage import Coverage
@@ -30,7 +30,7 @@ class RequestContext:
 
     def report(self, path: list[str | int], coverage: Coverage) -> None:
         """Add an ``errors[]`` entry when the city's coverage carries a code (requests sent to
-        cities are counted where they are sent: ``gateway/upstream_trace.py``)."""
+        cities are counted where they are sent: ``gateway/ops/upstream_trace.py``)."""
         self.stale = self.stale or coverage.stale
         if coverage.code is None:
             return

@@ -24,7 +24,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from gateway.clock import Clock
-from gateway.metrics import Metrics
+from gateway.ops.metrics import Metrics
 
 T = TypeVar("T")
 log = logging.getLogger("caap.cache.redis")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from gateway.clock import Clock
-from gateway.metrics import Metrics
+from gateway.ops.metrics import Metrics
 from gateway.query.cache.codec import CodecError, decode_entry, encode_entry
 from gateway.query.cache.entry import Entry, Freshness
 from gateway.query.cache.memory import MemoryTier

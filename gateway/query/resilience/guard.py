@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from adapters.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from gateway.clock import Clocks
-from gateway.metrics import Metrics
+from gateway.ops.metrics import Metrics
 from gateway.query.resilience.breaker import BreakerSettings, BreakerState, CircuitBreaker
 from gateway.query.resilience.bulkhead import Bulkhead, BulkheadFull
 from gateway.query.resilience.retry import RetryBudget, RetryPolicy, retriable

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from gateway.http.request_id import current_request_id
-from gateway.log_batch import handler_config
+from gateway.ops.log_batch import handler_config
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -57,7 +57,9 @@ def log_format(setting: str | None) -> str:
 def dict_config(level: str, fmt: str) -> dict[str, Any]:
     """A ``logging.config.dictConfig`` for the gateway and uvicorn (also used by workers)."""
     formatter: dict[str, Any] = (
-        {"()": "gateway.logging_json.JsonFormatter"} if fmt == "json" else {"format": TEXT_FORMAT}
+        {"()": "gateway.ops.logging_json.JsonFormatter"}
+        if fmt == "json"
+        else {"format": TEXT_FORMAT}
     )
     return {
         "version": 1,

@@ -1,8 +1,8 @@
-"""Where a city goes on the status page's map of Sweden (``status_page/sweden.svg``).
+"""Where a city goes on the status page's map of Sweden (``page/sweden.svg``).
 
 An equirectangular projection at 62 degrees north, good enough for one country:
 the outline in the SVG was projected with the same constants. Positions come
-from ``status_page/positions.csv`` (kommunkod, lat, lon); a city not listed
+from ``page/positions.csv`` (kommunkod, lat, lon); a city not listed
 there is shown in the table only.
 """
 
@@ -13,7 +13,7 @@ import math
 from functools import cache
 from pathlib import Path
 
-ASSETS = Path(__file__).with_name("status_page")
+ASSETS = Path(__file__).with_name("page")
 LON0 = 10.5
 LAT1 = 69.5
 SCALE = 40.0

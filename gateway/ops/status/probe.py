@@ -15,8 +15,8 @@ import time
 
 from adapters.contract import CatalogueAdapter, CatalogueQuery, SourceQuery
 from adapters.errors import UnsupportedQuery
-from gateway.city_health import CityHealth, describe
-from gateway.inflight import InFlight
+from gateway.ops.inflight import InFlight
+from gateway.ops.status.city_health import CityHealth, describe
 from gateway.process.runtime import Runtime
 
 log = logging.getLogger("caap.status")

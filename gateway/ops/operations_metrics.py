@@ -1,6 +1,6 @@
 """The operations metrics: requests in flight, errors by code, per-city latency, reloads.
 
-They live in the gateway's registry beside those of ``gateway.metrics``; the
+They live in the gateway's registry beside those of ``gateway.ops.metrics``; the
 names are listed in docs/operations.md.
 """
 

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import aiohttp
 
-from gateway.ops_metrics import OpsMetrics
+from gateway.ops.operations_metrics import OpsMetrics
 
 
 class Health(Enum):

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import aiohttp
 
 from adapters.errors import AdapterError, UpstreamError
-from gateway.metrics import Metrics
+from gateway.ops.metrics import Metrics
 
 
 def outcome_of_status(status: int) -> str:

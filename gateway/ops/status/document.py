@@ -14,9 +14,9 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from gateway.city_health import CityHealth
+from gateway.ops.status.city_health import CityHealth
+from gateway.ops.status.map import HEIGHT, WIDTH, place
 from gateway.process.runtime import Runtime
-from gateway.status_map import HEIGHT, WIDTH, place
 
 BREAKER_STATES = {0.0: "closed", 1.0: "half-open", 2.0: "open"}
 

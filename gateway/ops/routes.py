@@ -11,17 +11,17 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from gateway.status import status_document
-from gateway.status_map import ASSETS
+from gateway.ops.status.document import status_document
+from gateway.ops.status.map import ASSETS
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
-    from gateway.city_health import CityHealth
+    from gateway.ops.reload import Reloader
+    from gateway.ops.status.city_health import CityHealth
+    from gateway.ops.status.probe import Prober
     from gateway.process.settings import Settings
     from gateway.process.state import GatewayState
-    from gateway.reload import Reloader
-    from gateway.status_probe import Prober
 
 
 class OperatorView(Protocol):

@@ -22,11 +22,11 @@ from pathlib import Path
 
 from adapters.registry import AdapterRegistry
 from gateway.auth import Authenticator
-from gateway.city_health import CityHealth
 from gateway.federation import Federation, FederationError, load_federation
 from gateway.graphql.schema.types import City
-from gateway.inflight import InFlight
-from gateway.ops_metrics import OpsMetrics
+from gateway.ops.inflight import InFlight
+from gateway.ops.operations_metrics import OpsMetrics
+from gateway.ops.status.city_health import CityHealth
 from gateway.process.runtime import Runtime
 from gateway.process.state import GatewayState
 

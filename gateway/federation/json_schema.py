@@ -1,4 +1,4 @@
-"""The JSON Schema of the federation file (``federation/federation.schema.json``, published
+"""The JSON Schema of the federation file (``federation.schema.json`` beside it, published
 as docs/federation.schema.json): for editors, and a second opinion in ``caap check``.
 
 The typed loader stays the judge, with its precise messages; the schema is
@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-SCHEMA_PATH = Path(__file__).with_name("federation") / "federation.schema.json"
+SCHEMA_PATH = Path(__file__).with_name("federation.schema.json")
 
 
 @cache

@@ -19,19 +19,19 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from adapters.registry import AdapterRegistry
-from gateway import ops_routes
-from gateway.city_health import CityHealth
 from gateway.federation import Federation
 from gateway.http.access_log import AccessLogMiddleware
 from gateway.http.request_id import RequestIdMiddleware, upstream_trace_config
-from gateway.inflight import InFlight
-from gateway.metrics import Metrics
-from gateway.ops_metrics import OpsMetrics
+from gateway.ops.inflight import InFlight
+from gateway.ops.metrics import Metrics
+from gateway.ops.operations_metrics import OpsMetrics
+from gateway.ops.reload import Builder, Reloader
+from gateway.ops.routes import routes as operator_routes
+from gateway.ops.status.city_health import CityHealth
+from gateway.ops.status.probe import Prober
+from gateway.ops.tracing import Tracing
 from gateway.process.settings import Settings
 from gateway.process.state import GatewayState
-from gateway.reload import Builder, Reloader
-from gateway.status_probe import Prober
-from gateway.tracing import Tracing
 
 if TYPE_CHECKING:
     from opentelemetry.trace import TracerProvider
@@ -81,7 +81,7 @@ class Operations:
 
     def routes(self) -> list[BaseRoute]:
         """``/``, ``/status.json``, ``/status/*`` and ``/admin/reload``."""
-        return ops_routes.routes()
+        return operator_routes()
 
     def observe(self, endpoint: Endpoint) -> Endpoint:
         """``endpoint`` counted in flight (reloads wait for it), in a span, errors counted."""
