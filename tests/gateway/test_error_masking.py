@@ -1,4 +1,4 @@
-"""Internal errors reach clients masked: no message, no stack trace (graphql_exec.format_error)."""
+"""Internal errors reach clients masked: no message, no stack trace (execution.format_error)."""
 
 from __future__ import annotations
 
