@@ -22,7 +22,7 @@ from joserfc.errors import ClaimError, ExpiredTokenError, JoseError, MissingClai
 
 from gateway.auth.errors import InvalidToken
 from gateway.auth.keys import KeySource
-from gateway.policy.principal import Principal
+from gateway.auth.principal import Principal
 
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
 LEEWAY_S = 30

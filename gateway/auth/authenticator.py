@@ -11,8 +11,8 @@ from gateway.auth.bearer import bearer_token
 from gateway.auth.errors import InvalidRequest, InvalidToken
 from gateway.auth.introspection import Introspector
 from gateway.auth.keys import KeySource
+from gateway.auth.principal import ANONYMOUS, Principal
 from gateway.federation.model import AuthConfig
-from gateway.policy.principal import ANONYMOUS, Principal
 
 
 class Authenticator:

@@ -23,8 +23,8 @@ import orjson
 from cachetools import TLRUCache
 
 from gateway.auth.errors import AuthUnavailable, InvalidToken
+from gateway.auth.principal import Principal
 from gateway.federation.model import IntrospectionConfig
-from gateway.policy.principal import Principal
 
 log = logging.getLogger("caap.auth")
 

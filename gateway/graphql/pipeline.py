@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 from graphql import GraphQLError, OperationType
 
+from gateway.auth.principal import Principal
 from gateway.graphql.execution import Executor, format_error, operation_type
 from gateway.graphql.limits.cost import operation_cost
 from gateway.graphql.limits.refusal import QueryTooComplex
@@ -31,7 +32,6 @@ from gateway.graphql.response_cache import AuditRecorder, Stored, response_key, 
 from gateway.graphql.schema.context import RequestContext
 from gateway.graphql.schema.types import City
 from gateway.ops.metrics import Metrics
-from gateway.policy.principal import Principal
 from gateway.process.runtime import Runtime
 
 RESPONSE_TIER = "response"

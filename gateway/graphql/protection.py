@@ -12,6 +12,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from gateway.auth.principal import Principal
 from gateway.clock import Clock
 from gateway.federation.model import Federation
 from gateway.graphql.limits.cost import Prices
@@ -19,7 +20,6 @@ from gateway.graphql.persisted_queries import PersistedQueries
 from gateway.graphql.rate_limit import Buckets, LocalBuckets, RateLimiter, SharedBuckets
 from gateway.graphql.response_cache import PolicyClasses, ResponseCache
 from gateway.ops.metrics import Metrics
-from gateway.policy.principal import Principal
 from gateway.query.cache.counters import SharedCounters
 from gateway.query.cache.redis_tier import RedisTier
 

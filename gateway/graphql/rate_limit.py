@@ -15,9 +15,9 @@ from typing import Protocol
 
 from cachetools import LRUCache
 
+from gateway.auth.principal import Principal
 from gateway.clock import Clock
 from gateway.federation.guards import Rate, RateLimitOptions
-from gateway.policy.principal import Principal
 from gateway.query.cache.counters import Counters
 
 

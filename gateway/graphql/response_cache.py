@@ -28,12 +28,12 @@ from graphql import (
     SelectionSetNode,
 )
 
+from gateway.auth.principal import Principal
 from gateway.clock import Clock
 from gateway.federation.guards import ResponseCacheOptions
 from gateway.federation.model import Federation
 from gateway.policy.audit import AuditLog, decision_text
 from gateway.policy.decisions import Decision, federation_policy_class
-from gateway.policy.principal import Principal
 
 PRIVATE_ROOT_FIELDS = frozenset({"viewer", "access"})
 """Root fields whose answer depends on more than the caller's policy class."""

@@ -19,12 +19,12 @@ from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
 
 from gateway.auth import AuthError
+from gateway.auth.principal import ANONYMOUS
 from gateway.errors import ErrorCode
 from gateway.federation.guards import QueryLimits
 from gateway.graphql.pipeline import Kind, Operation, Outcome, RequestEnvironment, run_operation
 from gateway.graphql.rate_limit import retry_after
 from gateway.http.body import BodyTooLarge, read_body
-from gateway.policy.principal import ANONYMOUS
 from gateway.process.state import GatewayState
 
 log = logging.getLogger("caap.http")

@@ -1,8 +1,7 @@
-"""Stage 3 of a request: policy. Who may see what, decided before fan-out and applied after.
+"""Stage 3 of a request: policy. Who (auth/principal.py) may see what, before and after fan-out.
 
 ::
 
-    principal.py   the caller, as its access token describes it (or anonymous)
     decisions.py   caller x city x dataset -> Decision (grants, policy classes)
     pushdown.py    before fan-out: what a grant's rules change in the question sent to a city
     redaction.py   after fan-out: row filters, redaction, coarsening, then the caller's filters

@@ -20,10 +20,10 @@ from typing import IO
 
 import orjson
 
+from gateway.auth.principal import Principal
 from gateway.federation.model import AuditConfig
 from gateway.ops.log_batch import batch
 from gateway.policy.decisions import Decision
-from gateway.policy.principal import Principal
 
 LOGGER = "caap.audit"
 Clock = Callable[[], datetime]

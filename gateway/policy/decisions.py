@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import orjson
 
+from gateway.auth.principal import ANONYMOUS, Principal
 from gateway.errors import ErrorCode
 from gateway.federation.model import Audience, CityConfig, Federation, Grant, Rules
-from gateway.policy.principal import ANONYMOUS, Principal
 from gateway.policy.wording import audience_needs, rule_texts
 
 __all__ = [

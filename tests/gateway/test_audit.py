@@ -10,11 +10,11 @@ from pathlib import Path
 import orjson
 import pytest
 
+from gateway.auth.principal import ANONYMOUS, Principal
 from gateway.errors import ErrorCode
 from gateway.federation.model import AuditConfig
 from gateway.policy.audit import AuditLog, decision_text
 from gateway.policy.decisions import Decision
-from gateway.policy.principal import ANONYMOUS, Principal
 
 WHEN = datetime(2026, 11, 25, 10, 0, 0, 123000, tzinfo=UTC)
 CALLER = Principal("user-42@example.se", "meter-app", frozenset({"caap:utility:read"}))

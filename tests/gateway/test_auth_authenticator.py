@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.auth import Authenticator, InvalidRequest, InvalidToken
-from gateway.policy.principal import ANONYMOUS
+from gateway.auth.principal import ANONYMOUS
 
 
 async def test_no_token_is_anonymous() -> None:

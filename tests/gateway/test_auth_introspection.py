@@ -10,8 +10,8 @@ import pytest
 
 from gateway.auth.errors import AuthUnavailable, InvalidToken
 from gateway.auth.introspection import Introspector
+from gateway.auth.principal import Principal
 from gateway.federation.model import IntrospectionConfig
-from gateway.policy.principal import Principal
 from tests.support.auth_server import AUDIENCE, GATEWAY_CLIENT, AuthServer, Client
 
 OPAQUE = Client("meter-app", "meter-secret", frozenset({"caap:utility:read"}), opaque=True)

@@ -22,7 +22,7 @@ from joserfc.jwk import RSAKey
 from gateway.auth.access_token import AccessTokenValidator
 from gateway.auth.errors import AuthUnavailable, InvalidToken
 from gateway.auth.keys import KeySource
-from gateway.policy.principal import Principal
+from gateway.auth.principal import Principal
 from tests.support.auth_server import AUDIENCE, AuthServer, Client
 
 APP = Client("app", "app-secret", frozenset({"caap:utility:read", "caap:traffic:read"}))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from gateway.auth.principal import ANONYMOUS, Principal
 from gateway.errors import ErrorCode
 from gateway.federation.model import (
     Access,
@@ -22,7 +23,6 @@ from gateway.federation.model import (
     Rules,
 )
 from gateway.policy.decisions import decide, federation_policy_class, matches, policy_class
-from gateway.policy.principal import ANONYMOUS, Principal
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAFFIC = Access(
@@ -180,7 +180,7 @@ def test_the_policy_class_changes_when_the_grant_changes() -> None:
 STABILITY = """
 from gateway.federation.model import *
 from gateway.policy.decisions import policy_class
-from gateway.policy.principal import Principal
+from gateway.auth.principal import Principal
 scopes = frozenset(f"scope:{i}" for i in range(20))
 access = Access((Grant(Audience(all_scopes=scopes), Rules(drop=scopes)),))
 city = CityConfig("malmo", "Malmö", "1280", AdapterSpec("stub", {}, None),

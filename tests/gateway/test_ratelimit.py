@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from gateway.auth.principal import ANONYMOUS, Principal
 from gateway.federation.guards import Rate, RateLimitOptions
 from gateway.graphql.protection import Guards
 from gateway.graphql.rate_limit import (
@@ -15,7 +16,6 @@ from gateway.graphql.rate_limit import (
     client_key,
     retry_after,
 )
-from gateway.policy.principal import ANONYMOUS, Principal
 from gateway.query.cache.counters import LocalCounters, SharedCounters
 from gateway.query.cache.redis_tier import RedisTier
 from tests.support.manual_clock import ManualClock

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from graphql import parse
 
+from gateway.auth.principal import ANONYMOUS, Principal
 from gateway.federation.guards import ResponseCacheOptions
 from gateway.federation.model import (
     Access,
@@ -27,7 +28,6 @@ from gateway.graphql.response_cache import (
 )
 from gateway.policy.audit import AuditLog
 from gateway.policy.decisions import Decision
-from gateway.policy.principal import ANONYMOUS, Principal
 from tests.support.manual_clock import ManualClock
 
 

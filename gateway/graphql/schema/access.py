@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 
 import strawberry
 
+from gateway.auth.principal import Principal
 from gateway.federation.model import CityConfig, Federation, Rules
 from gateway.graphql.schema.types import City
 from gateway.policy.decisions import grant_decision
-from gateway.policy.principal import Principal
 from gateway.policy.wording import row_filter_text
 
 
