@@ -6,6 +6,7 @@ search words go to ``q`` (CKAN matches all words); the same word match is
 applied again here so every catalogue kind means the same by a search. A package
 becomes a ``CatalogueDataset``: id, title (else name), ``notes``, tags, the
 organisation's title, ``metadata_modified`` and resources (``url``, ``format``).
+A text given as a language map (ckanext-fluent) is its Swedish string, else the first.
 """
 
 from __future__ import annotations
@@ -127,13 +128,13 @@ def to_dataset(package: Any, index: int = 0) -> CatalogueDataset:
     package_id = package.get("id") or package.get("name")
     if not isinstance(package_id, str) or not package_id:
         raise UpstreamProtocolError(f"package #{index} has no string 'id'")
-    title = package.get("title") or package.get("name") or package_id
+    title = _string(package.get("title")) or _string(package.get("name")) or package_id
     org = package.get("organization")
     resources = package.get("resources") if isinstance(package.get("resources"), list) else []
     tags = package.get("tags") if isinstance(package.get("tags"), list) else []
     return CatalogueDataset(
         id=package_id,
-        title=str(title),
+        title=title,
         description=_string(package.get("notes")),
         distributions=tuple(
             CatalogueDistribution(
@@ -155,4 +156,8 @@ def to_dataset(package: Any, index: int = 0) -> CatalogueDataset:
 
 
 def _string(value: object) -> str | None:
+    """A non-empty string; of a language map (ckanext-fluent), the Swedish one, else the first."""
+    if isinstance(value, dict):
+        texts = [value.get("sv"), *value.values()]
+        return next((t for t in texts if isinstance(t, str) and t), None)
     return value if isinstance(value, str) and value else None
