@@ -33,6 +33,7 @@ from adapters.ngsi_ld.mapping import parse_datetime, plain, simplify
 from adapters.ngsi_ld.query import check_name, format_datetime
 from adapters.ngsi_ld.transport import get_page
 from adapters.sdk.aggregate import aggregate
+from adapters.sdk.durations import iso_duration
 
 Params = list[tuple[str, str]]
 JSONLD_CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
@@ -73,13 +74,22 @@ def _representation(aggregation: Aggregation | None, config: NgsiLdConfig) -> Pa
     if aggregation is not None and pushed:
         if aggregation.method not in _METHODS:
             raise UnsupportedQuery(f"aggregation {aggregation.method!r} is not offered")
-        period = "P0D" if aggregation.period_s is None else f"PT{aggregation.period_s:g}S"
+        period = "P0D" if aggregation.period_s is None else _period(aggregation.period_s)
         return [
             ("options", "aggregatedValues"),
             ("aggrMethods", aggregation.method),
             ("aggrPeriodDuration", period),
         ]
     return [("options", "temporalValues")]
+
+
+def _period(seconds: float) -> str:
+    if not seconds > 0:
+        raise UnsupportedQuery(f"an aggregation period must be positive, not {seconds!r} s")
+    try:
+        return iso_duration(seconds)
+    except ValueError as exc:
+        raise UnsupportedQuery(str(exc)) from None
 
 
 def entity_history(raw: object, terms: TermMap, query: HistoryQuery, index: int) -> EntityHistory:

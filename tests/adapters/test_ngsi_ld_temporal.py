@@ -220,7 +220,7 @@ def test_history_parameters() -> None:
     pushed = validate_config({"url": "http://b.example", "temporal": {"aggregation": True}})
     params = dict(history_params(query, pushed, terms, 50))
     assert (params["options"], params["aggrMethods"], params["aggrPeriodDuration"]) == (
-        "aggregatedValues", "max", "PT3600S",
+        "aggregatedValues", "max", "PT1H",
     )  # fmt: skip
     diwise = validate_config({"url": "http://b.example", "dialect": "diwise"})
     assert "options" not in dict(history_params(query, diwise, terms, 50))
