@@ -8,14 +8,14 @@ with the shipped contexts.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.contract import GeoPoint, JSONValue, SourceEntity
+from adapters.contract import JSONValue, SourceEntity
 from adapters.errors import UpstreamProtocolError
 from adapters.ngsi_ld.contexts import TermMap
+from adapters.sdk.geojson import representative_point
 
 LOCATION = "location"
 _MEMBER = {
@@ -199,74 +199,6 @@ def parse_datetime(value: object) -> datetime | None:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
-
-
-def representative_point(geometry: object) -> GeoPoint | None:
-    """A GeoJSON Point as is; another geometry: the mean of its distinct vertices."""
-    if type(geometry) is not dict and not isinstance(geometry, Mapping):
-        return None
-    try:
-        if geometry.get("type") == "Point":  # the common case, without the walk
-            coords = geometry.get("coordinates")
-            if not isinstance(coords, list):
-                return None
-            lon, lat = _position(coords)
-        else:
-            positions = list(_positions(geometry))
-            if not positions:
-                return None
-            lon = math.fsum(p[0] for p in positions) / len(positions)
-            lat = math.fsum(p[1] for p in positions) / len(positions)
-    except (TypeError, ValueError):
-        return None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return GeoPoint(lat=lat, lon=lon)
-
-
-def _positions(geometry: Mapping[str, Any]) -> Iterator[tuple[float, float]]:
-    kind = geometry.get("type")
-    if kind == "GeometryCollection":
-        for part in geometry.get("geometries") or ():
-            if isinstance(part, Mapping):
-                yield from _positions(part)
-        return
-    depth = {
-        "Point": 0,
-        "MultiPoint": 1,
-        "LineString": 1,
-        "MultiLineString": 2,
-        "Polygon": 2,
-        "MultiPolygon": 3,
-    }.get(kind if isinstance(kind, str) else "")
-    if depth is None:
-        raise ValueError("not a GeoJSON geometry")
-    yield from _walk(geometry.get("coordinates"), depth, closed=kind in ("Polygon", "MultiPolygon"))
-
-
-def _walk(coords: object, depth: int, *, closed: bool) -> Iterator[tuple[float, float]]:
-    if not isinstance(coords, list):
-        raise TypeError("coordinates must be arrays")
-    if depth == 0:
-        yield _position(coords)
-        return
-    items = coords
-    if depth == 1 and closed and len(items) > 1 and items[0] == items[-1]:
-        items = items[:-1]  # a ring repeats its first vertex last
-    for item in items:
-        yield from _walk(item, depth - 1, closed=closed)
-
-
-def _position(coords: list[Any]) -> tuple[float, float]:
-    if len(coords) < 2:
-        raise ValueError("a position needs longitude and latitude")
-    lon, lat = coords[0], coords[1]
-    if type(lon) is float and type(lat) is float and math.isfinite(lon) and math.isfinite(lat):
-        return lon, lat
-    for c in (lon, lat):
-        if isinstance(c, bool) or not isinstance(c, int | float) or not math.isfinite(c):
-            raise TypeError("coordinates must be finite numbers")
-    return float(lon), float(lat)
 
 
 def _kind(value: object) -> str:

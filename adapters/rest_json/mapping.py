@@ -14,6 +14,7 @@ from adapters.contract import GeoPoint, JSONValue, SourceEntity
 from adapters.errors import UpstreamProtocolError
 from adapters.rest_json.config import Location, TypeMapping
 from adapters.rest_json.expressions import Field, Template
+from adapters.sdk.geojson import representative_point
 
 
 def from_feature(item: Any) -> Any:
@@ -96,28 +97,3 @@ def _point(lat: Any, lon: Any) -> GeoPoint | None:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return None
     return GeoPoint(lat=float(lat), lon=float(lon))
-
-
-def representative_point(geometry: Any) -> GeoPoint | None:
-    """A GeoJSON Point as is; a LineString/Polygon etc.: the mean of its distinct vertices."""
-    if not isinstance(geometry, dict):
-        return None
-    positions = list(_positions(geometry.get("coordinates")))
-    if geometry.get("type") in ("Polygon", "MultiPolygon"):
-        positions = list(dict.fromkeys(positions))
-    if not positions:
-        return None
-    lon = math.fsum(p[0] for p in positions) / len(positions)
-    lat = math.fsum(p[1] for p in positions) / len(positions)
-    return _point(lat, lon)
-
-
-def _positions(coords: Any) -> list[tuple[float, float]]:
-    if not isinstance(coords, list) or not coords:
-        return []
-    if all(isinstance(c, int | float) and not isinstance(c, bool) for c in coords[:2]):
-        return [(float(coords[0]), float(coords[1]))] if len(coords) >= 2 else []
-    found: list[tuple[float, float]] = []
-    for part in coords:
-        found.extend(_positions(part))
-    return found

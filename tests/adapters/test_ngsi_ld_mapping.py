@@ -12,7 +12,7 @@ import pytest
 from adapters.contract import GeoPoint, SourceEntity
 from adapters.errors import UpstreamProtocolError
 from adapters.ngsi_ld.contexts import term_map
-from adapters.ngsi_ld.mapping import parse_datetime, representative_point, to_source_entity
+from adapters.ngsi_ld.mapping import parse_datetime, to_source_entity
 
 FIXTURES = Path(__file__).parent / "fixtures" / "smart-data-models"
 TERMS = term_map("https://smartdatamodels.org/context.jsonld")
@@ -246,39 +246,6 @@ def test_parse_datetime(text: object, expected: datetime | None) -> None:
     got = parse_datetime(text)
     assert got == expected
     assert got is None or got.utcoffset() is not None
-
-
-@pytest.mark.parametrize(
-    ("geometry", "point"),
-    [
-        ({"type": "Point", "coordinates": [18.0, 59.0, 12.0]}, GeoPoint(59.0, 18.0)),
-        ({"type": "MultiPoint", "coordinates": [[18.0, 59.0], [20.0, 61.0]]}, GeoPoint(60.0, 19.0)),
-        (
-            {"type": "Polygon", "coordinates": [[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]]},
-            GeoPoint(1.0, 1.0),
-        ),
-        (
-            {
-                "type": "GeometryCollection",
-                "geometries": [
-                    {"type": "Point", "coordinates": [10, 50]},
-                    {"type": "Point", "coordinates": [12, 52]},
-                ],
-            },
-            GeoPoint(51.0, 11.0),
-        ),
-        ({"type": "Point", "coordinates": [18.0]}, None),
-        ({"type": "Point", "coordinates": [200.0, 59.0]}, None),
-        ({"type": "Point", "coordinates": ["18", "59"]}, None),
-        ({"type": "Point", "coordinates": [True, 59.0]}, None),
-        ({"type": "Circle", "coordinates": [18.0, 59.0]}, None),
-        ({"type": "LineString", "coordinates": []}, None),
-        ("POINT(18 59)", None),
-        (None, None),
-    ],
-)
-def test_representative_point(geometry: object, point: GeoPoint | None) -> None:
-    assert representative_point(geometry) == point
 
 
 @pytest.mark.parametrize(
