@@ -1,15 +1,34 @@
 """Adapters: one per platform kind, behind one contract (``adapters.contract``).
 
 This package must not import ``gateway``: a city can write an adapter without it.
+
+The names below are the public surface a city's adapter may import from
+``adapters`` (the contract, its errors, and ``representative_point``); the
+toolkit is ``adapters.sdk``, the conformance kit ``adapters.testing``, upstream
+credentials ``adapters.credentials``. docs/adapter-public-surface.md lists them
+all; tests/adapters/test_public_surface.py pins them.
 """
 
 from adapters.contract import (
+    AGGREGATE_METHODS,
     Adapter,
     AdapterContext,
     AdapterFactory,
+    Aggregation,
     BBox,
     Capabilities,
+    CatalogueAdapter,
+    CatalogueDataset,
+    CatalogueDistribution,
+    CatalogueQuery,
+    CatalogueResult,
+    EntityHistory,
     GeoPoint,
+    HistoryAdapter,
+    HistoryPoint,
+    HistoryQuery,
+    HistoryResult,
+    JSONValue,
     Near,
     Revalidating,
     SourceEntity,
@@ -20,29 +39,46 @@ from adapters.errors import (
     AdapterError,
     ConfigError,
     UnsupportedQuery,
+    UpstreamAuthError,
     UpstreamError,
     UpstreamProtocolError,
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from adapters.sdk.geojson import representative_point
 
 __all__ = [
+    "AGGREGATE_METHODS",
     "Adapter",
     "AdapterContext",
     "AdapterError",
     "AdapterFactory",
+    "Aggregation",
     "BBox",
     "Capabilities",
+    "CatalogueAdapter",
+    "CatalogueDataset",
+    "CatalogueDistribution",
+    "CatalogueQuery",
+    "CatalogueResult",
     "ConfigError",
+    "EntityHistory",
     "GeoPoint",
+    "HistoryAdapter",
+    "HistoryPoint",
+    "HistoryQuery",
+    "HistoryResult",
+    "JSONValue",
     "Near",
     "Revalidating",
     "SourceEntity",
     "SourceQuery",
     "SourceResult",
     "UnsupportedQuery",
+    "UpstreamAuthError",
     "UpstreamError",
     "UpstreamProtocolError",
     "UpstreamTimeout",
     "UpstreamUnavailable",
+    "representative_point",
 ]

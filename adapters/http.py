@@ -11,26 +11,46 @@ from __future__ import annotations
 import email.utils
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import aiohttp
 
 from adapters.contract import AdapterContext
 
-if TYPE_CHECKING:
-    from adapters.credentials import Credentials
+
+class SessionCredentials(Protocol):
+    """What a session needs of a city's credentials (``adapters.credentials.Credentials``).
+
+    Declared here, not imported, so that ``adapters.credentials`` (which fetches its
+    tokens over a session of this module) and this module do not import each other.
+    """
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values to blank out of what a platform says back."""
+        ...
+
+    async def middleware(
+        self, request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+    ) -> aiohttp.ClientResponse:
+        """The aiohttp client middleware putting the credentials on a request."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the credentials hold (a token endpoint's session)."""
+        ...
 
 
 def new_session(
     context: AdapterContext,
     headers: Mapping[str, str] | None = None,
     *,
-    credentials: Credentials | None = None,
+    credentials: SessionCredentials | None = None,
 ) -> aiohttp.ClientSession:
     """A session for one city's platform; call from a running event loop.
 
-    With ``credentials`` (``adapters.credentials``) every request to the platform
-    carries them (aiohttp client middleware, aiohttp 3.12 or later).
+    With ``credentials`` (``adapters.credentials.Credentials``) every request to the
+    platform carries them (aiohttp client middleware, aiohttp 3.12 or later).
     """
     extra: dict[str, Any] = {}
     if credentials is not None:

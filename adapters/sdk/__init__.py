@@ -10,6 +10,8 @@
 - ``Collector`` (``collect``): pages into a ``SourceResult`` honouring filters,
   ``offset`` and ``limit``.
 - ``aggregate`` (``aggregate``): history points aggregated per period, as a broker would.
+- ``representative_point`` (``geojson``): the one point of a GeoJSON geometry.
+- ``iso_duration`` (``durations``): seconds as an ISO 8601 duration (``P30D``).
 
 The conformance kit that checks an adapter is ``adapters.testing``.
 """
@@ -18,7 +20,9 @@ from adapters.sdk.aggregate import aggregate
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.collect import Collector
 from adapters.sdk.config import Between, Matches, Secret, http_url, parse_config
+from adapters.sdk.durations import iso_duration
 from adapters.sdk.fetch import Answer, JsonAnswer, fetch, request_json
+from adapters.sdk.geojson import representative_point
 from adapters.sdk.links import next_link
 from adapters.sdk.local import matches, project
 from adapters.sdk.models import MODEL_UNITS, model_unit, to_model_unit
@@ -41,6 +45,7 @@ __all__ = [
     "fetch",
     "from_epoch",
     "http_url",
+    "iso_duration",
     "iso_z",
     "matches",
     "model_unit",
@@ -48,6 +53,7 @@ __all__ = [
     "parse_config",
     "parse_instant",
     "project",
+    "representative_point",
     "request_json",
     "to_model_unit",
     "unit",

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Collection, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 from yarl import URL
 
 from adapters.contract import AdapterContext
 from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
-from adapters.http import new_session
+from adapters.http import SessionCredentials, new_session
 from adapters.sdk.fetch import Answer, JsonAnswer, fetch, request_json
-
-if TYPE_CHECKING:
-    from adapters.credentials import Credentials
 
 T = TypeVar("T")
 
@@ -39,7 +36,7 @@ class PlatformClient:
         headers: Mapping[str, str] | None = None,
         secrets: Iterable[str] = (),
         peer: str = "the platform",
-        credentials: Credentials | None = None,
+        credentials: SessionCredentials | None = None,
     ) -> None:
         self.base = base
         self.peer = peer

@@ -8,8 +8,16 @@ from typing import Annotated, Any, ClassVar
 
 from yarl import URL
 
-from adapters.contract import AdapterContext, Capabilities, SourceEntity, SourceQuery, SourceResult
-from adapters.errors import UnsupportedQuery, UpstreamProtocolError
+from adapters import (
+    AdapterContext,
+    Capabilities,
+    SourceEntity,
+    SourceQuery,
+    SourceResult,
+    UnsupportedQuery,
+    UpstreamProtocolError,
+    representative_point,
+)
 from adapters.sdk import (
     Between,
     Collector,
@@ -20,7 +28,6 @@ from adapters.sdk import (
     project,
     to_model_unit,
 )
-from adapters.sdk.geojson import representative_point
 
 READINGS = {
     "temp_f": ("temperature", "°F"),

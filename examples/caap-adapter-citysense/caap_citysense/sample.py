@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.contract import GeoPoint, SourceEntity
+from adapters import GeoPoint, SourceEntity
 
 TOKEN = "citysense-test-token"  # noqa: S105 - a test value, not a secret
 
