@@ -85,6 +85,10 @@ class SourceEntity:
     location: GeoPoint | None
     observed_at: datetime | None
     attributes: Mapping[str, JSONValue]
+    datasets: Mapping[str, Mapping[str, JSONValue]] = field(default_factory=dict)
+    """Attributes the platform holds several instances of (NGSI-LD ``datasetId``):
+    attribute -> dataset id -> value, every instance with an id. ``attributes`` holds
+    the default instance (the one without an id; none: the first). See ADR 0008."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +326,10 @@ class EntityHistory:
     id: str
     type: str
     series: Mapping[str, Sequence[HistoryPoint]]
+    datasets: Mapping[str, Mapping[str, Sequence[HistoryPoint]]] = field(default_factory=dict)
+    """Attributes with several datasets (NGSI-LD ``datasetId``): attribute -> dataset id
+    -> its own series, every dataset with an id. ``series`` holds the default dataset
+    (the one without an id; none: the first). See ADR 0008."""
 
 
 @dataclass(frozen=True, slots=True)

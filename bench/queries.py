@@ -18,9 +18,9 @@ import orjson
 from yarl import URL
 
 from adapters.contract import SourceQuery
-from adapters.ngsi_ld.adapter import JSONLD_CONTEXT_REL
 from adapters.ngsi_ld.config import validate_config
 from adapters.ngsi_ld.query import entity_params
+from adapters.ngsi_ld.transport import JSONLD_CONTEXT_REL
 from bench.wrk import CITY_SLOT, TIME_SLOT, RequestSpec
 
 ENTITY_TYPE = "WeatherObserved"

@@ -9,10 +9,10 @@ client credentials or an API key, see ``adapters.credentials``) neither.
 under its own data-model context, and not every type has a ``dateObserved``.
 
 ``accept`` picks the representation asked for (``application/geo+json``: a
-FeatureCollection, as diwise serves it). ``dialect: diwise`` reads a 404 as
-"not found, or not allowed" and never sends an ``options`` value other than
-``keyValues``. ``temporal`` configures the temporal API (``false``: the broker
-keeps no history; ``url``: where it is, when not beside the entities;
+FeatureCollection, as diwise serves it). ``dialect`` names the broker
+(``etsi``, ``orion-ld``, ``stellio``, ``scorpio``, ``mintaka``, ``diwise``): what
+each does its own way is in ``dialect.py``. ``temporal`` configures the temporal
+API (``false``: the broker keeps no history; ``url``: where it is, when not beside the entities;
 ``aggregation``: the broker aggregates, else the adapter does).
 """
 
@@ -28,6 +28,7 @@ from yarl import URL
 
 from adapters.credentials import CredentialsConfig, parse_credentials
 from adapters.errors import ConfigError
+from adapters.ngsi_ld.dialect import DIALECTS, Dialect, DialectName
 
 DEFAULT_CONTEXT = "https://smartdatamodels.org/context.jsonld"
 """The Smart Data Models unified @context (the copy shipped in ``contexts/``)."""
@@ -37,8 +38,6 @@ MAX_PAGE_SIZE = 1000
 API_ROOT = "ngsi-ld/v1/"
 
 Format = Literal["keyValues", "normalized"]
-Dialect = Literal["etsi", "diwise"]
-DIALECTS: tuple[Dialect, ...] = ("etsi", "diwise")
 ACCEPTS = ("application/json", "application/ld+json", "application/geo+json")
 _FORMATS: tuple[Format, ...] = ("keyValues", "normalized")
 
@@ -95,12 +94,22 @@ class NgsiLdConfig:
     """Entities asked for per request (1..1000)."""
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     """Extra request headers (e.g. an API key); values are never logged."""
-    dialect: Dialect = "etsi"
+    dialect: DialectName = "etsi"
     accept: str = "application/json"
     temporal: TemporalSettings | None = TemporalSettings()
     """None: the broker has no temporal API."""
     credentials: CredentialsConfig | None = None
     """OAuth 2.0 client credentials or an API key (``adapters.credentials``)."""
+
+    @property
+    def rules(self) -> Dialect:
+        """What the broker of this dialect does its own way."""
+        return DIALECTS[self.dialect]
+
+    @property
+    def entity_page_size(self) -> int:
+        """``page_size``, within what the broker accepts."""
+        return min(self.page_size, self.rules.max_limit)
 
     def for_type(self, entity_type: str) -> TypeSettings:
         """The settings for queries of ``entity_type``."""
@@ -163,10 +172,10 @@ def validate_config(config: Mapping[str, Any]) -> NgsiLdConfig:
     return replace(parsed, credentials=credentials)
 
 
-def _dialect(value: object) -> Dialect:
-    for dialect in DIALECTS:
-        if value == dialect:
-            return dialect
+def _dialect(value: object) -> DialectName:
+    for dialect in DIALECTS.values():
+        if value == dialect.name:
+            return dialect.name
     raise ConfigError("dialect", f"must be one of: {', '.join(DIALECTS)}")
 
 

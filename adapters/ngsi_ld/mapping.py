@@ -3,7 +3,10 @@
 Both representations map to the same thing: attributes in keyValues form
 (Property -> value, Relationship -> object, LanguageProperty -> its language
 map, typed literals ``{"@type": ..., "@value": v}`` -> ``v``), names compacted
-with the shipped contexts.
+with the shipped contexts. A number with a ``unitCode`` (normalized form) comes
+out in the Smart Data Models unit, like the SensorThings and Lynx adapters give it
+(``adapters.sdk.models``). An attribute with several instances (``datasetId``) gives
+its default instance as the attribute and every named one in ``datasets``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from adapters.contract import JSONValue, SourceEntity
 from adapters.errors import UpstreamProtocolError
 from adapters.ngsi_ld.contexts import TermMap
 from adapters.sdk.geojson import representative_point
+from adapters.sdk.models import to_model_unit
+from adapters.sdk.units import UnitError
 
 LOCATION = "location"
 _MEMBER = {
@@ -59,6 +64,7 @@ def to_source_entity(
     if entity_type is None:
         raise UpstreamProtocolError(f"entity #{index} ({entity_id}) has no string 'type'")
     values: dict[str, JSONValue] = {}
+    datasets: dict[str, dict[str, JSONValue]] = {}
     observed_ats: list[datetime] = []
     compact = terms.compact
     for key, value in raw.items():
@@ -69,15 +75,58 @@ def to_source_entity(
             values[name] = value
         elif name == LOCATION and type(value) is dict and _flat_point(value):
             values[name] = value  # representative_point reads it as it is
+        elif type(value) is list and len(value) > 1 and all(_attr_type(v, terms) for v in value):
+            values[name], named = _instances(entity_type, name, value, terms, observed_ats)
+            if named:
+                datasets[name] = named
         else:
             values[name] = _simplified(value, terms, observed_ats)
+            if type(value) is dict and "unitCode" in value:
+                values[name] = in_model_unit(entity_type, name, values[name], value["unitCode"])
     observed_at = parse_datetime(values.get(time_property)) if time_property else None
     if observed_at is None and observed_ats:
         observed_at = max(observed_ats)
     location = representative_point(values.pop(LOCATION, None))
     if wanted is not None:
         values = {k: v for k, v in values.items() if k in wanted}
-    return SourceEntity(entity_id, entity_type, location, observed_at, values)
+        datasets = {k: v for k, v in datasets.items() if k in wanted}
+    return SourceEntity(entity_id, entity_type, location, observed_at, values, datasets)
+
+
+def _instances(
+    entity_type: str,
+    name: str,
+    instances: list[dict[str, Any]],
+    terms: TermMap,
+    observed_ats: list[datetime],
+) -> tuple[JSONValue, dict[str, JSONValue]]:
+    """Of a multi-instance attribute: the default instance's value (the one without a
+    ``datasetId``; none: the first), and the value of every instance with an id."""
+    default: list[JSONValue] = []
+    named: dict[str, JSONValue] = {}
+    for instance in instances:
+        value = _simplified(instance, terms, observed_ats)
+        if "unitCode" in instance:
+            value = in_model_unit(entity_type, name, value, instance["unitCode"])
+        dataset = instance.get("datasetId")
+        if isinstance(dataset, str) and dataset:
+            named.setdefault(dataset, value)
+        elif not default:
+            default.append(value)
+    return (default[0] if default else next(iter(named.values()))), named
+
+
+def in_model_unit(entity_type: str, name: str, value: JSONValue, unit_code: object) -> JSONValue:
+    """A number stated in ``unit_code`` (UN/CEFACT, as NGSI-LD ``unitCode``) in the Smart
+    Data Models unit of ``entity_type.name``; None when that unit cannot be reached."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if not isinstance(unit_code, str):
+        return value
+    try:
+        return to_model_unit(entity_type, name, value, unit_code)
+    except UnitError:
+        return None
 
 
 def _simplified(value: object, terms: TermMap, observed_ats: list[datetime]) -> JSONValue:

@@ -31,20 +31,27 @@ _BAD_NAME = re.compile(r"[\s,;|()<>\"'=&?\\\x00-\x1f\x7f]")
 Params = list[tuple[str, str]]
 
 
-def entity_params(query: SourceQuery, settings: TypeSettings, limit: int) -> Params:
-    """Parameters for ``GET /ngsi-ld/v1/entities`` answering ``query``, ``limit`` per page."""
+def entity_params(
+    query: SourceQuery, settings: TypeSettings, limit: int, *, push_time: bool = True
+) -> Params:
+    """Parameters for ``GET /ngsi-ld/v1/entities`` answering ``query``, ``limit`` per page.
+
+    Without ``push_time`` the time window is left to the adapter, and so is ``offset``
+    (the broker is asked from its first entity).
+    """
     check_name("entity type", query.entity_type)
     params: Params = [("type", query.entity_type)]
     if query.attrs is not None:
         params.append(("attrs", ",".join(fetched_attrs(query.attrs, settings))))
-    time_q = time_filter(query, settings.time_property)
+    time_q = time_filter(query, settings.time_property) if push_time else None
     if time_q:
         params.append(("q", time_q))
     if query.near is not None:
         params += near_params(query.near)
     elif query.within is not None:
         params += within_params(query.within)
-    params += [("limit", str(limit)), ("offset", str(query.offset)), ("count", "true")]
+    offset = query.offset if push_time else 0
+    params += [("limit", str(limit)), ("offset", str(offset)), ("count", "true")]
     if settings.format == "keyValues":
         params.append(("options", "keyValues"))
     return params

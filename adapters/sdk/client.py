@@ -26,7 +26,8 @@ T = TypeVar("T")
 
 
 class PlatformClient:
-    """HTTP to one platform whose API lives under ``base``."""
+    """HTTP to one platform whose API lives under ``base`` (and ``also``: further bases of
+    the same platform on other origins, e.g. a temporal service beside a broker)."""
 
     def __init__(
         self,
@@ -37,8 +38,10 @@ class PlatformClient:
         secrets: Iterable[str] = (),
         peer: str = "the platform",
         credentials: SessionCredentials | None = None,
+        also: Iterable[URL] = (),
     ) -> None:
         self.base = base
+        self._origins = frozenset(u.origin() for u in (base, *also))
         self.peer = peer
         self._context = context
         self._headers = dict(headers or {})
@@ -123,7 +126,7 @@ class PlatformClient:
 
     def check_origin(self, url: URL, *, what: str = "a request") -> None:
         """Refuse a URL outside the configured platform (scheme, host and port)."""
-        if url.origin() != self.base.origin():
+        if url.origin() not in self._origins:
             raise UpstreamProtocolError(
                 f"{what} points to another host ({url.host}:{url.port}); "
                 f"only {self.base.host}:{self.base.port} is followed"

@@ -226,7 +226,7 @@ async def test_next_link_to_another_origin_is_not_followed(broker: Broker, make:
         return json_response([entity(0)], {"Link": link})
 
     broker.handler = handler
-    with pytest.raises(UpstreamProtocolError, match=r"another origin \(198\.51\.100\.7\)"):
+    with pytest.raises(UpstreamProtocolError, match=r"another host \(198\.51\.100\.7:"):
         await make(page_size=1).fetch_entities(SourceQuery("WeatherObserved", limit=5))
     assert len(broker.requests) == 1
 
@@ -383,7 +383,7 @@ async def test_dropped_connection_is_unavailable(broker: Broker, make: Make) -> 
 
 def test_built_outside_a_loop_without_a_session() -> None:
     adapter = NgsiLdAdapter({"url": "http://127.0.0.1:1"}, AdapterContext(city_id="x", logger=LOG))
-    assert adapter._session is None
+    assert adapter._client._session is None
     asyncio.run(adapter.aclose())
 
 
@@ -391,7 +391,7 @@ async def test_aclose_is_idempotent_and_final(broker: Broker, make: Make) -> Non
     broker.serve([entity(1)])
     adapter = make()
     await adapter.fetch_entities(SourceQuery("WeatherObserved"))
-    session = adapter._session
+    session = adapter._client._session
     assert session is not None
     await adapter.aclose()
     assert session.closed
@@ -408,12 +408,12 @@ async def test_one_session_with_bounded_connections(broker: Broker) -> None:
         await asyncio.gather(
             *(adapter.fetch_entities(SourceQuery("WeatherObserved")) for _ in range(5))
         )
-        session = adapter._session
+        session = adapter._client._session
         assert session is not None
         assert session.connector is not None
         assert session.connector.limit == 3
         assert session.timeout.total == 1.5
         await adapter.fetch_entities(SourceQuery("WeatherObserved"))
-        assert adapter._session is session
+        assert adapter._client._session is session
     finally:
         await adapter.aclose()

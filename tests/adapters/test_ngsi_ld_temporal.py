@@ -113,7 +113,10 @@ async def test_the_diwise_dialect_asks_for_and_reads_the_normalized_form(
             await etsi.fetch_history(HOUR)
     finally:
         await etsi.aclose()
-    got = await history(broker(cluster, "sundsvall", dialect="diwise"), HOUR)
+    every_attribute = HistoryQuery(**{**vars_of(HOUR), "attrs": None})
+    # Not attrs: real diwise reads ``attributes`` (see test_ngsi_ld_real_answers.py), which
+    # citysim's diwise imitation does not know yet.
+    got = await history(broker(cluster, "sundsvall", dialect="diwise"), every_attribute)
     series = got["urn:ngsi-ld:WeatherObserved:sundsvall-0000"]["temperature"]
     assert [(p.at, p.value) for p in series] == expected(cluster, "sundsvall")
 
@@ -190,7 +193,7 @@ async def test_a_temporal_next_link_to_another_host_is_refused() -> None:
     url = f"http://127.0.0.1:{runner.addresses[0][1]}"
     adapter = NgsiLdAdapter({"url": url}, AdapterContext("x", logging.getLogger("test")))
     try:
-        with pytest.raises(UpstreamProtocolError, match="another origin"):
+        with pytest.raises(UpstreamProtocolError, match="another host"):
             await adapter.fetch_history(HOUR)
     finally:
         await adapter.aclose()

@@ -1,4 +1,7 @@
-"""The HTTP edge of the NGSI-LD adapter: Link headers, counts, bodies, status codes."""
+"""The HTTP edge of the NGSI-LD adapter: Link headers, counts, bodies, status codes.
+
+Status codes map to errors in the SDK (``adapters.sdk.fetch.status_error``, one mapping
+for every adapter); what is NGSI-LD's own is read here."""
 
 from __future__ import annotations
 
@@ -10,13 +13,9 @@ from adapters.errors import (
     UpstreamProtocolError,
     UpstreamUnavailable,
 )
-from adapters.ngsi_ld.transport import (
-    entity_list,
-    next_link,
-    problem_text,
-    results_count,
-    status_error,
-)
+from adapters.ngsi_ld.transport import entity_list, results_count
+from adapters.sdk.fetch import error_text, status_error
+from adapters.sdk.links import next_link
 
 BASE = URL("http://127.0.0.1:9101/ngsi-ld/v1/entities?type=T&limit=2&offset=0")
 CONTEXT_LINK = (
@@ -91,13 +90,13 @@ def test_problem_details_title_and_detail() -> None:
         b'{"type": "https://uri.etsi.org/ngsi-ld/errors/BadRequestData",'
         b' "title": "Bad", "detail": "no georel"}'
     )
-    assert problem_text(body) == "Bad: no georel"
-    assert problem_text(b'{"detail": "only detail"}') == "only detail"
-    assert problem_text(b"not json") == ""
-    assert problem_text(b"[1]") == ""
-    assert problem_text(b"") == ""
-    assert problem_text(b'{"title": "line\\nbreak"}') == "line break"
-    assert len(problem_text(b'{"title": "' + b"x" * 5000 + b'"}')) == 300
+    assert error_text(body) == "Bad: no georel"
+    assert error_text(b'{"detail": "only detail"}') == "only detail"
+    assert error_text(b"not json") == ""
+    assert error_text(b"[1]") == ""
+    assert error_text(b"") == ""
+    assert error_text(b'{"title": "line\\nbreak"}') == "line break"
+    assert len(error_text(b'{"title": "' + b"x" * 5000 + b'"}')) == 300
 
 
 @pytest.mark.parametrize(
@@ -114,7 +113,9 @@ def test_problem_details_title_and_detail() -> None:
     ],
 )
 def test_status_errors(status: int, kind: type[UpstreamError]) -> None:
-    err = status_error(status, b'{"title": "Internal error", "detail": "db down"}')
+    err = status_error(
+        status, b'{"title": "Internal error", "detail": "db down"}', peer="the broker"
+    )
     assert type(err) is kind
     assert err.status == status
     assert f"HTTP {status}" in str(err)
