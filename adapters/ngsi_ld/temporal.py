@@ -219,8 +219,9 @@ class _Reader:
         except UpstreamError as exc:
             raise dialect_error(exc, self.rules) from None
         wanted = frozenset(self.query.attrs) if self.query.attrs is not None else None
+        method = self.query.aggregation.method if self.query.aggregation is not None else None
         for raw in page.entities:
-            entity = read_entity(raw, self.terms, wanted, len(self.found))
+            entity = read_entity(raw, self.terms, wanted, len(self.found), method)
             gathered = self.found.setdefault(entity.id, _Gathered(entity.id, entity.type))
             gathered.add(entity)
         return page

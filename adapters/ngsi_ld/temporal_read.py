@@ -43,9 +43,15 @@ class RawHistory:
 
 
 def read_entity(
-    raw: object, terms: TermMap, wanted: frozenset[str] | None, index: int
+    raw: object,
+    terms: TermMap,
+    wanted: frozenset[str] | None,
+    index: int,
+    method: str | None = None,
 ) -> RawHistory:
-    """One temporal entity; ``wanted`` limits the attributes read (None: all)."""
+    """One temporal entity; ``wanted`` limits the attributes read (None: all). Of an
+    aggregated answer only ``method`` is read (a broker may send every method, as
+    Scorpio's documented answer does); without one, the first present."""
     if not isinstance(raw, dict):
         raise UpstreamProtocolError(f"temporal entity #{index} is not an object")
     entity_id, entity_type = raw.get("id", raw.get("@id")), raw.get("type", raw.get("@type"))
@@ -62,7 +68,7 @@ def read_entity(
         name = terms.compact(key)
         if wanted is not None and name not in wanted:
             continue
-        units = _Units(found.type, name)
+        units = _Units(found.type, name, method)
         for dataset, point in _points(value, terms, units):
             found.series.setdefault((name, dataset), []).append(point)
     return found
@@ -74,6 +80,8 @@ class _Units:
 
     entity_type: str
     name: str
+    method: str | None = None
+    """The aggregation method to read of an aggregated answer."""
 
     def value(self, value: JSONValue, code: object, method: str | None = None) -> JSONValue:
         if code is None or method == "totalCount":
@@ -116,7 +124,9 @@ def _series(value: Mapping[str, Any], units: _Units) -> Iterator[HistoryPoint]:
                     if at is not None:
                         yield HistoryPoint(at, units.value(plain(pair[0]), code))
             return
-    for method in sorted(_METHODS & value.keys()):
+    present = sorted(_METHODS & value.keys())
+    method = units.method if units.method is not None else next(iter(present), None)
+    if method in present:
         for triple in value[method] if isinstance(value[method], list) else ():
             if isinstance(triple, list) and len(triple) >= 3:
                 start, end = parse_datetime(triple[1]), parse_datetime(triple[2])

@@ -19,10 +19,10 @@ from yarl import URL
 
 from adapters.errors import UpstreamProtocolError
 from adapters.ngsi_ld.geojson import feature_entities
+from adapters.ngsi_ld.mapping import parse_datetime
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.fetch import JSON_TYPES
 from adapters.sdk.links import next_link
-from adapters.sdk.times import parse_instant
 
 JSONLD_CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
 RESULTS_COUNT = "NGSILD-Results-Count"
@@ -102,18 +102,18 @@ async def get_page(
 
 
 def content_range(value: str | None) -> tuple[datetime, datetime]:
-    """The (earlier, later) instants of a 206 answer's date-time ``Content-Range``."""
+    """The (earlier, later) instants of a 206 answer's date-time ``Content-Range``.
+
+    Times without a zone are UTC: Mintaka writes ``date-time 1970-01-01T00:00-...``
+    (a ``LocalDateTime`` of UTC, to the minute), newest first after ``lastN``."""
     match = _CONTENT_RANGE.match(value or "")
     if match is None:
         raise UpstreamProtocolError(
             "the broker answered 206 Partial Content without a date-time Content-Range"
         )
-    try:
-        start, end = parse_instant(match["start"]), parse_instant(match["end"])
-    except UpstreamProtocolError:
-        raise UpstreamProtocolError(
-            "the broker's Content-Range does not hold two date-times"
-        ) from None
+    start, end = parse_datetime(match["start"]), parse_datetime(match["end"])
+    if start is None or end is None:
+        raise UpstreamProtocolError("the broker's Content-Range does not hold two date-times")
     return (start, end) if start <= end else (end, start)
 
 
