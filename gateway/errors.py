@@ -2,7 +2,7 @@
 
 Request-level errors (bad input, too complex) fail the request; city-level errors
 (a platform that failed, a dataset that is denied) fail only that city's part
-and are reported beside the data. See CONTRACT.md.
+and are reported beside the data. See docs/architecture.md, "Failure is partial".
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from graphql import GraphQLError
 
 
 class ErrorCode(StrEnum):
-    """Codes in ``errors[].extensions.code`` (CONTRACT.md)."""
+    """Codes in ``errors[].extensions.code`` (docs/architecture.md, "Failure is partial")."""
 
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"

@@ -1,4 +1,4 @@
-"""Secrets come from the environment, never from the federation file (CONTRACT.md).
+"""Secrets come from the environment, never from the federation file (docs/auth.md).
 
 The secrets of a city's ``credentials`` section (``adapters.credentials``:
 ``oauth2.client_secret`` and ``api_key.value``, in ``adapter`` and ``catalogue``)

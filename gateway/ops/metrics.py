@@ -1,4 +1,4 @@
-"""Prometheus metrics of one gateway process (names in CONTRACT.md)."""
+"""Prometheus metrics of one gateway process (names in docs/operations.md, "Metrics")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Typed settings from the environment (``CAAP_*``, CONTRACT.md)."""
+"""Typed settings from the environment (``CAAP_*``, docs/architecture.md, "Start-up")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""From the federated catalogue answer to the schema's DatasetConnection (CONTRACT.md)."""
+"""From the federated catalogue answer to the schema's DatasetConnection (docs/adr/0004-*.md)."""
 
 from __future__ import annotations
 

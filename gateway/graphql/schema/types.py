@@ -1,4 +1,4 @@
-"""The object types of the schema that every caller meets (CONTRACT.md)."""
+"""The object types of the schema that every caller meets (docs/architecture.md, "One request")."""
 
 from __future__ import annotations
 
