@@ -29,6 +29,7 @@ from yarl import URL
 from adapters.credentials import CredentialsConfig, parse_credentials
 from adapters.errors import ConfigError
 from adapters.ngsi_ld.dialect import DIALECTS, Dialect, DialectName
+from adapters.sdk.config import http_url
 
 DEFAULT_CONTEXT = "https://smartdatamodels.org/context.jsonld"
 """The Smart Data Models unified @context (the copy shipped in ``contexts/``)."""
@@ -241,17 +242,7 @@ def _types(value: object, defaults: TypeSettings) -> Mapping[str, TypeSettings]:
 
 
 def _http_url(key: str, value: object) -> URL:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(key, "must be an http(s) URL string")
-    try:
-        url = URL(value.strip())
-    except ValueError:
-        raise ConfigError(key, "is not a valid URL") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigError(key, "must be an absolute http:// or https:// URL with a host")
-    if url.user is not None or url.password is not None:
-        raise ConfigError(key, "must not contain credentials; put them in 'headers'")
-    return url
+    return http_url(value, key, credentials_hint="put them in 'headers'")
 
 
 def _base_url(value: object) -> URL:

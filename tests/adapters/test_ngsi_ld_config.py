@@ -9,6 +9,7 @@ import pytest
 from adapters.errors import ConfigError
 from adapters.ngsi_ld import NgsiLdAdapter, NgsiLdConfig
 from adapters.ngsi_ld.config import DEFAULT_CONTEXT, TypeSettings
+from adapters.sdk.config import http_url
 
 URL = "http://127.0.0.1:9101"
 
@@ -157,3 +158,20 @@ def test_header_values_never_in_messages() -> None:
 
 def test_not_a_mapping() -> None:
     assert reject(["url"]).key == ""  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({"url": "http://u:p@b.example"}, "url"),
+        ({"context": "https://c.example/x#frag"}, "context"),
+    ],
+)
+def test_urls_are_checked_by_the_sdk(config: dict[str, Any], key: str) -> None:
+    """Issue 12 item 5: one config URL check for every adapter (``adapters.sdk.http_url``);
+    the NGSI-LD copy let a fragment through in a context URL."""
+    err = reject({"url": URL, **config})
+    assert err.key == key
+    with pytest.raises(ConfigError) as sdk:
+        http_url(config[key], key, credentials_hint="put them in 'headers'")
+    assert str(err) == str(sdk.value)
