@@ -12,8 +12,9 @@ under its own data-model context, and not every type has a ``dateObserved``.
 FeatureCollection, as diwise serves it). ``dialect`` names the broker
 (``etsi``, ``orion-ld``, ``stellio``, ``scorpio``, ``mintaka``, ``diwise``): what
 each does its own way is in ``dialect.py``. ``temporal`` configures the temporal
-API (``false``: the broker keeps no history; ``url``: where it is, when not beside the entities;
-``aggregation``: the broker aggregates, else the adapter does).
+API (``false``: the broker keeps no history; ``url``: where it is, when not beside
+the entities; ``dialect``: its own, e.g. ``mintaka`` beside an ``orion-ld``
+broker; ``aggregation``: the broker aggregates, else the adapter does).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ _ALLOWED = (
     "url", *_PER_TYPE, "types", "tenant", "page_size", "headers", "dialect", "accept", "temporal",
     "credentials",
 )  # fmt: skip
-_TEMPORAL = ("url", "aggregation")
+_TEMPORAL = ("url", "aggregation", "dialect")
 _RESERVED_HEADERS = frozenset(
     {"accept", "link", "ngsild-tenant", "user-agent", "host", "content-length", "content-type"}
 )
@@ -78,6 +79,8 @@ class TemporalSettings:
     """Base URL of its ``.../ngsi-ld/v1/`` (None: the broker's own)."""
     aggregation: bool = False
     """The broker answers ``options=aggregatedValues``; otherwise the adapter aggregates."""
+    dialect: DialectName | None = None
+    """The temporal service's own dialect (Mintaka beside Orion-LD); None: the broker's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,12 @@ class NgsiLdConfig:
     def rules(self) -> Dialect:
         """What the broker of this dialect does its own way."""
         return DIALECTS[self.dialect]
+
+    @property
+    def temporal_rules(self) -> Dialect:
+        """What the temporal service does its own way (its dialect, else the broker's)."""
+        own = self.temporal.dialect if self.temporal is not None else None
+        return DIALECTS[own or self.dialect]
 
     @property
     def entity_page_size(self) -> int:
@@ -173,11 +182,11 @@ def validate_config(config: Mapping[str, Any]) -> NgsiLdConfig:
     return replace(parsed, credentials=credentials)
 
 
-def _dialect(value: object) -> DialectName:
+def _dialect(value: object, key: str = "dialect") -> DialectName:
     for dialect in DIALECTS.values():
         if value == dialect.name:
             return dialect.name
-    raise ConfigError("dialect", f"must be one of: {', '.join(DIALECTS)}")
+    raise ConfigError(key, f"must be one of: {', '.join(DIALECTS)}")
 
 
 def _accept(value: object) -> str:
@@ -192,7 +201,7 @@ def _temporal(value: object) -> TemporalSettings | None:
     if value is True:
         return TemporalSettings()
     if not isinstance(value, Mapping):
-        raise ConfigError("temporal", "must be false, true or {url, aggregation}")
+        raise ConfigError("temporal", "must be false, true or {url, aggregation, dialect}")
     _check_keys("temporal.", value, _TEMPORAL, _TEMPORAL)
     aggregation = value.get("aggregation", False)
     if not isinstance(aggregation, bool):
@@ -203,7 +212,8 @@ def _temporal(value: object) -> TemporalSettings | None:
             url = _base_url(value["url"])
         except ConfigError as exc:
             raise ConfigError("temporal.url", exc.message) from None
-    return TemporalSettings(url, aggregation)
+    dialect = _dialect(value["dialect"], "temporal.dialect") if "dialect" in value else None
+    return TemporalSettings(url, aggregation, dialect)
 
 
 def _check_keys(

@@ -45,13 +45,14 @@ from adapters.sdk.durations import iso_duration
 
 Params = list[tuple[str, str]]
 _METHODS = {"avg", "min", "max", "sum", "totalCount"}
-MAX_RANGE_FOLLOWS = 1000
-"""206 answers followed for one page before the answer is called truncated."""
+MAX_RANGE_FOLLOWS = 100
+"""206 answers followed for one page before the answer is called truncated (memory bound:
+with Stellio's default of 10 000 instances per answer, a million points)."""
 
 
 def history_params(query: HistoryQuery, config: NgsiLdConfig, terms: TermMap, limit: int) -> Params:
     """Parameters of one Query Temporal Evolution of Entities request."""
-    rules = config.rules
+    rules = config.temporal_rules
     check_name("entity type", query.entity_type)
     if query.after >= query.before:
         raise UnsupportedQuery("the history window is empty (after is not before 'before')")
@@ -91,7 +92,7 @@ def _joined_options(params: Params) -> Params:
 
 
 def _representation(aggregation: Aggregation | None, config: NgsiLdConfig) -> Params:
-    if not config.rules.options:
+    if not config.temporal_rules.options:
         return []
     pushed = config.temporal is not None and config.temporal.aggregation
     if aggregation is not None and pushed:
@@ -180,7 +181,7 @@ async def fetch_history(
         raise UnsupportedQuery("limit and lastN must not be negative")
     settings = config.for_type(query.entity_type)
     terms = term_map(settings.context)
-    rules = config.rules
+    rules = config.temporal_rules
     base = config.temporal.url or config.url
     headers = context_link(settings.context)
     size = max(1, min(config.page_size, rules.max_limit, query.limit))

@@ -145,6 +145,15 @@ async def test_mintaka_pages_are_followed_to_the_end() -> None:
     assert "count" in asked[0]["options"].split(",")
 
 
+async def test_mintaka_beside_orion_ld_is_its_own_dialect() -> None:
+    """Defect "Mintaka paging", as deployed: Orion-LD for entities, Mintaka for history."""
+    async with serving(mintaka(7)) as server:
+        temporal = {"url": server.url, "dialect": "mintaka"}
+        result = await history(server, dialect="orion-ld", page_size=3, temporal=temporal)
+    assert len(result.entities) == 7
+    assert all("pageSize" in q for q in server.queries())
+
+
 async def test_mintaka_pages_beyond_the_limit_are_truncated() -> None:
     """Defect "Mintaka paging": never ``truncated=False`` while data remains."""
     async with serving(mintaka(7)) as server:

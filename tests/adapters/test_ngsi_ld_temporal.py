@@ -244,6 +244,7 @@ def test_history_parameters() -> None:
         ({"temporal": {"aggregation": "yes"}}, "temporal.aggregation"),
         ({"temporal": {"url": "ftp://x"}}, "temporal.url"),
         ({"temporal": {"lastN": 3}}, "temporal.lastN"),
+        ({"temporal": {"dialect": "mintaka-ld"}}, "temporal.dialect"),
     ],
 )
 def test_new_options_are_validated(options: dict[str, Any], key: str) -> None:
