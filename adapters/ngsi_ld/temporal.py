@@ -32,7 +32,7 @@ from adapters.contract import (
     HistoryQuery,
     HistoryResult,
 )
-from adapters.errors import UnsupportedQuery, UpstreamError
+from adapters.errors import UnsupportedQuery, UpstreamError, UpstreamProtocolError
 from adapters.ngsi_ld.config import NgsiLdConfig
 from adapters.ngsi_ld.contexts import TermMap, term_map
 from adapters.ngsi_ld.dialect import Dialect, dialect_error
@@ -189,6 +189,7 @@ async def fetch_history(
     reader = _Reader(client, headers, rules, terms, query)
     seen = 0
     capped = False
+    asked = {url}
     while True:
         page = await reader.get(url)
         seen += len(page.entities)
@@ -196,6 +197,9 @@ async def fetch_history(
         next_url = _next_page(client, page, url, seen, rules)
         if len(reader.found) >= query.limit or not page.entities or next_url is None:
             break
+        if next_url in asked:
+            raise UpstreamProtocolError("the broker's next page is one already read (a loop)")
+        asked.add(next_url)
         url = next_url
     more = next_url is not None and bool(page.entities)
     entities = [g.history(query) for g in list(reader.found.values())[: query.limit]]

@@ -11,9 +11,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from aiohttp import web
 
 from adapters.contract import AdapterContext, HistoryQuery, SourceQuery
+from adapters.errors import UpstreamProtocolError
 from adapters.ngsi_ld import NgsiLdAdapter
 from tests.support.recorded_server import Recorded, Reply, serving
 
@@ -331,3 +333,16 @@ async def test_diwise_temporal_queries_are_asked_its_way() -> None:
     assert asked["type"] == "BeeHive"  # never an id-only query
     assert result.truncated is False
     assert len(result.entities[0].series["temperature"]) == 2
+
+
+async def test_a_next_page_that_loops_is_refused() -> None:
+    """A broker whose ``Next-Page`` names the page just read would be asked forever."""
+
+    async def script(request: web.Request) -> Reply:
+        hive = {"id": HIVE, "type": "BeeHive", "temperature": []}
+        return Reply([hive], headers={"Next-Page": HIVE})
+
+    async with serving(script) as server:
+        with pytest.raises(UpstreamProtocolError, match="already read"):
+            await history(server, dialect="mintaka")
+    assert len(server.requests) == 2
