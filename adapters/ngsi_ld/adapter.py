@@ -32,8 +32,9 @@ from adapters.sdk.collect import Collector
 class NgsiLdAdapter:
     """Queries ``/ngsi-ld/v1/entities`` of one broker and maps the answer.
 
-    The aiohttp session (one per instance, bounded by ``context.max_connections``)
-    is created on the first query, inside the running loop. When every page of an
+    HTTP goes through one ``PlatformClient`` (``adapters.sdk``): its session, bounded by
+    ``context.max_connections``, is created on the first query inside the running loop;
+    requests reach the broker and its temporal service only. When every page of an
     answer carried an ETag, ``revalidate`` asks again with ``If-None-Match``.
     """
 
@@ -41,7 +42,6 @@ class NgsiLdAdapter:
 
     def __init__(self, config: Mapping[str, Any], context: AdapterContext) -> None:
         self.config: NgsiLdConfig = validate_config(config)
-        self._context = context
         self._log = context.logger
         self._client = PlatformClient(
             context,
@@ -116,13 +116,13 @@ class NgsiLdAdapter:
             cache_control = page.cache_control if cache_control is None else cache_control
             total = page.total_count if page.total_count is not None else total
             room = None if refine else query.limit - len(collector.entities) + 1
-            for raw in page.entities[:room]:
-                collector.extend([
-                    to_source_entity(raw, terms, index=mapped, wanted=wanted,
-                                     time_property=settings.time_property,
-                                     expected_type=query.entity_type)
-                ])  # fmt: skip
-                mapped += 1
+            collector.extend([
+                to_source_entity(raw, terms, index=mapped + i, wanted=wanted,
+                                 time_property=settings.time_property,
+                                 expected_type=query.entity_type)
+                for i, raw in enumerate(page.entities[:room])
+            ])  # fmt: skip
+            mapped += len(page.entities)
             seen += len(page.entities)
             more = page.next_url is not None or (total is not None and seen < total)
             if collector.full or not page.entities or not more:
@@ -136,7 +136,8 @@ class NgsiLdAdapter:
                     cache_control=cache_control,
                     validator=orjson.dumps(etags).decode() if etags else None,
                 )
-            url = self._next_url(page, url, seen, query.limit - len(collector.entities))
+            remaining = size if refine else query.limit - len(collector.entities)
+            url = self._next_url(page, url, seen, remaining)
 
     async def revalidate(self, query: SourceQuery, validator: str) -> SourceResult | None:
         """Ask for each page again with ``If-None-Match``: None when every page is unchanged,

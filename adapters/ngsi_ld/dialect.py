@@ -24,6 +24,9 @@ Each behaviour names where it was seen:
   ``attrs``, and answers every entity at once (no ``limit``, count nor Link paging;
   ``temporal.go``); it takes no ``options`` value but ``keyValues``; it answers 404
   both for "not found" and for what its authorisation refuses (``mapCIMToNGSILDError``).
+  The attributes are not asked of it but picked here: citysim's diwise imitation
+  still refuses ``attributes`` (issue 12); once it reads it, ``temporal_attrs`` is
+  ``"attributes"`` and diwise sends less.
 """
 
 from __future__ import annotations
@@ -48,8 +51,9 @@ class Dialect:
     """``q`` on the time property finds what it should (else filtered here)."""
     options: bool = True
     """The broker takes ``options`` besides ``keyValues`` (``temporalValues``, ...)."""
-    temporal_attrs: str = "attrs"
-    """The parameter naming the attributes of a temporal query."""
+    temporal_attrs: str | None = "attrs"
+    """The parameter naming the attributes of a temporal query (None: not sent, the
+    attributes are picked from the answer)."""
     temporal_paging: TemporalPaging = "offset"
     """``offset``: ``limit``/``offset`` and ``Link``; ``page-anchor``: Mintaka's
     ``pageSize``/``pageAnchor``/``Next-Page``; ``none``: one answer holds everything."""
@@ -74,7 +78,7 @@ DIALECTS: dict[str, Dialect] = {
         Dialect(
             "diwise",
             options=False,
-            temporal_attrs="attributes",
+            temporal_attrs=None,
             temporal_paging="none",
             temporal_count=None,
             not_found_may_mean_forbidden=True,

@@ -64,7 +64,8 @@ def history_params(query: HistoryQuery, config: NgsiLdConfig, terms: TermMap, li
     if query.attrs is not None:
         for name in query.attrs:
             check_name("attribute", name)
-        params.append((rules.temporal_attrs, ",".join(query.attrs)))
+        if rules.temporal_attrs is not None:
+            params.append((rules.temporal_attrs, ",".join(query.attrs)))
     params += [
         ("timerel", "between"),
         ("timeAt", format_datetime(query.after, ceil=False)),

@@ -323,16 +323,20 @@ async def test_orion_ld_datetime_literals_are_filtered_here() -> None:
 
 
 async def test_diwise_temporal_queries_are_asked_its_way() -> None:
-    """Defect "Dialects": diwise's temporal handler reads ``attributes``, not ``attrs``,
-    pages nothing, counts nothing, and takes no ``options`` but ``keyValues``."""
-    async with serving(answering([NORMALIZED_DATASETS])) as server:
+    """Defect "Dialects": diwise's temporal handler reads ``attributes``, not ``attrs``
+    (so ``attrs`` asked nothing), pages nothing, counts nothing, and takes no ``options``
+    but ``keyValues``. The attributes are picked from its answer (see ``dialect.py``)."""
+    outside = {"type": "Property", "value": 3.0, "observedAt": "2026-11-01T10:00:00Z"}
+    body = {**NORMALIZED_DATASETS, "humidity": [outside]}
+    async with serving(answering([body])) as server:
         result = await history(server, dialect="diwise")
     (asked,) = server.queries()
-    assert asked["attributes"] == "temperature"
     assert {"attrs", "limit", "offset", "count", "options"}.isdisjoint(asked)
     assert asked["type"] == "BeeHive"  # never an id-only query
     assert result.truncated is False
-    assert len(result.entities[0].series["temperature"]) == 2
+    (entity,) = result.entities
+    assert list(entity.series) == ["temperature"]
+    assert len(entity.series["temperature"]) == 2
 
 
 async def test_a_next_page_that_loops_is_refused() -> None:

@@ -113,10 +113,7 @@ async def test_the_diwise_dialect_asks_for_and_reads_the_normalized_form(
             await etsi.fetch_history(HOUR)
     finally:
         await etsi.aclose()
-    every_attribute = HistoryQuery(**{**vars_of(HOUR), "attrs": None})
-    # Not attrs: real diwise reads ``attributes`` (see test_ngsi_ld_real_answers.py), which
-    # citysim's diwise imitation does not know yet.
-    got = await history(broker(cluster, "sundsvall", dialect="diwise"), every_attribute)
+    got = await history(broker(cluster, "sundsvall", dialect="diwise"), HOUR)
     series = got["urn:ngsi-ld:WeatherObserved:sundsvall-0000"]["temperature"]
     assert [(p.at, p.value) for p in series] == expected(cluster, "sundsvall")
 
