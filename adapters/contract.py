@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import aiohttp
@@ -71,6 +72,10 @@ class SourceQuery:
     offset: int = 0
 
 
+NO_DATASETS: Mapping[str, Any] = MappingProxyType({})
+"""The shared empty ``datasets`` of an entity (most have none; nothing is allocated)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SourceEntity:
     """One entity in the common model.
@@ -85,7 +90,7 @@ class SourceEntity:
     location: GeoPoint | None
     observed_at: datetime | None
     attributes: Mapping[str, JSONValue]
-    datasets: Mapping[str, Mapping[str, JSONValue]] = field(default_factory=dict)
+    datasets: Mapping[str, Mapping[str, JSONValue]] = field(default_factory=lambda: NO_DATASETS)
     """Attributes the platform holds several instances of (NGSI-LD ``datasetId``):
     attribute -> dataset id -> value, every instance with an id. ``attributes`` holds
     the default instance (the one without an id; none: the first). See ADR 0008."""
@@ -326,7 +331,9 @@ class EntityHistory:
     id: str
     type: str
     series: Mapping[str, Sequence[HistoryPoint]]
-    datasets: Mapping[str, Mapping[str, Sequence[HistoryPoint]]] = field(default_factory=dict)
+    datasets: Mapping[str, Mapping[str, Sequence[HistoryPoint]]] = field(
+        default_factory=lambda: NO_DATASETS
+    )
     """Attributes with several datasets (NGSI-LD ``datasetId``): attribute -> dataset id
     -> its own series, every dataset with an id. ``series`` holds the default dataset
     (the one without an id; none: the first). See ADR 0008."""

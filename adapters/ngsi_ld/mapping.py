@@ -90,7 +90,9 @@ def to_source_entity(
     if wanted is not None:
         values = {k: v for k, v in values.items() if k in wanted}
         datasets = {k: v for k, v in datasets.items() if k in wanted}
-    return SourceEntity(entity_id, entity_type, location, observed_at, values, datasets)
+    if datasets:
+        return SourceEntity(entity_id, entity_type, location, observed_at, values, datasets)
+    return SourceEntity(entity_id, entity_type, location, observed_at, values)
 
 
 def _instances(
