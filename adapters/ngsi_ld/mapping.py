@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.contract import JSONValue, SourceEntity
+from adapters.contract import NO_DATASETS, JSONValue, SourceEntity
 from adapters.errors import UpstreamProtocolError
 from adapters.ngsi_ld.contexts import TermMap
 from adapters.sdk.geojson import representative_point
@@ -64,7 +64,7 @@ def to_source_entity(
     if entity_type is None:
         raise UpstreamProtocolError(f"entity #{index} ({entity_id}) has no string 'type'")
     values: dict[str, JSONValue] = {}
-    datasets: dict[str, dict[str, JSONValue]] = {}
+    datasets: dict[str, dict[str, JSONValue]] | None = None
     observed_ats: list[datetime] = []
     compact = terms.compact
     for key, value in raw.items():
@@ -78,6 +78,7 @@ def to_source_entity(
         elif type(value) is list and len(value) > 1 and all(_attr_type(v, terms) for v in value):
             values[name], named = _instances(entity_type, name, value, terms, observed_ats)
             if named:
+                datasets = datasets or {}
                 datasets[name] = named
         else:
             values[name] = _simplified(value, terms, observed_ats)
@@ -89,10 +90,11 @@ def to_source_entity(
     location = representative_point(values.pop(LOCATION, None))
     if wanted is not None:
         values = {k: v for k, v in values.items() if k in wanted}
-        datasets = {k: v for k, v in datasets.items() if k in wanted}
-    if datasets:
-        return SourceEntity(entity_id, entity_type, location, observed_at, values, datasets)
-    return SourceEntity(entity_id, entity_type, location, observed_at, values)
+        if datasets:
+            datasets = {k: v for k, v in datasets.items() if k in wanted}
+    return SourceEntity(
+        entity_id, entity_type, location, observed_at, values, datasets or NO_DATASETS
+    )
 
 
 def _instances(

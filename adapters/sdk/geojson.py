@@ -26,7 +26,7 @@ _DEPTH = {
 
 def representative_point(geometry: object) -> GeoPoint | None:
     """A Point as it is; another geometry: the mean of its distinct vertices; junk: None."""
-    if not isinstance(geometry, Mapping):
+    if type(geometry) is not dict and not isinstance(geometry, Mapping):
         return None
     try:
         if geometry.get("type") == "Point":  # the common case, without the walk
