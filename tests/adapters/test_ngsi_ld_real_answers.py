@@ -177,6 +177,14 @@ def orion_unit_code(result: SourceResult) -> None:
     assert entity.observed_at == at("2022-06-03T16:44:07.123Z")
 
 
+def orion_polygon(result: SourceResult) -> None:
+    (entity,) = result.entities
+    assert (entity.id, entity.type) == ("urn:ngsi-ld:geo:E1", "Geo")
+    assert entity.location is not None  # the mean of the four distinct corners
+    assert (entity.location.lat, entity.location.lon) == (-1.0, 2.0)
+    assert "location" not in entity.attributes
+
+
 def scorpio_method(method: str, speed: Any, brand: Any) -> Callable[[HistoryResult], None]:
     def check(result: HistoryResult) -> None:
         (vehicle,) = result.entities
@@ -252,6 +260,9 @@ CASES = [
     Case("orion-ld: observedAt and unitCode",
          [Recorded("orion-ld/query-with-observedAt-and-unitCode_02.json")],
          SourceQuery("T"), orion_unit_code, {"dialect": "orion-ld", "format": "normalized"}),
+    Case("orion-ld: a Polygon location",
+         [Recorded("orion-ld/query-with-geo-polygon_03.json")],
+         SourceQuery("Geo"), orion_polygon, {"dialect": "orion-ld", "format": "normalized"}),
     Case("scorpio: every method answered, avg read",
          [Recorded("scorpio/aggregation-support_query_response.json")],
          HistoryQuery("Vehicle", *SCORPIO_DAY, aggregation=Aggregation("avg", 480)),
