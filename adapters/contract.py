@@ -93,7 +93,7 @@ class SourceEntity:
     datasets: Mapping[str, Mapping[str, JSONValue]] = field(default_factory=lambda: NO_DATASETS)
     """Attributes the platform holds several instances of (NGSI-LD ``datasetId``):
     attribute -> dataset id -> value, every instance with an id. ``attributes`` holds
-    the default instance (the one without an id; none: the first). See ADR 0008."""
+    the default instance (the one without an id; none: the first). See ADR 0010."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +336,7 @@ class EntityHistory:
     )
     """Attributes with several datasets (NGSI-LD ``datasetId``): attribute -> dataset id
     -> its own series, every dataset with an id. ``series`` holds the default dataset
-    (the one without an id; none: the first). See ADR 0008."""
+    (the one without an id; none: the first). See ADR 0010."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ again for the rest of the window (from the range's end; with ``lastN``, before i
 start) until a 200, and merges what comes back, each point once.
 
 Every temporal representation is read (``temporal_read.py``); each dataset of an
-attribute is its own series (``EntityHistory.datasets``, ADR 0008). Aggregation is
+attribute is its own series (``EntityHistory.datasets``, ADR 0010). Aggregation is
 asked of the broker when the city says it offers it, else computed here from the
 values; both give the same periods.
 """
