@@ -65,7 +65,8 @@ class TypeSettings:
     context: str = DEFAULT_CONTEXT
     """The @context URL sent in the ``Link`` header."""
     format: Format = "keyValues"
-    """``keyValues`` (smaller) or ``normalized`` (keeps ``observedAt`` for ``observed_at``)."""
+    """``keyValues`` (smaller) or ``normalized`` (keeps ``observedAt`` for ``observed_at``,
+    ``unitCode`` for converting to the model's units, and every ``datasetId``)."""
     time_property: str | None = DEFAULT_TIME_PROPERTY
     """The DateTime attribute that is ``observed_at`` and carries the pushed-down time
     window; None: ``observed_at`` from ``observedAt`` only, no time push-down."""
