@@ -23,6 +23,9 @@ from adapters.sdk.models import to_model_unit
 from adapters.sdk.units import UnitError
 
 LOCATION = "location"
+DATASET = "dataset"
+"""The member of a simplified multi-instance attribute holding its values by dataset id."""
+NO_DATASET_ID = "@none"
 _MEMBER = {
     "Property": "value",
     "GeoProperty": "value",
@@ -80,6 +83,11 @@ def to_source_entity(
             if named:
                 datasets = datasets or {}
                 datasets[name] = named
+        elif type(value) is dict and value.keys() == {DATASET} and type(value[DATASET]) is dict:
+            values[name], named = _simplified_instances(value[DATASET], terms)
+            if named:
+                datasets = datasets or {}
+                datasets[name] = named
         else:
             values[name] = _simplified(value, terms, observed_ats)
             if type(value) is dict and "unitCode" in value:
@@ -118,6 +126,17 @@ def _instances(
         elif not default:
             default.append(value)
     return (default[0] if default else next(iter(named.values()))), named
+
+
+def _simplified_instances(
+    by_dataset: dict[str, Any], terms: TermMap
+) -> tuple[JSONValue, dict[str, JSONValue]]:
+    """A multi-instance attribute in the simplified form, ``{"dataset": {"@none": v0,
+    "urn:...": v1}}`` (GS CIM 009 4.5.4; Stellio ``simplifyMultiInstanceAttribute``)."""
+    named = {k: simplify(v, terms) for k, v in by_dataset.items() if k != NO_DATASET_ID}
+    if NO_DATASET_ID in by_dataset:
+        return simplify(by_dataset[NO_DATASET_ID], terms), named
+    return (next(iter(named.values())) if named else None), named
 
 
 def in_model_unit(entity_type: str, name: str, value: JSONValue, unit_code: object) -> JSONValue:

@@ -243,6 +243,18 @@ async def test_multi_instance_attributes_are_kept() -> None:
         "urn:ngsi-ld:Dataset:inside": 34.5, "urn:ngsi-ld:Dataset:outside": 8.1}}  # fmt: skip
 
 
+async def test_simplified_multi_instance_attributes_are_kept() -> None:
+    """Defect "datasetId", keyValues: Stellio simplifies a multi-instance attribute to
+    ``{"dataset": {"@none": v0, "<datasetId>": v1}}`` (``CompactedEntity.kt``,
+    ``simplifyMultiInstanceAttribute``); the whole object came out as the value."""
+    hive = {"id": HIVE, "type": "BeeHive", "temperature": {"dataset": {
+        "urn:ngsi-ld:Dataset:inside": 34.5, "@none": 20.0}}}  # fmt: skip
+    async with serving(answering([hive])) as server:
+        (entity,) = (await entities(server, SourceQuery("BeeHive"), dialect="stellio")).entities
+    assert entity.attributes["temperature"] == 20.0
+    assert entity.datasets == {"temperature": {"urn:ngsi-ld:Dataset:inside": 34.5}}
+
+
 async def test_unit_codes_are_converted_to_the_model_units() -> None:
     """Defect "Units": the adapter never read ``unitCode`` (a temperature in FAH stayed in
     °F), where the SensorThings and Lynx adapters convert."""
