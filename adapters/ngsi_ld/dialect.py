@@ -14,7 +14,10 @@ Each behaviour names where it was seen:
 - ``stellio``: Stellio refuses ``limit`` over 100 (``application.pagination.limit-max = 100``
   in its ``shared.properties``) and caps temporal instances, answering 206 with
   ``Content-Range`` (``TemporalApiResponses.kt``).
-- ``scorpio``: Scorpio, the ETSI behaviour (``limit`` up to 1000).
+- ``scorpio``: Scorpio, the ETSI behaviour (``scorpio.entity.max-limit=1000`` and
+  ``scorpio.history.max-limit=1000`` in its ``application.properties``); it may answer
+  every aggregation method whatever was asked (``docs/en/source/aggregation-support.rst``),
+  so only the asked one is read (``temporal_read.py``).
 - ``mintaka``: FIWARE Mintaka, the temporal service beside Orion-LD: pages with
   ``pageSize``/``pageAnchor`` and a ``Next-Page`` header (an entity id), counts only
   with ``options=count``, ignores ``offset`` and ``count``, takes at most 100 per page
