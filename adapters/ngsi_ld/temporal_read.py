@@ -6,7 +6,8 @@ Every temporal representation of GS CIM 009 clause 4.5.7 is read, with or withou
 - normalized: an array of instances, each ``{"type": "Property", "value": v,
   "observedAt": t, "datasetId"?: d}`` (one object when there is one instance);
 - simplified (``temporalValues``): ``{"type": "Property", "values": [[v, t], ...],
-  "datasetId"?: d}``, or an array of such objects, one per dataset;
+  "datasetId"?: d}`` (``objects``, ``languageMaps``, ``vocabs``, ``jsons`` for the
+  other attribute types), or an array of such objects, one per dataset;
 - aggregated (``aggregatedValues``): ``{"avg": [[v, start, end], ...], ...}``, or an
   array of such objects, one per dataset.
 
@@ -30,7 +31,10 @@ SeriesKey = tuple[str, str | None]
 """(attribute, dataset id); None is the default dataset."""
 _SKIP = frozenset({"id", "@id", "type", "@type", "@context", "createdAt", "modifiedAt"})
 _METHODS = frozenset(AGGREGATE_METHODS)
-_SERIES_MEMBERS = frozenset({"values", "objects"}) | _METHODS
+_PAIRS = ("values", "objects", "languageMaps", "vocabs", "jsons")
+"""Members holding ``[value, time]`` pairs, per attribute type (Property, Relationship,
+LanguageProperty, VocabProperty, JsonProperty; Stellio ``NgsiLdContextDefinitions.kt``)."""
+_SERIES_MEMBERS = frozenset(_PAIRS) | _METHODS
 
 
 @dataclass(slots=True)
@@ -115,7 +119,7 @@ def _dataset(part: Mapping[str, Any]) -> str | None:
 
 def _series(value: Mapping[str, Any], units: _Units) -> Iterator[HistoryPoint]:
     code = value.get("unitCode")
-    for member in ("values", "objects"):
+    for member in _PAIRS:
         pairs = value.get(member)
         if isinstance(pairs, list):
             for pair in pairs:

@@ -218,6 +218,25 @@ async def test_aggregated_datasets_are_series_of_their_own() -> None:
     assert [(p.value, p.until) for p in outside] == [(8.0, T0 + timedelta(days=1))]
 
 
+async def test_every_attribute_type_has_its_simplified_series() -> None:
+    """Stellio's simplified temporal form names the pairs per attribute type: ``values``,
+    ``objects``, ``languageMaps``, ``vocabs``, ``jsons`` (``NgsiLdContextDefinitions.kt``);
+    only the first two were read."""
+    at = "2026-11-01T10:00:00Z"
+    body = {"id": HIVE, "type": "BeeHive",
+            "name": {"type": "LanguageProperty", "languageMaps": [[{"sv": "Kupa"}, at]]},
+            "category": {"type": "VocabProperty", "vocabs": [["apiary", at]]},
+            "config": {"type": "JsonProperty", "jsons": [[{"k": 1}, at]]},
+            "owner": {"type": "Relationship",
+                      "objects": [["urn:ngsi-ld:Person:1", at]]}}  # fmt: skip
+    async with serving(answering([body])) as server:
+        query = HistoryQuery("BeeHive", DAY.after, DAY.before)
+        (entity,) = (await history(server, query)).entities
+    assert {k: [p.value for p in v] for k, v in entity.series.items()} == {
+        "name": [{"sv": "Kupa"}], "category": ["apiary"], "config": [{"k": 1}],
+        "owner": ["urn:ngsi-ld:Person:1"]}  # fmt: skip
+
+
 async def test_normalized_datasets_are_not_interleaved() -> None:
     """Defect "datasetId": in the normalized form the datasets were merged into one series
     (values of dataset A and B interleaved)."""
