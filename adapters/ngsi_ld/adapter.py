@@ -17,7 +17,7 @@ from adapters.contract import (
     SourceResult,
 )
 from adapters.credentials import credentials_for
-from adapters.errors import UnsupportedQuery, UpstreamError
+from adapters.errors import UnsupportedQuery, UpstreamError, UpstreamProtocolError
 from adapters.ngsi_ld.config import NgsiLdConfig, validate_config
 from adapters.ngsi_ld.contexts import TermMap, term_map
 from adapters.ngsi_ld.dialect import dialect_error
@@ -107,6 +107,7 @@ class NgsiLdAdapter:
         total: int | None = None
         seen = 0 if refine else query.offset
         mapped = 0
+        asked: set[URL] = set()
         while True:
             page = await self._get(url, headers)
             if etags is not None and page.etag is not None:
@@ -137,7 +138,10 @@ class NgsiLdAdapter:
                     validator=orjson.dumps(etags).decode() if etags else None,
                 )
             remaining = size if refine else query.limit - len(collector.entities)
+            asked.add(url)
             url = self._next_url(page, url, seen, remaining)
+            if url in asked:
+                raise UpstreamProtocolError("the broker's next page is one already read (a loop)")
 
     async def revalidate(self, query: SourceQuery, validator: str) -> SourceResult | None:
         """Ask for each page again with ``If-None-Match``: None when every page is unchanged,

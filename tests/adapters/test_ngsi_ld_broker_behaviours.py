@@ -381,3 +381,17 @@ async def test_a_next_page_that_loops_is_refused() -> None:
         with pytest.raises(UpstreamProtocolError, match="already read"):
             await history(server, dialect="mintaka")
     assert len(server.requests) == 2
+
+
+async def test_a_next_link_that_loops_is_refused() -> None:
+    """The same for entity pages: a ``Link: rel="next"`` back to a page already read."""
+
+    async def script(request: web.Request) -> Reply:
+        hive = {"id": HIVE, "type": "BeeHive"}
+        first = "/ngsi-ld/v1/entities?type=BeeHive&limit=1&offset=0"
+        return Reply([hive], headers={"Link": f'<{first}>; rel="next"'})
+
+    async with serving(script) as server:
+        with pytest.raises(UpstreamProtocolError, match="already read"):
+            await entities(server, SourceQuery("BeeHive", limit=5), page_size=1)
+    assert len(server.requests) == 2
