@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any, ClassVar
+
+from yarl import URL
 
 from adapters.contract import (
     AdapterContext,
+    BBox,
     Capabilities,
     HistoryQuery,
     HistoryResult,
@@ -16,17 +20,31 @@ from adapters.contract import (
     SourceResult,
 )
 from adapters.credentials import credentials_for
-from adapters.errors import UnsupportedQuery
+from adapters.errors import UnsupportedQuery, UpstreamError, UpstreamProtocolError
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.collect import Collector
+from adapters.sdk.fetch import JsonAnswer
 from adapters.sdk.local import project
+from adapters.sdk.times import Precision
 from adapters.sensorthings.config import SensorThingsConfig, TypeMapping, validate_config
 from adapters.sensorthings.history import read_history
 from adapters.sensorthings.mapping import Mapper
 from adapters.sensorthings.pages import expanded, page_of
-from adapters.sensorthings.query import empty_area, observed, thing_params
+from adapters.sensorthings.pushdown import PushDowns, rejected_by_server
+from adapters.sensorthings.query import (
+    MAX_GEO_THINGS,
+    ORDER,
+    area,
+    empty_area,
+    instant,
+    locations_params,
+    observed,
+    thing_params,
+)
 
 PEER = "the SensorThings server"
+PROBE_BOX = BBox(min_lat=0.0, min_lon=0.0, max_lat=0.001, max_lon=0.001)
+"""A small box in the sea off Africa: the geo probe asks only whether the form is taken."""
 
 
 class SensorThingsAdapter:
@@ -50,6 +68,10 @@ class SensorThingsAdapter:
             credentials=credentials_for(self.config.credentials, context, (self.config.url,)),
         )
         self._warned: set[str] = set()
+        self.push_downs = PushDowns(context.city_id, context.logger, context.extra)
+        """Which optional push-downs this city's server accepts (``pushdown.py``)."""
+        self.precision = Precision()
+        """How finely the server reports times; pushed-down bounds are widened by it."""
         self._capabilities = Capabilities(
             filters=frozenset({"attrs", "near", "within", "time"}),
             paging=True,
@@ -77,18 +99,30 @@ class SensorThingsAdapter:
             f is not None
             for f in (query.near, query.within, query.observed_after, query.observed_before)
         )
+        thing_ids = await self._things_in_area(query)
+        if thing_ids is not None and not thing_ids:
+            return SourceResult([], total_count=0)
         top = self.config.page_size if refine else min(self.config.page_size, max(1, query.limit))
         names = observed(mapping, query.attrs)
-        params = thing_params(
-            self.config, mapping, query, names, top, 0 if refine else query.offset
+        skip = 0 if refine else query.offset
+
+        def first_page(time_push_down: bool) -> URL:
+            after = None
+            if time_push_down and query.observed_after is not None:
+                after = query.observed_after - self.precision.value
+            params = thing_params(
+                self.config, mapping, query, names, top, skip, thing_ids=thing_ids, after=after
+            )
+            return (self.config.url / "Things").with_query(params)
+
+        url, answer = await self._first(
+            first_page, query.observed_after is not None and self.push_downs.allowed("time")
         )
-        url = (self.config.url / "Things").with_query(params)
-        mapper = Mapper(query.entity_type, mapping, self.config.match)
+        mapper = Mapper(query.entity_type, mapping, self.config.match, self.precision)
         collector = Collector(query, refine=refine)
         count: int | None = None
         cache_control: str | None = None
         while True:
-            answer = await self._client.get_json(url)
             things, count_here, next_link = page_of(answer.data)
             count = count if count is not None else count_here
             cache_control = cache_control or answer.cache_control
@@ -99,15 +133,90 @@ class SensorThingsAdapter:
             if collector.full or next_link is None:
                 break
             url = self._client.follow(next_link, url)
+            answer = await self._client.get_json(url)
         self._warn(mapper)
         return collector.result(
             exhausted=next_link is None, platform_total=count, cache_control=cache_control
         )
 
+    async def _first(
+        self, page: Callable[[bool], URL], time_push_down: bool
+    ) -> tuple[URL, JsonAnswer]:
+        """The first page, asked again without the time push-down if the server rejects it."""
+        url = page(time_push_down)
+        try:
+            return url, await self._client.get_json(url)
+        except UpstreamError as exc:
+            if not (time_push_down and rejected_by_server(exc)):
+                raise
+            self.push_downs.reject("time", exc)
+        url = page(False)
+        return url, await self._client.get_json(url)
+
+    async def _things_in_area(self, query: SourceQuery) -> set[int] | None:
+        """Ids of the Things located in the query's area (None: no area, or filter locally)."""
+        box = area(query)
+        if box is None or not self.push_downs.allowed("geo"):
+            return None
+        try:
+            return await self._locate(box)
+        except UpstreamError as exc:
+            if not rejected_by_server(exc):
+                raise
+            self.push_downs.reject("geo", exc)
+            return None
+
+    async def _locate(self, box: BBox) -> set[int] | None:
+        url = (self.config.url / "Locations").with_query(locations_params(box))
+        ids: set[int] = set()
+        while True:
+            locations, _, link = page_of((await self._client.get_json(url)).data)
+            for location in locations:
+                for thing in await expanded(self._client, location, "Things", url):
+                    thing_id = thing.get("@iot.id") if isinstance(thing, Mapping) else None
+                    if isinstance(thing_id, bool) or not isinstance(thing_id, int):
+                        raise UpstreamProtocolError("a Location's Thing has no integer @iot.id")
+                    ids.add(thing_id)
+            if len(ids) > MAX_GEO_THINGS:
+                return None
+            if link is None:
+                return ids
+            url = self._client.follow(link, url)
+
+    async def probe_push_downs(self) -> dict[str, bool]:
+        """Ask the server once with each optional push-down: name -> accepted.
+
+        For ``caap check``; a rejected push-down is also dropped for later queries.
+        """
+        now = datetime.now(UTC)
+        probes: dict[str, URL] = {
+            "time": (self.config.url / "Things").with_query(
+                {
+                    "$filter": f"Datastreams/Observations/phenomenonTime ge {instant(now)}",
+                    "$select": "id",
+                    "$orderby": ORDER,
+                    "$top": "1",
+                }
+            ),
+            "geo": (self.config.url / "Locations").with_query(
+                {**locations_params(PROBE_BOX), "$top": "1"}
+            ),
+        }
+        accepted: dict[str, bool] = {}
+        for name, url in probes.items():
+            try:
+                await self._client.get_json(url)
+            except UpstreamError as exc:
+                if not rejected_by_server(exc):
+                    raise
+                self.push_downs.reject(name, exc)
+            accepted[name] = self.push_downs.allowed(name)
+        return accepted
+
     async def fetch_history(self, query: HistoryQuery) -> HistoryResult:
         """Observations between ``query.after`` and ``query.before`` (see ``history.py``)."""
         mapping = self._mapping(query.entity_type)
-        return await read_history(self._client, self.config, mapping, query)
+        return await read_history(self._client, self.config, mapping, query, self.precision)
 
     async def aclose(self) -> None:
         """Close the HTTP session (and the credentials'); later calls do nothing."""

@@ -2,9 +2,12 @@
 
 One request on ``Things`` expands each wanted Datastream's Observations with
 ``$filter=phenomenonTime ge <after> and phenomenonTime lt <before>``, ordered by
-time (newest first with ``$top=<last_n>`` when only the last N are wanted); the
-expanded pages are followed through ``Observations@iot.nextLink``. Values are
-converted into the data model's units; aggregation is done here.
+time (newest first with ``$top=<last_n + LAST_N_SLACK>`` when only the last N are
+wanted); the expanded pages are followed through ``Observations@iot.nextLink``.
+The window sent is widened by the precision the server reports times in (a
+server storing milliseconds but writing whole seconds compares the bound with
+what it stores); the exact window is applied here to the times as reported.
+Values are converted into the data model's units; aggregation is done here.
 """
 
 from __future__ import annotations
@@ -17,19 +20,32 @@ from yarl import URL
 from adapters.contract import EntityHistory, HistoryPoint, HistoryQuery, HistoryResult
 from adapters.sdk.aggregate import aggregate
 from adapters.sdk.client import PlatformClient
-from adapters.sdk.times import parse_instant
+from adapters.sdk.times import Precision, parse_instant
 from adapters.sensorthings.config import SensorThingsConfig, TypeMapping
 from adapters.sensorthings.mapping import Mapper
 from adapters.sensorthings.pages import expanded, page_of
-from adapters.sensorthings.query import datastream_filter, instant, literal, observed, things_filter
+from adapters.sensorthings.query import (
+    ORDER,
+    datastream_filter,
+    instant,
+    literal,
+    observed,
+    things_filter,
+)
 
 MAX_OBSERVATIONS = 100_000
 """Observations read per Datastream at most."""
 PAGE = 1000
+LAST_N_SLACK = 16
+"""Observations asked beyond ``last_n``: those the widened window's end lets in."""
 
 
 async def read_history(
-    client: PlatformClient, config: SensorThingsConfig, mapping: TypeMapping, query: HistoryQuery
+    client: PlatformClient,
+    config: SensorThingsConfig,
+    mapping: TypeMapping,
+    query: HistoryQuery,
+    precision: Precision,
 ) -> HistoryResult:
     """Each entity's series in the window, oldest first (``last_n``: the newest N)."""
     names = observed(mapping, query.attrs)
@@ -39,8 +55,12 @@ async def read_history(
         if clause is None:
             return HistoryResult([])
         clauses.append(clause)
-    window = f"phenomenonTime ge {instant(query.after)} and phenomenonTime lt {_ceil(query.before)}"
-    order, top = ("desc", query.last_n) if query.last_n else ("asc", PAGE)
+    widen = precision.value
+    window = (
+        f"phenomenonTime ge {instant(query.after - widen)} "
+        f"and phenomenonTime lt {_ceil(query.before + widen)}"
+    )
+    order, top = ("desc", query.last_n + LAST_N_SLACK) if query.last_n else ("asc", PAGE)
     observations = (
         f"Observations($filter={window};$orderby=phenomenonTime {order};$top={top};"
         "$select=phenomenonTime,result)"
@@ -53,11 +73,11 @@ async def read_history(
         "$filter": " and ".join(f"({c})" for c in clauses),
         "$select": "@iot.id,properties",
         "$expand": f"Datastreams({datastreams})",
-        "$orderby": "@iot.id asc",
+        "$orderby": ORDER,
         "$top": str(max(1, min(config.page_size, query.limit + 1))),
     }
     url = (config.url / "Things").with_query(params)
-    mapper = Mapper(query.entity_type, mapping, config.match)
+    mapper = Mapper(query.entity_type, mapping, config.match, precision)
     found: list[EntityHistory] = []
     while True:
         things, _, link = page_of((await client.get_json(url)).data)
@@ -74,7 +94,7 @@ async def _entity(
     client: PlatformClient, mapper: Mapper, thing: object, url: URL, query: HistoryQuery
 ) -> EntityHistory:
     series: dict[str, list[HistoryPoint]] = {}
-    most = query.last_n or MAX_OBSERVATIONS
+    most = query.last_n + LAST_N_SLACK if query.last_n else MAX_OBSERVATIONS
     for datastream in await expanded(client, thing, "Datastreams", url):
         mapped = mapper.attribute_of(datastream)
         if mapped is None:
@@ -86,7 +106,9 @@ async def _entity(
         for observation in await expanded(client, datastream, "Observations", url, most=most):
             if not isinstance(observation, dict):
                 continue
-            at = parse_instant(observation.get("phenomenonTime"), what="phenomenonTime")
+            stamp = observation.get("phenomenonTime")
+            at = parse_instant(stamp, what="phenomenonTime")
+            mapper.precision.saw(stamp)
             if not query.after <= at < query.before:
                 continue
             value = mapper.value(key, attribute, observation.get("result"), datastream)
@@ -107,7 +129,7 @@ def _id_clause(mapping: TypeMapping, entity_type: str, entity_id: str) -> str | 
     if mapping.id_property is not None:
         return f"properties/{mapping.id_property} eq {literal(entity_id)}"
     match = re.fullmatch(rf"urn:ngsi-ld:{re.escape(entity_type)}:(\d+)", entity_id)
-    return f"@iot.id eq {match.group(1)}" if match else None
+    return f"id eq {match.group(1)}" if match else None
 
 
 def _ceil(moment: datetime) -> str:

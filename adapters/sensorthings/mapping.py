@@ -17,7 +17,7 @@ from adapters.contract import JSONValue, SourceEntity
 from adapters.errors import UpstreamProtocolError
 from adapters.sdk.geojson import representative_point
 from adapters.sdk.models import to_model_unit
-from adapters.sdk.times import parse_instant
+from adapters.sdk.times import Precision, parse_instant
 from adapters.sdk.units import UnitError, unit
 from adapters.sensorthings.config import TypeMapping
 
@@ -27,8 +27,16 @@ Datastream = Mapping[str, Any]
 class Mapper:
     """Maps the Things of one entity type; remembers results it had to leave out."""
 
-    def __init__(self, entity_type: str, mapping: TypeMapping, match: str) -> None:
+    def __init__(
+        self,
+        entity_type: str,
+        mapping: TypeMapping,
+        match: str,
+        precision: Precision | None = None,
+    ) -> None:
         self.entity_type = entity_type
+        self.precision = precision if precision is not None else Precision()
+        """Notes how finely the server reports ``phenomenonTime``."""
         self.mapping = mapping
         self.match = match
         self.skipped: set[str] = set()
@@ -87,7 +95,9 @@ class Mapper:
         latest = observations[0]
         if not isinstance(latest, Mapping):
             raise UpstreamProtocolError("an Observation is not a JSON object")
-        at = parse_instant(latest.get("phenomenonTime"), what="phenomenonTime")
+        stamp = latest.get("phenomenonTime")
+        at = parse_instant(stamp, what="phenomenonTime")
+        self.precision.saw(stamp)
         if attribute in stamps and stamps[attribute] >= at:
             return
         value = self.value(key, attribute, latest.get("result"), datastream)

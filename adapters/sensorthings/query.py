@@ -1,19 +1,24 @@
-"""A ``SourceQuery`` as a SensorThings request on ``Things`` (OGC 18-088 clause 9.3).
+"""A ``SourceQuery`` as SensorThings requests (OGC 18-088 9.3), in forms real servers take.
 
-One request per page: the Things of the type (``$filter``), each with its Location
-and the Datastreams of the wanted observed properties, each of those with its
-ObservedProperty, unit and latest Observation (``$expand`` with nested
-``$orderby=phenomenonTime desc;$top=1``). Pushed-down filters only ever widen
-what the adapter then keeps: ``within`` and ``near`` become
-``geo.intersects`` with a slightly larger box (a circle's bounding box), the
-time window's start becomes "some Observation at or after it" (the end is
-checked on the latest Observation, by the adapter).
+One request per page on ``Things`` (ordered by ``id``): the Things of the type
+(``$filter``), each with its Location and the Datastreams of the wanted observed
+properties, each of those with its ObservedProperty, unit and latest Observation
+(``$expand`` with nested ``$orderby=phenomenonTime desc;$top=1``). Pushed-down
+filters only ever widen what the adapter then keeps (``pushdown.py``):
+
+- ``within`` and ``near`` become ``geo.intersects(location, ...)`` on ``Locations``
+  with a slightly larger box (a circle's bounding box), asked first; its Things'
+  ids narrow the Things (a navigation path such as ``Locations/location`` in a geo
+  function is refused by istSOS4);
+- the time window's start becomes "some Observation at or after it, less the
+  precision the server reports times in" (the end is checked on the latest
+  Observation, by the adapter).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 
 from adapters.contract import BBox, Near, SourceQuery
@@ -26,6 +31,10 @@ NEAR_MARGIN = 0.01
 BOX_SLACK_DEG = 1e-6
 """About 0.1 m around ``within`` boxes: points on the edges stay inside."""
 MAX_DATASTREAMS = 1000
+ORDER = "id asc"
+"""``@iot.id`` is refused in ``$orderby`` by istSOS4; ``id`` is taken by every server."""
+MAX_GEO_THINGS = 200
+"""More Things than this in the area: filter the area locally instead (the URL stays short)."""
 
 
 def observed(mapping: TypeMapping, attrs: tuple[str, ...] | None) -> list[str]:
@@ -44,16 +53,17 @@ def thing_params(
     names: list[str],
     top: int,
     skip: int,
+    *,
+    thing_ids: Collection[int] | None = None,
+    after: datetime | None = None,
 ) -> dict[str, str]:
-    """The query options of the first page."""
+    """The query options of the first page; ``thing_ids`` (from the geo push-down) and
+    ``after`` (the widened time push-down) narrow the Things."""
     clauses = [things_filter(config, mapping, names)]
-    box = _box(query)
-    if box is not None:
-        clauses.append(f"geo.intersects(Locations/location, {polygon(box)})")
-    if query.observed_after is not None:
-        clauses.append(
-            f"Datastreams/Observations/phenomenonTime ge {instant(query.observed_after)}"
-        )
+    if thing_ids is not None:
+        clauses.append(" or ".join(f"id eq {i}" for i in sorted(thing_ids)))
+    if after is not None:
+        clauses.append(f"Datastreams/Observations/phenomenonTime ge {instant(after)}")
     datastreams = (
         f"$filter={datastream_filter(config, names)};"
         f"$select=@iot.id,unitOfMeasurement;$top={MAX_DATASTREAMS};"
@@ -64,7 +74,7 @@ def thing_params(
         "$filter": " and ".join(f"({c})" for c in clauses),
         "$select": "@iot.id,properties",
         "$expand": f"Locations($select=location),Datastreams({datastreams})",
-        "$orderby": "@iot.id asc",
+        "$orderby": ORDER,
         "$top": str(top),
         "$count": "true",
     }
@@ -101,6 +111,17 @@ def instant(moment: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
+def locations_params(box: BBox) -> dict[str, str]:
+    """Locations in ``box`` (their own ``location``) with their Things' ids."""
+    return {
+        "$filter": f"geo.intersects(location, {polygon(box)})",
+        "$select": "id",
+        "$expand": "Things($select=id)",
+        "$orderby": ORDER,
+        "$top": str(MAX_GEO_THINGS),
+    }
+
+
 def polygon(box: BBox) -> str:
     """A ``geography'POLYGON((...))'`` literal of ``box`` (longitude first, closed ring)."""
     w, s, e, n = box.min_lon, box.min_lat, box.max_lon, box.max_lat
@@ -112,6 +133,11 @@ def empty_area(query: SourceQuery) -> bool:
     """True when ``near`` and ``within`` together leave no area at all."""
     box = _box(query)
     return box is not None and (box.min_lat > box.max_lat or box.min_lon > box.max_lon)
+
+
+def area(query: SourceQuery) -> BBox | None:
+    """The box holding every place ``near`` and ``within`` keep (None: no area asked)."""
+    return _box(query)
 
 
 def _box(query: SourceQuery) -> BBox | None:
