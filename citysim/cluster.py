@@ -78,6 +78,7 @@ class SimCluster:
                 Broker(world, settings.context_style_for(city.id), dialect_for(city.id)),
                 port=settings.base_port + position if settings.base_port else 0,
                 latency_s=settings.latency_for(city.id),
+                sensorthings_dialect=settings.sensorthings_dialect_for(city.id),
             )
             if city.id in settings.protection:
                 self.servers[city.id].gate.set(parse_protection(settings.protection[city.id]))

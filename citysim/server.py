@@ -15,6 +15,7 @@ from citysim.faults import Fault
 from citysim.municipalities import Municipality
 from citysim.ngsi_ld.app import Broker, create_app
 from citysim.protection import Gate
+from citysim.sensorthings import Dialect
 from citysim.settings import HOST
 from citysim.world.city import CityWorld
 
@@ -26,9 +27,16 @@ class CityServer:
     """An aiohttp site per city, so one can fail (even stop listening) while the others serve."""
 
     def __init__(
-        self, city: Municipality, broker: Broker, *, port: int = 0, latency_s: float = 0.0
+        self,
+        city: Municipality,
+        broker: Broker,
+        *,
+        port: int = 0,
+        latency_s: float = 0.0,
+        sensorthings_dialect: Dialect = "frost",
     ) -> None:
         self.city = city
+        self.sensorthings_dialect: Dialect = sensorthings_dialect
         self.broker = broker
         self.latency_s = latency_s
         self.port = port
@@ -68,7 +76,7 @@ class CityServer:
         rest_json.mount(app, self.world, rest_json.style_for_city(self.city.id))
         ckan.mount(app, self.city, self.world.seed)
         dcat.mount(app, self.city, self.world.seed)
-        sensorthings.mount(app, self.world)
+        sensorthings.mount(app, self.world, self.sensorthings_dialect)
         lynx.mount(app, self.world)
         self._runner = web.AppRunner(
             app, access_log=None, handler_cancellation=True, shutdown_timeout=SHUTDOWN_TIMEOUT_S

@@ -6,9 +6,12 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from citysim.protection import ProtectionError, parse_protection
+
+if TYPE_CHECKING:
+    from citysim.sensorthings.dialect import Dialect
 
 HOST = "127.0.0.1"
 """Every simulated platform listens on loopback only."""
@@ -62,6 +65,9 @@ class SimSettings:
     """Per-city override of ``context_style``."""
     protection: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """City id -> what it asks of callers (``citysim.protection``); others are open."""
+    sensorthings_dialect: Mapping[str, str] = field(default_factory=dict)
+    """City id -> ``frost`` or ``istsos4`` (``citysim.sensorthings.dialect``); others as the
+    demo has them (Linköping istSOS4, the rest FROST)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.entities_per_type <= 1_000_000:
@@ -79,6 +85,11 @@ class SimSettings:
         for style in (self.context_style, *self.city_context_style.values()):
             if style not in CONTEXT_STYLES:
                 raise ValueError(f"context style must be one of {CONTEXT_STYLES}, got {style!r}")
+        for city_id, dialect in self.sensorthings_dialect.items():
+            if dialect not in ("frost", "istsos4"):
+                raise ValueError(
+                    f"SensorThings dialect of {city_id} must be frost or istsos4, got {dialect!r}"
+                )
         for city_id, spec in self.protection.items():
             try:
                 parse_protection(spec)
@@ -102,3 +113,12 @@ class SimSettings:
     def context_style_for(self, city_id: str) -> ContextStyle:
         """Which @context ``city_id`` created its entities with."""
         return self.city_context_style.get(city_id, self.context_style)
+
+    def sensorthings_dialect_for(self, city_id: str) -> Dialect:
+        """The dialect ``city_id``'s SensorThings server speaks."""
+        from citysim.sensorthings.dialect import dialect_for_city
+
+        chosen = self.sensorthings_dialect.get(city_id)
+        if chosen is None:
+            return dialect_for_city(city_id)
+        return "istsos4" if chosen == "istsos4" else "frost"

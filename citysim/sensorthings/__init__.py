@@ -7,5 +7,6 @@ Observations. Mounted under ``/v1.1`` on the city's port (``app.mount``).
 """
 
 from citysim.sensorthings.app import mount
+from citysim.sensorthings.dialect import DIALECTS, Dialect, dialect_for_city
 
-__all__ = ["mount"]
+__all__ = ["DIALECTS", "Dialect", "dialect_for_city", "mount"]

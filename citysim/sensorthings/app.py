@@ -10,6 +10,7 @@ Mounted on the city's port under ``/v1.1``:
 Query options: ``options.py``; expressions: ``expressions.py`` and ``evaluate.py``;
 rendering: ``render.py``. Errors are JSON ``{"code", "type": "error", "message"}``
 (400 for a bad request, 404 for what does not exist), as FROST answers.
+``dialect`` (``dialect.py``): FROST's ways (the default) or istSOS4's.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from citysim.sensorthings.dialect import Dialect, NotAccepted, as_istsos4, check
 from citysim.sensorthings.graph import Graph
 from citysim.sensorthings.nodes import ENTITY_SETS, NAVIGATION, SET_OF, Node, all_nodes, find
 from citysim.sensorthings.options import OptionProblem, Options, parse_options
@@ -28,6 +30,7 @@ from citysim.world.city import CityWorld
 
 ROOT = "/v1.1"
 WORLD = web.AppKey("sensorthings_world", CityWorld)
+DIALECT = web.AppKey("sensorthings_dialect", str)
 CONFORMANCE = (
     "http://www.opengis.net/spec/iot_sensing/1.1/req/datamodel",
     "http://www.opengis.net/spec/iot_sensing/1.1/req/resource-path/resource-path-to-entities",
@@ -40,9 +43,10 @@ class NotFound(Exception):
     """Nothing at this path."""
 
 
-def mount(app: web.Application, world: CityWorld) -> None:
-    """Add ``/v1.1`` and everything under it to ``app``."""
+def mount(app: web.Application, world: CityWorld, dialect: Dialect = "frost") -> None:
+    """Add ``/v1.1`` and everything under it to ``app``, speaking ``dialect``."""
     app[WORLD] = world
+    app[DIALECT] = dialect
     app.router.add_get(ROOT, service_root)
     app.router.add_get(ROOT + "/", service_root)
     app.router.add_get(ROOT + "/{path:.+}", resource)
@@ -61,11 +65,29 @@ async def service_root(request: web.Request) -> web.Response:
 async def resource(request: web.Request) -> web.StreamResponse:
     """A collection, an entity, or a property, at a resource path."""
     try:
-        return _answer(request)
+        response = _answer(request)
+    except NotAccepted as exc:
+        return _error(exc.status, str(exc))
     except OptionProblem as exc:
         return _error(400, str(exc))
     except NotFound as exc:
         return _error(404, str(exc))
+    if request.app[DIALECT] == "istsos4" and isinstance(response, web.Response):
+        return await _chunked(request, response)
+    return response
+
+
+async def _chunked(request: web.Request, answer: web.Response) -> web.StreamResponse:
+    """``answer`` sent with chunked transfer encoding (no length, no ETag), as istSOS4 does."""
+    response = web.StreamResponse(status=answer.status)
+    response.content_type = answer.content_type
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    body = answer.body
+    if isinstance(body, bytes):
+        await response.write(body)
+    await response.write_eof()
+    return response
 
 
 def _answer(request: web.Request) -> web.StreamResponse:
@@ -78,10 +100,15 @@ def _answer(request: web.Request) -> web.StreamResponse:
     if rest:
         return _property(target, rest)
     options = parse_options(request.rel_url.query, entity_type)
+    istsos4 = request.app[DIALECT] == "istsos4"
+    if istsos4:
+        check(options, entity_type)
     if isinstance(target, list):
-        return _json(collection(target, options, base, url))
-    _single(options)
-    return _json(entity(target, options, base))
+        body = collection(target, options, base, url)
+    else:
+        _single(options)
+        body = entity(target, options, base)
+    return _json(as_istsos4(body) if istsos4 else body)
 
 
 def _walk(graph: Graph, segments: list[str]) -> tuple[Node | list[Node], str, list[str]]:
