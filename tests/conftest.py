@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from tests.support.istsos4_session import IstSOS4World
     from tests.support.sim import Sim
 
 
@@ -20,3 +21,13 @@ def sim() -> Iterator[Sim]:
     frozen = time.time()  # one time bucket for the whole session: pages stay consistent
     with running_sim(seed=2026, entities_per_type=12, clock=lambda: frozen) as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def istsos4() -> Iterator[IstSOS4World]:
+    """A real istSOS4 holding the world ``tests.support.istsos4_world`` describes, once per
+    session; skipped (saying what is missing) where istSOS4 cannot be had."""
+    from tests.support.istsos4_session import running_istsos4
+
+    with running_istsos4() as world:
+        yield world

@@ -16,9 +16,29 @@ from typing import Any
 
 import httpx
 
+from citysim.cluster import SimSettings
 from citysim.sensorthings.graph import Graph, Station, observed_property_id
 from citysim.sensorthings.vocabulary import TYPES
 from citysim.world.city import CityWorld
+
+CITY = "uppsala"
+SEED = 5
+PER_TYPE = 6
+NOW = 1_795_000_000.0
+BUCKET_S = 60.0
+"""The world loaded into istSOS4: Uppsala's, 6 entities of each type, the clock frozen."""
+
+
+def sim_settings(dialect: str = "istsos4") -> SimSettings:
+    """A citysim serving exactly the world loaded into istSOS4 (one city, frozen clock)."""
+    return SimSettings(
+        seed=SEED,
+        entities_per_type=PER_TYPE,
+        cities=(CITY,),
+        clock=lambda: NOW,
+        bucket_s=BUCKET_S,
+        sensorthings_dialect={CITY: dialect},
+    )
 
 
 @dataclass(frozen=True, slots=True)
