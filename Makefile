@@ -32,13 +32,18 @@ browser:
 	  fi; }
 
 # The shared cache tier's tests run a real redis-server (Debian's package); never skipped.
+# The SensorThings interop tests run a real istSOS4 on PostgreSQL 15 with PostGIS 3
+# (tests/support/istsos4.py; docs/istsos4-in-tests.md).
+SYSTEM_PACKAGES := redis-server postgresql postgresql-15-postgis-3
 .PHONY: system-deps
 system-deps:
-	@command -v redis-server >/dev/null 2>&1 || { \
+	@{ command -v redis-server >/dev/null 2>&1 \
+	   && [ -x /usr/lib/postgresql/15/bin/initdb ] \
+	   && [ -f /usr/share/postgresql/15/extension/postgis.control ]; } || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(SYSTEM_PACKAGES); \
 	  else \
-	    echo "The tests need redis-server: sudo apt-get install -y redis-server" >&2; exit 1; \
+	    echo "The tests need $(SYSTEM_PACKAGES): sudo apt-get install -y $(SYSTEM_PACKAGES)" >&2; exit 1; \
 	  fi; }
 
 run: $(STAMP)
