@@ -91,6 +91,7 @@ async def _probe_city(
         results = await asyncio.gather(
             *(_probe_dataset(adapter, city.id, name, timeout_s) for name in public)
         )
+        results += await _probe_push_downs(adapter, city.id, timeout_s)
     finally:
         closed = await _close(adapter, city.id, timeout_s)
     if not public:
@@ -113,6 +114,27 @@ async def _probe_dataset(
     if answer.total_count is not None:
         detail += f" (of {answer.total_count})"
     return ProbeResult(city_id, dataset, True, detail)
+
+
+async def _probe_push_downs(adapter: Adapter, city_id: str, timeout_s: float) -> list[ProbeResult]:
+    """Which optional push-downs the platform accepts, for adapters that can say
+    (``probe_push_downs``, e.g. SensorThings); a rejected one is no failure."""
+    probe = getattr(adapter, "probe_push_downs", None)
+    if probe is None:
+        return []
+    try:
+        async with asyncio.timeout(timeout_s):
+            accepted: Mapping[str, bool] = await probe()
+    except TimeoutError:
+        return [ProbeResult(city_id, "(push-downs)", False, f"no answer within {timeout_s:g} s")]
+    except Exception as exc:  # a third-party adapter may fail in any way
+        return [ProbeResult(city_id, "(push-downs)", False, _describe(exc))]
+    taken = [name for name, ok in accepted.items() if ok]
+    refused = [name for name, ok in accepted.items() if not ok]
+    detail = f"accepted: {', '.join(taken) or 'none'}"
+    if refused:
+        detail += f"; rejected (filtered locally): {', '.join(refused)}"
+    return [ProbeResult(city_id, "(push-downs)", True, detail)]
 
 
 async def _close(adapter: Adapter, city_id: str, timeout_s: float) -> list[ProbeResult]:

@@ -50,6 +50,13 @@ class Metrics:
             ["city", "reason"],
             registry=self.registry,
         )
+        self.push_downs_rejected = Counter(
+            "caap_push_downs_rejected",
+            "Requests a city platform rejected because of an optional push-down (geo, time), "
+            "which the adapter then drops for that city and filters locally.",
+            ["city", "push_down"],
+            registry=self.registry,
+        )
         self.circuit_state = Gauge(
             "caap_circuit_state",
             "Circuit breaker of a city: 0 closed, 1 half-open, 2 open.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 
@@ -69,6 +70,7 @@ class Runtime:
                 trace_configs=traces,
                 max_response_bytes=federation.options.resilience.max_response_bytes,
                 clock=clocks.monotonic,
+                extra=push_down_hook(metrics),
             )
             adapters[city_id] = factory(city.adapter.options, context)
             if city.catalogue is not None:
@@ -95,3 +97,12 @@ class Runtime:
             await catalogue.aclose()
         if self.audit is not None:
             self.audit.close()
+
+
+def push_down_hook(metrics: Metrics | None) -> dict[str, Any]:
+    """``AdapterContext.extra`` through which an adapter reports a push-down its city rejected
+    (``caap_push_downs_rejected``; the SensorThings adapter's ``on_push_down_rejected``)."""
+    if metrics is None:
+        return {}
+    counter = metrics.push_downs_rejected
+    return {"on_push_down_rejected": lambda city, name: counter.labels(city, name).inc()}
