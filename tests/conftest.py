@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -31,3 +32,11 @@ def istsos4() -> Iterator[IstSOS4World]:
 
     with running_istsos4() as world:
         yield world
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How long istSOS4's set-up took, when it ran."""
+    session = sys.modules.get("tests.support.istsos4_session")
+    line = session.summary() if session is not None else None
+    if line is not None:
+        terminalreporter.write_line(line)

@@ -7,7 +7,6 @@ cannot be had it skips the test, saying what is missing.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,9 @@ from citysim.world.city import CityWorld
 from tests.support.istsos4 import IstSOS4
 from tests.support.istsos4_source import Unavailable
 from tests.support.istsos4_world import BUCKET_S, CITY, NOW, PER_TYPE, SEED, Loaded, load_world
+
+SETUP: dict[str, float] = {}
+"""Seconds each set-up step took in this session (printed in pytest's summary)."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,14 @@ def running_istsos4() -> Iterator[IstSOS4World]:
             "load": time.perf_counter() - loading,
             "total": time.perf_counter() - started,
         }
-        summary = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
-        print(f"\nistSOS4 set-up: {summary}", file=sys.stderr)
+        SETUP.update(timings)
         yield IstSOS4World(server.root, world, loaded, timings)
     finally:
         server.stop()
+
+
+def summary() -> str | None:
+    """``istSOS4 set-up: virtualenv 0.0 s, ...`` when istSOS4 ran in this session."""
+    if not SETUP:
+        return None
+    return "istSOS4 set-up: " + ", ".join(f"{k} {v:.1f} s" for k, v in SETUP.items())
