@@ -66,7 +66,8 @@ async def read_history(
         "$select=phenomenonTime,result)"
     )
     datastreams = (
-        f"$filter={datastream_filter(config, names)};$select=@iot.id,unitOfMeasurement;"
+        f"$filter={datastream_filter(config, names)};"
+        "$select=@iot.id,unitOfMeasurement,observationType;"
         f"$expand=ObservedProperty($select=name,definition),{observations}"
     )
     params = {

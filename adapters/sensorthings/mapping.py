@@ -76,6 +76,8 @@ class Mapper:
         """A result in the data model's unit; None (and noted) when it cannot be converted."""
         if isinstance(result, bool) or not isinstance(result, int | float):
             return result
+        if isinstance(result, int) and _measurement(datastream):
+            result = float(result)  # istSOS4 writes a whole measurement as 79, FROST as 79.0
         stated = self.mapping.units.get(key) or _stated_unit(datastream.get("unitOfMeasurement"))
         try:
             return to_model_unit(self.entity_type, attribute, result, stated)
@@ -129,6 +131,12 @@ class Mapper:
                 if point is not None:
                     return point
         return None
+
+
+def _measurement(datastream: Datastream) -> bool:
+    """True when the Datastream's results are measurements (OM_Measurement: real numbers)."""
+    kind = datastream.get("observationType")
+    return isinstance(kind, str) and kind.endswith("OM_Measurement")
 
 
 def _stated_unit(stated: object) -> str | None:

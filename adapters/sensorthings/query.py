@@ -66,7 +66,7 @@ def thing_params(
         clauses.append(f"Datastreams/Observations/phenomenonTime ge {instant(after)}")
     datastreams = (
         f"$filter={datastream_filter(config, names)};"
-        f"$select=@iot.id,unitOfMeasurement;$top={MAX_DATASTREAMS};"
+        f"$select=@iot.id,unitOfMeasurement,observationType;$top={MAX_DATASTREAMS};"
         f"$expand=ObservedProperty($select=name,definition),"
         "Observations($select=phenomenonTime,result;$orderby=phenomenonTime desc;$top=1)"
     )

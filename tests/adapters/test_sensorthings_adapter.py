@@ -282,3 +282,22 @@ async def test_expanded_collections_are_followed_through_their_next_links(sim: S
         assert len(await expanded(client, thing, "Datastreams", url, most=3)) == 3
     finally:
         await client.aclose()
+
+
+def test_whole_measurements_are_real_numbers_whatever_the_server_writes() -> None:
+    """istSOS4 writes 79 where FROST writes 79.0; a count stays an integer."""
+    from adapters.sensorthings.config import TypeMapping
+    from adapters.sensorthings.mapping import Mapper
+
+    om = "http://www.opengis.net/def/observationType/OGC-OM/2.0/"
+    mapper = Mapper(
+        "WeatherObserved",
+        TypeMapping(properties={"air temperature": "temperature", "count": "count"}),
+        "name",
+    )
+    measured = {"observationType": om + "OM_Measurement", "unitOfMeasurement": {"symbol": "°C"}}
+    counted = {"observationType": om + "OM_CountObservation", "unitOfMeasurement": {}}
+    value = mapper.value("air temperature", "temperature", 79, measured)
+    assert (value, type(value)) == (79.0, float)
+    count = mapper.value("count", "count", 7, counted)
+    assert (count, type(count)) == (7, int)
