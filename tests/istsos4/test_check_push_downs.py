@@ -7,9 +7,9 @@ import io
 from pathlib import Path
 
 from adapters.registry import AdapterRegistry
-from gateway.check import run_check
-from gateway.metrics import Metrics
-from gateway.runtime import push_down_hook
+from gateway.cli.check import run_check
+from gateway.ops.metrics import Metrics
+from gateway.process.runtime import push_down_hook
 from tests.conformance import truth
 from tests.support.federation_files import write_federation
 from tests.support.istsos4_session import IstSOS4World
