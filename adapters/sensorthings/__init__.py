@@ -3,7 +3,8 @@
 Modules: ``config`` (the adapter section and the per-type property mapping),
 ``query`` (SourceQuery -> ``$filter``/``$expand``), ``pages`` (collections and next
 links), ``mapping`` (Thing -> SourceEntity, units converted), ``history`` (a time
-window of Observations), ``adapter`` (``SensorThingsAdapter``).
+window of Observations), ``area`` (the geo push-down on Locations), ``pushdown``
+(push-downs a server rejected, dropped per city), ``adapter`` (``SensorThingsAdapter``).
 """
 
 from adapters.sensorthings.adapter import SensorThingsAdapter

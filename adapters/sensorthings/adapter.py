@@ -20,19 +20,19 @@ from adapters.contract import (
     SourceResult,
 )
 from adapters.credentials import credentials_for
-from adapters.errors import UnsupportedQuery, UpstreamError, UpstreamProtocolError
+from adapters.errors import UnsupportedQuery, UpstreamError
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.collect import Collector
 from adapters.sdk.fetch import JsonAnswer
 from adapters.sdk.local import project
 from adapters.sdk.times import Precision
+from adapters.sensorthings.area import things_in_area
 from adapters.sensorthings.config import SensorThingsConfig, TypeMapping, validate_config
 from adapters.sensorthings.history import read_history
 from adapters.sensorthings.mapping import Mapper
 from adapters.sensorthings.pages import expanded, page_of
 from adapters.sensorthings.pushdown import PushDowns, rejected_by_server
 from adapters.sensorthings.query import (
-    MAX_GEO_THINGS,
     ORDER,
     area,
     empty_area,
@@ -159,29 +159,12 @@ class SensorThingsAdapter:
         if box is None or not self.push_downs.allowed("geo"):
             return None
         try:
-            return await self._locate(box)
+            return await things_in_area(self._client, self.config.url, box)
         except UpstreamError as exc:
             if not rejected_by_server(exc):
                 raise
             self.push_downs.reject("geo", exc)
             return None
-
-    async def _locate(self, box: BBox) -> set[int] | None:
-        url = (self.config.url / "Locations").with_query(locations_params(box))
-        ids: set[int] = set()
-        while True:
-            locations, _, link = page_of((await self._client.get_json(url)).data)
-            for location in locations:
-                for thing in await expanded(self._client, location, "Things", url):
-                    thing_id = thing.get("@iot.id") if isinstance(thing, Mapping) else None
-                    if isinstance(thing_id, bool) or not isinstance(thing_id, int):
-                        raise UpstreamProtocolError("a Location's Thing has no integer @iot.id")
-                    ids.add(thing_id)
-            if len(ids) > MAX_GEO_THINGS:
-                return None
-            if link is None:
-                return ids
-            url = self._client.follow(link, url)
 
     async def probe_push_downs(self) -> dict[str, bool]:
         """Ask the server once with each optional push-down: name -> accepted.
