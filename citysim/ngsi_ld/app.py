@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -25,13 +25,25 @@ from multidict import CIMultiDict
 
 from citysim.conditional import conditional
 from citysim.jsonld import JSONLD_CONTEXT_REL, TermContext, UnknownContext, term_context
+from citysim.ngsi_ld import geojson, ld_history, stored_reads, temporal_writes, writes
 from citysim.ngsi_ld.dialect import Dialect, dialect_middleware
+from citysim.ngsi_ld.ld_history import History
+from citysim.ngsi_ld.ld_render import with_context
+from citysim.ngsi_ld.ld_store import EntityStore
 from citysim.ngsi_ld.negotiation import MediaType, choose_media_type, context_url
-from citysim.ngsi_ld.params import parse_query, parse_retrieve
-from citysim.ngsi_ld.problems import ERRORS, Problem, bad_request, context_not_available, not_found
+from citysim.ngsi_ld.params import EntityQuery, RetrieveQuery, parse_query, parse_retrieve
+from citysim.ngsi_ld.problems import (
+    ERRORS,
+    Problem,
+    bad_request,
+    context_not_available,
+    ngsi_problem,
+    not_found,
+)
 from citysim.ngsi_ld.render import Renderer
-from citysim.ngsi_ld.search import search
-from citysim.ngsi_ld.temporal import page_link, query_history, retrieve_history
+from citysim.ngsi_ld.search import search, search_nothing
+from citysim.ngsi_ld.temporal import now_of, page_link, query_history, retrieve_history
+from citysim.ngsi_ld.temporal_params import TemporalQuery, parse_temporal
 from citysim.ngsi_ld.vocabulary import output_names, stored
 from citysim.settings import ContextStyle
 from citysim.world.catalog import MODELS
@@ -49,11 +61,15 @@ class Broker:
 
     world: CityWorld
     style: ContextStyle
-    dialect: Dialect = "etsi"
+    dialect: Dialect = "scorpio"
     tenants: frozenset[str] = frozenset({"default"})
     """Tenants besides the default one (no ``NGSILD-Tenant`` header)."""
     protected: frozenset[str] = frozenset()
     """Types the diwise dialect answers 404 to unless the request has ``Authorization``."""
+    store: EntityStore = field(default_factory=EntityStore, compare=False)
+    """Entities created through the API (memory, this broker only)."""
+    history: History = field(default_factory=History, compare=False)
+    """The temporal history of the stored entities."""
 
 
 BROKER = web.AppKey("broker", Broker)
@@ -64,12 +80,21 @@ def create_app(broker: Broker, middlewares: Iterable[Middleware] = ()) -> web.Ap
     tenancy = dialect_middleware(broker.dialect, broker.tenants, broker.protected)
     app = web.Application(middlewares=[*middlewares, conditional, problems, tenancy])
     app[BROKER] = broker
-    app.router.add_get("/ngsi-ld/v1/temporal/entities", query_temporal)
+    for root in ("/ngsi-ld/v1/temporal/entities", "/ngsi-ld/v1/temporal/entities/"):
+        app.router.add_get(root, query_temporal)
     app.router.add_get("/ngsi-ld/v1/temporal/entities/{entityId}", retrieve_temporal)
-    app.router.add_get("/ngsi-ld/v1/entities", query_entities)
+    for root in ("/ngsi-ld/v1/entities", "/ngsi-ld/v1/entities/"):
+        app.router.add_get(root, query_entities)
     app.router.add_get("/ngsi-ld/v1/entities/{entityId}", retrieve_entity)
     app.router.add_get("/ngsi-ld/v1/types", list_types)
+    writes.add_routes(app, _stores)
+    temporal_writes.add_routes(app, _stores)
     return app
+
+
+def _stores(request: web.Request) -> tuple[EntityStore, History]:
+    broker = request.app[BROKER]
+    return broker.store, broker.history
 
 
 @web.middleware
@@ -79,7 +104,14 @@ async def problems(request: web.Request, handler: Handler) -> web.StreamResponse
         return await handler(request)
     except Problem as problem:
         return problem.response()
-    except web.HTTPException:
+    except web.HTTPException as exc:
+        if not request.path.startswith("/ngsi-ld/") or exc.status < 400:
+            raise
+        if exc.status == 405:
+            detail = f"{request.method} is not supported on {request.path}"
+            return ngsi_problem(405, "OperationNotSupported", detail).response()
+        if exc.status == 404:
+            return not_found(f"{request.path} names no resource of this broker").response()
         raise
     except Exception:
         log.exception("%s %s failed", request.method, request.path_qs)
@@ -87,33 +119,59 @@ async def problems(request: web.Request, handler: Handler) -> web.StreamResponse
 
 
 async def query_entities(request: web.Request) -> web.Response:
-    """Query Entities (GS CIM 009 clause 6.4.3.2)."""
+    """Query Entities (GS CIM 009 clause 6.4.3.2): the city's world, then stored entities."""
     broker = request.app[BROKER]
     media, ctx = _negotiate(request)
     query = parse_query(request.rel_url.query, ctx)
-    result = search(broker.world, broker.style, query, ctx)
+    _check_geometry_property(media, query.read.geometry_property)
+    if _world_can_answer(query):
+        result = search(broker.world, broker.style, query, ctx)
+    else:
+        result = search_nothing(query)
     renderer = Renderer(query.form, ctx.url, broker.style, ld=media == "application/ld+json")
+    world_body = [
+        renderer.entity(e, result.projections[e.model.type_name]) for e in result.entities
+    ]
+    skip = max(0, query.offset - result.total)
+    room = query.limit - len(result.entities)
+    stored_body, stored_total = stored_reads.query_page(broker.store, query, ctx, skip, room)
+    if media == "application/ld+json":
+        stored_body = [with_context(e, ctx) for e in stored_body]
+    total = result.total + stored_total
     body: Any
     if media == "application/geo+json":
         features = [
             renderer.feature(e, result.projections[e.model.type_name]) for e in result.entities
         ]
+        geometry = query.read.geometry_property or "location"
+        features += [geojson.feature(e, geometry) for e in stored_body]
         body = {
             "type": "FeatureCollection",
             "features": features,
             "@context": renderer.body_context,
         }
     else:
-        body = [renderer.entity(e, result.projections[e.model.type_name]) for e in result.entities]
+        body = world_body + stored_body
     headers = _headers(media, ctx)
     if query.count:
-        headers[RESULTS_COUNT] = str(result.total)
-    if query.limit and query.offset + query.limit < result.total:
+        headers[RESULTS_COUNT] = str(total)
+    if query.limit and query.offset + query.limit < total:
         headers.add("Link", _page_link(request, query.offset + query.limit, query.limit, "next"))
     if query.limit and query.offset > 0:
         previous = max(0, query.offset - query.limit)
         headers.add("Link", _page_link(request, previous, query.limit, "prev"))
     return web.Response(body=orjson.dumps(body), content_type=media, headers=headers)
+
+
+def _world_can_answer(query: EntityQuery) -> bool:
+    """False when a filter no generated entity can match (scopes, datasets)."""
+    read = query.read
+    return read.scope_q is None and (read.datasets is None or "@none" in read.datasets)
+
+
+def _check_geometry_property(media: str, geometry_property: str | None) -> None:
+    if geometry_property is not None and media != "application/geo+json":
+        raise bad_request("geometryProperty", "only used with Accept: application/geo+json")
 
 
 async def retrieve_entity(request: web.Request) -> web.Response:
@@ -124,9 +182,10 @@ async def retrieve_entity(request: web.Request) -> web.Response:
     if not _URI.match(entity_id):
         raise bad_request("entityId", f"{entity_id!r} is not a URI")
     params = parse_retrieve(request.rel_url.query, ctx)
+    _check_geometry_property(media, params.read.geometry_property)
     located = broker.world.locate(entity_id)
     if located is None:
-        raise not_found(f"entity {entity_id!r} does not exist")
+        return _retrieve_stored(broker, entity_id, params, media, ctx)
     model, index = located
     names = stored(model.type_name, broker.style)
     if params.types is not None and not params.types.matches(names.type_iri):
@@ -141,11 +200,36 @@ async def retrieve_entity(request: web.Request) -> web.Response:
     return web.Response(body=orjson.dumps(body), content_type=media, headers=_headers(media, ctx))
 
 
+def _retrieve_stored(
+    broker: Broker, entity_id: str, params: RetrieveQuery, media: MediaType, ctx: TermContext
+) -> web.Response:
+    entity = broker.store.get(entity_id)
+    if entity is None:
+        raise not_found(f"entity {entity_id!r} does not exist")
+    if params.types is not None and not any(params.types.matches(t) for t in entity.types):
+        raise not_found(f"entity {entity_id!r} is not of the type asked for")
+    body = stored_reads.render_one(
+        broker.store, entity, params.read, params.form, params.attrs, ctx
+    )
+    if media == "application/geo+json":
+        geometry = params.read.geometry_property or "location"
+        body = {**geojson.feature(body, geometry), "@context": _body_context(ctx)}
+    elif media == "application/ld+json":
+        body = with_context(body, ctx)
+    return web.Response(body=orjson.dumps(body), content_type=media, headers=_headers(media, ctx))
+
+
+def _body_context(ctx: TermContext) -> Any:
+    return ctx.document if ctx.document is not None else ctx.url
+
+
 async def list_types(request: web.Request) -> web.Response:
     """Retrieve Available Entity Types (GS CIM 009 clause 6.25), as an EntityTypeList."""
     broker = request.app[BROKER]
     media, ctx = _negotiate(request, geo=False)
     names = [output_names(m.type_name, broker.style, ctx.url)[0] for m in MODELS]
+    for entity in broker.store:
+        names.extend(n for n in (ctx.compact(t) for t in entity.types) if n not in names)
     body: dict[str, Any] = {
         "id": f"urn:ngsi-ld:EntityTypeList:{broker.world.city.id}",
         "type": "EntityTypeList",
@@ -160,7 +244,17 @@ async def query_temporal(request: web.Request) -> web.Response:
     """Query Temporal Evolution of Entities (GS CIM 009 clause 6.18.3.2)."""
     broker = request.app[BROKER]
     media, ctx = _negotiate(request, geo=False)
-    body, total, query = query_history(broker.world, broker.style, request.rel_url.query, ctx)
+    stored_query = parse_temporal(request.rel_url.query, ctx, now_of(broker.world), selecting=True)
+    if stored_query.timeproperty == "observedAt" and _world_can_answer_temporal(stored_query):
+        body, total, query = query_history(broker.world, broker.style, request.rel_url.query, ctx)
+    else:
+        body, total, query = [], 0, stored_query
+    found = ld_history.select(broker.history, query, ctx)
+    skip = max(0, query.offset - total)
+    room = query.limit - len(body)
+    for entity in found[skip : skip + room]:
+        body.append(ld_history.render_temporal(ld_history.full_entity(entity), query, ctx))
+    total += len(found)
     if media == "application/ld+json":
         context = Renderer("normalized", ctx.url, broker.style, ld=True).body_context
         body = [{**entity, "@context": context} for entity in body]
@@ -172,6 +266,15 @@ async def query_temporal(request: web.Request) -> web.Response:
     return web.Response(body=orjson.dumps(body), content_type=media, headers=headers)
 
 
+def _world_can_answer_temporal(query: TemporalQuery) -> bool:
+    read = query.read
+    return (
+        query.q is None
+        and read.scope_q is None
+        and (read.datasets is None or "@none" in read.datasets)
+    )
+
+
 async def retrieve_temporal(request: web.Request) -> web.Response:
     """Retrieve Temporal Evolution of an Entity (GS CIM 009 clause 6.19.3.1)."""
     broker = request.app[BROKER]
@@ -179,10 +282,28 @@ async def retrieve_temporal(request: web.Request) -> web.Response:
     entity_id = request.match_info["entityId"]
     if not _URI.match(entity_id):
         raise bad_request("entityId", f"{entity_id!r} is not a URI")
-    body = retrieve_history(broker.world, broker.style, entity_id, request.rel_url.query, ctx)
+    if broker.world.locate(entity_id) is not None:
+        body = retrieve_history(broker.world, broker.style, entity_id, request.rel_url.query, ctx)
+    else:
+        entity = broker.history.get(entity_id)
+        if entity is None:
+            raise not_found(f"temporal entity {entity_id!r} does not exist")
+        query = parse_temporal(request.rel_url.query, ctx, now_of(broker.world))
+        if query.types is not None and not any(query.types.matches(t) for t in entity.types):
+            raise not_found(f"entity {entity_id!r} is not of the type asked for")
+        body = ld_history.render_temporal(entity, query, ctx)
     if media == "application/ld+json":
         body["@context"] = Renderer("normalized", ctx.url, broker.style, ld=True).body_context
     return web.Response(body=orjson.dumps(body), content_type=media, headers=_headers(media, ctx))
+
+
+def negotiate_context(request: web.Request) -> TermContext:
+    """The @context the request's ``Link`` header names (core context when none)."""
+    url = context_url(request.headers.getall("Link", []))
+    try:
+        return term_context(url)
+    except UnknownContext:
+        raise context_not_available(url or "") from None
 
 
 def _negotiate(request: web.Request, *, geo: bool = True) -> tuple[MediaType, TermContext]:

@@ -20,7 +20,8 @@ from aiohttp.typedefs import Handler, Middleware
 
 from citysim.ngsi_ld.problems import Problem, bad_request, not_found
 
-Dialect = Literal["etsi", "diwise"]
+Dialect = Literal["scorpio", "orion-ld", "stellio", "mintaka", "diwise"]
+DIALECTS: tuple[Dialect, ...] = ("scorpio", "orion-ld", "stellio", "mintaka", "diwise")
 TENANT = "NGSILD-Tenant"
 NONEXISTENT_TENANT = "https://uri.etsi.org/ngsi-ld/errors/NonexistentTenant"
 
@@ -64,4 +65,4 @@ DIWISE_CITIES = frozenset({"sundsvall"})
 
 def dialect_for(city_id: str) -> Dialect:
     """The dialect of ``city_id``'s broker."""
-    return "diwise" if city_id in DIWISE_CITIES else "etsi"
+    return "diwise" if city_id in DIWISE_CITIES else "scorpio"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 from multidict import MultiMapping
@@ -27,9 +27,17 @@ QUERY_PARAMETERS = frozenset(
     {
         "type", "id", "idPattern", "q", "attrs", "georel", "geometry", "coordinates",
         "geoproperty", "limit", "offset", "count", "options", "format", "local",
+        "pick", "omit", "lang", "datasetId", "join", "joinLevel", "scopeQ", "orderBy",
+        "geometryProperty", "csf", "containedBy", "entityMap", "expandValues", "collect",
     }
 )  # fmt: skip
-RETRIEVE_PARAMETERS = frozenset({"type", "attrs", "options", "format", "local"})
+RETRIEVE_PARAMETERS = frozenset(
+    {
+        "type", "attrs", "options", "format", "local", "pick", "omit", "lang", "datasetId",
+        "join", "joinLevel", "geometryProperty", "containedBy", "entityMap", "expandValues",
+    }
+)  # fmt: skip
+JOINS = ("flat", "inline", "@none")
 
 _FORMATS: Mapping[str, Form] = {
     "normalized": "normalized",
@@ -41,7 +49,9 @@ _OPTIONS: Mapping[str, Form] = {
     "normalized": "normalized",
     "concise": "concise",
     "keyValues": "simplified",
+    "simplified": "simplified",
 }
+FLAG_OPTIONS = frozenset({"sysAttrs"})
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
@@ -59,6 +69,23 @@ class EntityQuery:
     offset: int = 0
     count: bool = False
     form: Form = "normalized"
+    read: ReadOptions = field(default_factory=lambda: ReadOptions())
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """The v1.8 read parameters shared by Query and Retrieve Entity (terms not yet expanded)."""
+
+    sys_attrs: bool = False
+    pick: tuple[str, ...] | None = None
+    omit: tuple[str, ...] | None = None
+    lang: str | None = None
+    datasets: frozenset[str] | None = None
+    join: str | None = None
+    join_level: int = 1
+    scope_q: str | None = None
+    order_by: tuple[str, ...] | None = None
+    geometry_property: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +95,7 @@ class RetrieveQuery:
     types: TypeSelection | None = None
     attrs: tuple[str, ...] | None = None
     form: Form = "normalized"
+    read: ReadOptions = field(default_factory=lambda: ReadOptions())
 
 
 def parse_query(params: MultiMapping[str], ctx: TermContext) -> EntityQuery:
@@ -84,9 +112,13 @@ def parse_query(params: MultiMapping[str], ctx: TermContext) -> EntityQuery:
         offset=_integer("offset", one.get("offset"), 0, 0, None),
         count=_boolean("count", one.get("count")),
         form=_form(one),
+        read=parse_read(one),
     )
     local = _boolean("local", one.get("local"))
-    selectors = (query.types, query.attrs, query.q, query.geo, query.ids, query.id_pattern)
+    selectors = (
+        query.types, query.attrs, query.q, query.geo, query.ids, query.id_pattern,
+        query.read.scope_q, query.read.pick,
+    )  # fmt: skip
     if not local and all(s is None for s in selectors):
         raise bad_request(
             "type",
@@ -101,7 +133,40 @@ def parse_retrieve(params: MultiMapping[str], ctx: TermContext) -> RetrieveQuery
     """Retrieve Entity parameters; raises a Problem (400) naming the first bad one."""
     one = _single(params, RETRIEVE_PARAMETERS)
     _boolean("local", one.get("local"))
-    return RetrieveQuery(_types(one, ctx), _names("attrs", one.get("attrs")), _form(one))
+    return RetrieveQuery(
+        _types(one, ctx), _names("attrs", one.get("attrs")), _form(one), parse_read(one)
+    )
+
+
+def parse_read(one: Mapping[str, str]) -> ReadOptions:
+    """The v1.8 read parameters (pick/omit, lang, datasetId, join, scopeQ, ...) checked."""
+    pick, omit = _names("pick", one.get("pick")), _names("omit", one.get("omit"))
+    if pick is not None and omit is not None:
+        raise bad_request("pick", "cannot be used together with omit")
+    if pick is not None and "attrs" in one:
+        raise bad_request("pick", "cannot be used together with attrs")
+    join = one.get("join")
+    if join is not None and join not in JOINS:
+        raise bad_request("join", f"{join!r} is not one of {', '.join(JOINS)}")
+    datasets = _names("datasetId", one.get("datasetId"))
+    for dataset in datasets or ():
+        if dataset != "@none" and not _URI.match(dataset):
+            raise bad_request("datasetId", f"{dataset!r} is not a URI")
+    scope_q = one.get("scopeQ")
+    if scope_q is not None and not re.fullmatch(r"[/\w#+;|,()-]+", scope_q):
+        raise bad_request("scopeQ", f"{scope_q!r} is not a scope query")
+    return ReadOptions(
+        sys_attrs="sysAttrs" in one.get("options", "").split(","),
+        pick=pick,
+        omit=omit,
+        lang=one.get("lang"),
+        datasets=frozenset(datasets) if datasets is not None else None,
+        join=join,
+        join_level=_integer("joinLevel", one.get("joinLevel"), 1, 1, 100),
+        scope_q=scope_q,
+        order_by=_names("orderBy", one.get("orderBy")),
+        geometry_property=one.get("geometryProperty"),
+    )
 
 
 def _single(params: MultiMapping[str], allowed: frozenset[str]) -> dict[str, str]:
@@ -215,6 +280,8 @@ def _form(one: Mapping[str, str]) -> Form:
     chosen: set[Form] = set()
     if options is not None:
         for option in options.split(","):
+            if option in FLAG_OPTIONS:
+                continue
             if option not in _OPTIONS:
                 known = ", ".join(_OPTIONS)
                 raise bad_request(

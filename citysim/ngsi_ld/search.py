@@ -70,6 +70,11 @@ def search(world: CityWorld, style: ContextStyle, query: EntityQuery, ctx: TermC
     return Result(page, total, {m.model.type_name: m.projection for m in matches})
 
 
+def search_nothing(query: EntityQuery) -> Result:
+    """The empty result, for a query no generated entity can match."""
+    return Result([], 0, {})
+
+
 def _fixed_filter(
     world: CityWorld, model: EntityModel, names: Stored, query: EntityQuery, ctx: TermContext
 ) -> list[int]:

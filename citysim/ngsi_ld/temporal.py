@@ -26,7 +26,7 @@ from aiohttp import web
 
 from citysim.jsonld import TermContext
 from citysim.ngsi_ld.params import EntityQuery
-from citysim.ngsi_ld.problems import not_found
+from citysim.ngsi_ld.problems import bad_request, not_found
 from citysim.ngsi_ld.search import _fixed_filter
 from citysim.ngsi_ld.temporal_params import TemporalQuery, parse_temporal
 from citysim.ngsi_ld.vocabulary import output_names, stored
@@ -173,7 +173,8 @@ def query_history(
     world: CityWorld, style: ContextStyle, params: Any, ctx: TermContext
 ) -> tuple[list[dict[str, Any]], int, TemporalQuery]:
     """The rendered page of a temporal query, the number of matches, and the parsed query."""
-    query = parse_temporal(params, ctx, now_of(world))
+    query = parse_temporal(params, ctx, now_of(world), selecting=True)
+    _observed_only(query)
     page, total = history_page(world, style, query, ctx)
     layout_ids = {m.type_name: world.layout(m).ids for m, _, _ in page}
     body = []
@@ -192,6 +193,7 @@ def retrieve_history(
     if located is None:
         raise not_found(f"entity {entity_id!r} does not exist")
     query = parse_temporal(params, ctx, now_of(world))
+    _observed_only(query)
     model, index = located
     names = stored(model.type_name, style)
     if query.types is not None and not query.types.matches(names.type_iri):
@@ -201,6 +203,11 @@ def retrieve_history(
     )
     snapshots = list(instances(world, model, index, query))
     return render(model, entity_id, snapshots, attrs, query, style, ctx.url)
+
+
+def _observed_only(query: TemporalQuery) -> None:
+    if query.timeproperty != "observedAt":
+        raise bad_request("timeproperty", "only observedAt is kept in this broker's history")
 
 
 def _parse(text: str) -> datetime:

@@ -250,7 +250,7 @@ async def test_retrieve_unknown_entities_is_not_found(ngsi: Ngsi) -> None:
             path=f"/ngsi-ld/v1/entities/{entity_id}", params=params, headers=link()
         )
         assert answer.status == 404
-        assert answer.headers["Content-Type"] == "application/json"
+        assert answer.headers["Content-Type"] == "application/problem+json"
         assert answer.json()["type"] == "https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound"
         assert entity_id in answer.json()["detail"]
 

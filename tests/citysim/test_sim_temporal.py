@@ -130,7 +130,7 @@ async def test_retrieve_one_entitys_history(ngsi: Ngsi) -> None:
         ({"type": "WeatherObserved", "lastN": "2", "options": "aggregatedValues"}, "aggrMethods"),
         ({"type": "WeatherObserved", "lastN": "2", "options": "aggregatedValues",
           "aggrMethods": "median"}, "aggrMethods: unknown method"),
-        ({"type": "WeatherObserved", "lastN": "2", "timeproperty": "modifiedAt"}, "timeproperty"),
+        ({"type": "WeatherObserved", "lastN": "2", "timeproperty": "validFrom"}, "timeproperty"),
     ],
 )  # fmt: skip
 async def test_bad_temporal_queries_are_400_naming_the_parameter(

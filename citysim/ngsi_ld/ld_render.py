@@ -1,0 +1,132 @@
+"""Stored entities as the client asked: compacted with its @context, in one representation.
+
+Normalized, concise or simplified (GS CIM 009 clause 4.5); ``options=sysAttrs`` adds
+``createdAt`` / ``modifiedAt``; ``lang`` turns a LanguageProperty into a Property
+holding one string and its ``lang`` (clause 4.15); ``datasetId`` keeps only the named
+instances (``@none``: the default one); ``pick`` / ``omit`` keep or drop members by
+name (``id``, ``type`` and attributes). An attribute with one instance is an object,
+with several a list of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from citysim.jsonld import TermContext
+from citysim.ngsi_ld.ld_store import VALUE_MEMBER, StoredEntity
+
+Form = Literal["normalized", "concise", "simplified"]
+NO_DATASET = "@none"
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """How to render: form, system attributes, language, datasets, projection."""
+
+    form: Form = "normalized"
+    sys_attrs: bool = False
+    lang: str | None = None
+    datasets: frozenset[str] | None = None
+    attrs: frozenset[str] | None = None
+    """Attribute IRIs to keep (None: all)."""
+    omit: frozenset[str] = frozenset()
+    """Member IRIs (or ``id``/``type``) to drop."""
+
+
+def render_entity(entity: StoredEntity, ctx: TermContext, view: View) -> dict[str, Any]:
+    """The entity compacted with ``ctx``, without ``@context``."""
+    out: dict[str, Any] = {}
+    if "id" not in view.omit:
+        out["id"] = entity.id
+    if "type" not in view.omit:
+        types = [ctx.compact(t) for t in entity.types]
+        out["type"] = types[0] if len(types) == 1 else types
+    if entity.scope is not None and "scope" not in view.omit:
+        out["scope"] = entity.scope[0] if len(entity.scope) == 1 else entity.scope
+    if view.sys_attrs and view.form != "simplified":
+        out["createdAt"] = entity.created_at
+        out["modifiedAt"] = entity.modified_at
+    for iri, instances in entity.attrs.items():
+        if (view.attrs is not None and iri not in view.attrs) or iri in view.omit:
+            continue
+        kept = [i for i in instances if _in_datasets(i, view.datasets)]
+        if not kept:
+            continue
+        rendered = [render_instance(i, ctx, view) for i in kept]
+        out[ctx.compact(iri)] = rendered[0] if len(rendered) == 1 else rendered
+    return out
+
+
+def _in_datasets(instance: dict[str, Any], datasets: frozenset[str] | None) -> bool:
+    if datasets is None:
+        return True
+    return instance.get("datasetId", NO_DATASET) in datasets
+
+
+def render_instance(instance: dict[str, Any], ctx: TermContext, view: View) -> Any:
+    """One attribute instance in the view's form."""
+    kind = instance["type"]
+    member = VALUE_MEMBER[kind]
+    value = instance[member]
+    if kind == "LanguageProperty" and view.lang is not None:
+        kind, member, value, lang = "Property", "value", *_pick_language(value, view.lang)
+    else:
+        lang = None
+    if kind == "VocabProperty":
+        value = _compact_vocab(value, ctx)
+    if view.form == "simplified":
+        if kind in ("LanguageProperty", "VocabProperty", "JsonProperty"):
+            return {member: value}
+        return value
+    out: dict[str, Any] = {"type": kind, member: value}
+    if lang is not None:
+        out["lang"] = lang
+    for key, sub in instance.items():
+        if key in ("type", member, "lang"):
+            continue
+        if key in ("createdAt", "modifiedAt"):
+            if view.sys_attrs:
+                out[key] = sub
+        elif isinstance(sub, dict) and "type" in sub and key.startswith(("http", "urn")):
+            out[ctx.compact(key)] = render_instance(sub, ctx, view)
+        elif key.startswith(("http://", "https://", "urn:")):
+            out[ctx.compact(key)] = sub
+        else:
+            out[key] = sub
+    if view.form == "concise":
+        out.pop("type")
+        if len(out) == 1 and member == "value" and not isinstance(value, dict):
+            return value
+    return out
+
+
+def _pick_language(language_map: dict[str, Any], lang: str) -> tuple[Any, str]:
+    """The value for the best language in ``lang`` (``fr``, ``fr,en``, ``*``), and its tag."""
+    wanted = [part.split(";")[0].strip() for part in lang.split(",")]
+    for tag in wanted:
+        if tag in language_map:
+            return language_map[tag], tag
+    if "@none" in language_map:
+        return language_map["@none"], "@none"
+    first = next(iter(language_map))
+    return language_map[first], first
+
+
+def _compact_vocab(value: Any, ctx: TermContext) -> Any:
+    if isinstance(value, list):
+        return [ctx.compact(v) if isinstance(v, str) else v for v in value]
+    return ctx.compact(value) if isinstance(value, str) else value
+
+
+def with_context(body: dict[str, Any], ctx: TermContext) -> dict[str, Any]:
+    """``body`` with the client's ``@context`` (an ``application/ld+json`` answer)."""
+    return {**body, "@context": ctx.document if ctx.document is not None else ctx.url}
+
+
+def names_of(names: Collection[str] | None, ctx: TermContext) -> frozenset[str] | None:
+    """Attribute names expanded (``id``, ``type`` kept as they are)."""
+    if names is None:
+        return None
+    return frozenset(n if n in ("id", "type") else ctx.expand(n) for n in names)
