@@ -31,6 +31,8 @@ _SUITE_HOMES = (
 )
 """Where the ETSI NGSI-LD test suite's contexts are published (upstream, and the fork the
 shipped copy of the suite names)."""
+_EGM = "https://easy-global-market.github.io/ngsild-api-data-models/ngsildTestSuite"
+_SUITE_COMPOUND = f"{_SUITE_DIR}/ngsi-ld-test-suite-compound.jsonld"
 
 
 def domain_context_url(domain: str) -> str:
@@ -54,11 +56,21 @@ KNOWN_CONTEXTS: Mapping[str, str] = {
     "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld": (
         "contexts/etsi/ngsi-ld-core-context-v1.9.jsonld"
     ),
+    # Earlier core versions name the same core: citysim applies its v1.8 core to every request.
+    "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.6.jsonld": _CORE_FILE,
+    "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.7.jsonld": _CORE_FILE,
     **{
         f"{home}/{name}": f"{_SUITE_DIR}/{name}"
         for home in _SUITE_HOMES
         for name in ("ngsi-ld-test-suite.jsonld", "ngsi-ld-test-suite-compound.jsonld")
     },
+    # Some test data names Easy Global Market's publication of the same contexts: its
+    # ngsildTestSuite.jsonld defines the very terms of the suite's ngsi-ld-test-suite.jsonld,
+    # and ngsildTestSuiteV1.8-compound.jsonld is that plus the v1.8 core (read 2026-12 in
+    # easy-global-market/ngsild-api-data-models); nothing of it is copied here.
+    f"{_EGM}/ngsildTestSuite.jsonld": f"{_SUITE_DIR}/ngsi-ld-test-suite.jsonld",
+    f"{_EGM}/ngsildTestSuiteV1.8-compound.jsonld": _SUITE_COMPOUND,
+    f"{_EGM}/ngsi-ld-test-suite-compound.jsonld": _SUITE_COMPOUND,
     UNIFIED_CONTEXT_URL: "contexts/smart-data-models/context.jsonld",
     "https://raw.githubusercontent.com/smart-data-models/data-models/master/context.jsonld": (
         "contexts/smart-data-models/context.jsonld"

@@ -25,13 +25,21 @@ from multidict import CIMultiDict
 
 from citysim.conditional import conditional
 from citysim.jsonld import JSONLD_CONTEXT_REL, TermContext, UnknownContext, term_context
-from citysim.ngsi_ld import geojson, ld_history, stored_reads, temporal_writes, writes
+from citysim.ngsi_ld import (
+    geojson,
+    ld_history,
+    query_body,
+    stored_reads,
+    temporal_writes,
+    writes,
+)
 from citysim.ngsi_ld.dialect import Dialect, dialect_middleware
 from citysim.ngsi_ld.ld_history import History
 from citysim.ngsi_ld.ld_render import with_context
-from citysim.ngsi_ld.ld_store import EntityStore
+from citysim.ngsi_ld.ld_store import EntityStore, StoredEntity
 from citysim.ngsi_ld.negotiation import MediaType, choose_media_type, context_url
 from citysim.ngsi_ld.params import EntityQuery, RetrieveQuery, parse_query, parse_retrieve
+from citysim.ngsi_ld.payload import read_payload
 from citysim.ngsi_ld.problems import (
     ERRORS,
     Problem,
@@ -70,6 +78,9 @@ class Broker:
     """Entities created through the API (memory, this broker only)."""
     history: History = field(default_factory=History, compare=False)
     """The temporal history of the stored entities."""
+    temporal_limit: int = 10_000
+    """Instances per attribute a temporal answer holds at most (206 and Content-Range
+    beyond, GS CIM 009 clause 6.3.10); Stellio's default ``temporal-limit`` is 10 000."""
 
 
 BROKER = web.AppKey("broker", Broker)
@@ -87,6 +98,8 @@ def create_app(broker: Broker, middlewares: Iterable[Middleware] = ()) -> web.Ap
         app.router.add_get(root, query_entities)
     app.router.add_get("/ngsi-ld/v1/entities/{entityId}", retrieve_entity)
     app.router.add_get("/ngsi-ld/v1/types", list_types)
+    app.router.add_post("/ngsi-ld/v1/entityOperations/query", post_query_entities)
+    app.router.add_post("/ngsi-ld/v1/temporal/entityOperations/query", post_query_temporal)
     writes.add_routes(app, _stores)
     temporal_writes.add_routes(app, _stores)
     return app
@@ -122,7 +135,7 @@ async def query_entities(request: web.Request) -> web.Response:
     """Query Entities (GS CIM 009 clause 6.4.3.2): the city's world, then stored entities."""
     broker = request.app[BROKER]
     media, ctx = _negotiate(request)
-    query = parse_query(request.rel_url.query, ctx)
+    query = parse_query(request.get(POSTED_QUERY, request.rel_url.query), ctx)
     _check_geometry_property(media, query.read.geometry_property)
     if _world_can_answer(query):
         result = search(broker.world, broker.style, query, ctx)
@@ -244,16 +257,26 @@ async def query_temporal(request: web.Request) -> web.Response:
     """Query Temporal Evolution of Entities (GS CIM 009 clause 6.18.3.2)."""
     broker = request.app[BROKER]
     media, ctx = _negotiate(request, geo=False)
-    stored_query = parse_temporal(request.rel_url.query, ctx, now_of(broker.world), selecting=True)
-    if stored_query.timeproperty == "observedAt" and _world_can_answer_temporal(stored_query):
-        body, total, query = query_history(broker.world, broker.style, request.rel_url.query, ctx)
+    params = request.get(POSTED_QUERY, request.rel_url.query)
+    stored_query = parse_temporal(
+        params, ctx, now_of(broker.world), selecting=True, window_required=False
+    )
+    if (
+        stored_query.timeproperty == "observedAt"
+        and ("timerel" in params or "lastN" in params)
+        and _world_can_answer_temporal(stored_query)
+    ):
+        body, total, query = query_history(broker.world, broker.style, params, ctx)
     else:
         body, total, query = [], 0, stored_query
+    query = stored_query
     found = ld_history.select(broker.history, query, ctx)
+    found = [e for e in found if ld_history.windowed([ld_history.full_entity(e)], query)]
     skip = max(0, query.offset - total)
     room = query.limit - len(body)
-    for entity in found[skip : skip + room]:
-        body.append(ld_history.render_temporal(ld_history.full_entity(entity), query, ctx))
+    page = [ld_history.full_entity(e) for e in found[skip : skip + room]]
+    series, cut = _capped(broker, page, query)
+    body += [ld_history.render_temporal(entity, query, ctx, series) for entity in page]
     total += len(found)
     if media == "application/ld+json":
         context = Renderer("normalized", ctx.url, broker.style, ld=True).body_context
@@ -263,7 +286,19 @@ async def query_temporal(request: web.Request) -> web.Response:
         headers[RESULTS_COUNT] = str(total)
     if query.offset + query.limit < total:
         headers.add("Link", page_link(request, query.offset + query.limit, query.limit, "next"))
-    return web.Response(body=orjson.dumps(body), content_type=media, headers=headers)
+    if cut is not None:
+        headers["Content-Range"] = cut.header()
+    status = 206 if cut is not None else 200
+    return web.Response(status=status, body=orjson.dumps(body), content_type=media, headers=headers)
+
+
+def _capped(
+    broker: Broker, entities: list[StoredEntity], query: TemporalQuery
+) -> tuple[ld_history.Series, ld_history.Cut | None]:
+    series = ld_history.windowed(entities, query)
+    if query.form == "aggregatedValues":
+        return series, None
+    return ld_history.cap(series, query, broker.temporal_limit)
 
 
 def _world_can_answer_temporal(query: TemporalQuery) -> bool:
@@ -282,19 +317,27 @@ async def retrieve_temporal(request: web.Request) -> web.Response:
     entity_id = request.match_info["entityId"]
     if not _URI.match(entity_id):
         raise bad_request("entityId", f"{entity_id!r} is not a URI")
+    cut = None
     if broker.world.locate(entity_id) is not None:
         body = retrieve_history(broker.world, broker.style, entity_id, request.rel_url.query, ctx)
     else:
         entity = broker.history.get(entity_id)
         if entity is None:
             raise not_found(f"temporal entity {entity_id!r} does not exist")
-        query = parse_temporal(request.rel_url.query, ctx, now_of(broker.world))
+        query = parse_temporal(
+            request.rel_url.query, ctx, now_of(broker.world), window_required=False
+        )
         if query.types is not None and not any(query.types.matches(t) for t in entity.types):
             raise not_found(f"entity {entity_id!r} is not of the type asked for")
-        body = ld_history.render_temporal(entity, query, ctx)
+        series, cut = _capped(broker, [entity], query)
+        body = ld_history.render_temporal(entity, query, ctx, series)
     if media == "application/ld+json":
         body["@context"] = Renderer("normalized", ctx.url, broker.style, ld=True).body_context
-    return web.Response(body=orjson.dumps(body), content_type=media, headers=_headers(media, ctx))
+    headers = _headers(media, ctx)
+    if cut is not None:
+        headers["Content-Range"] = cut.header()
+    status = 206 if cut is not None else 200
+    return web.Response(status=status, body=orjson.dumps(body), content_type=media, headers=headers)
 
 
 def negotiate_context(request: web.Request) -> TermContext:
@@ -306,8 +349,33 @@ def negotiate_context(request: web.Request) -> TermContext:
         raise context_not_available(url or "") from None
 
 
+POSTED_QUERY = "citysim.posted-query"
+POSTED_CONTEXT = "citysim.posted-context"
+
+
+async def post_query_entities(request: web.Request) -> web.Response:
+    """Query Entities by POST (clause 6.23): the body's Query as GET parameters."""
+    await _posted(request, temporal=False)
+    return await query_entities(request)
+
+
+async def post_query_temporal(request: web.Request) -> web.Response:
+    """Query Temporal Evolution of Entities by POST (clause 6.24)."""
+    await _posted(request, temporal=True)
+    return await query_temporal(request)
+
+
+async def _posted(request: web.Request, *, temporal: bool) -> None:
+    body, ctx = await read_payload(request)
+    request[POSTED_QUERY] = query_body.parameters(body, request.rel_url.query, temporal=temporal)
+    request[POSTED_CONTEXT] = ctx
+
+
 def _negotiate(request: web.Request, *, geo: bool = True) -> tuple[MediaType, TermContext]:
     media = choose_media_type(request.headers.get("Accept"), geo=geo)
+    posted = request.get(POSTED_CONTEXT)
+    if isinstance(posted, TermContext):
+        return media, posted
     url = context_url(request.headers.getall("Link", []))
     try:
         return media, term_context(url)

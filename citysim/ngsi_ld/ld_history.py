@@ -14,7 +14,7 @@ import copy
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from citysim.jsonld import TermContext
@@ -171,7 +171,84 @@ def _time_of(prop: str) -> Any:
     return key
 
 
-def render_temporal(entity: StoredEntity, query: TemporalQuery, ctx: TermContext) -> dict[str, Any]:
+Series = dict[tuple[str, str], list[dict[str, Any]]]
+"""(entity id, attribute IRI) -> the instances to render, oldest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """Where an answer capped at ``limit`` instances per attribute stops (clause 6.3.10)."""
+
+    start: str
+    end: str
+    size: str
+    """The ``lastN`` asked for, else ``*``."""
+
+    def header(self) -> str:
+        """The ``Content-Range`` value."""
+        return f"date-time {self.start}-{self.end}/{self.size}"
+
+
+def windowed(entities: list[StoredEntity], query: TemporalQuery) -> Series:
+    """The instances of every attribute of ``entities`` inside the query's window (and lastN)."""
+    series: Series = {}
+    for entity in entities:
+        for iri, instances in entity.attrs.items():
+            found = _window(instances, query)
+            if found:
+                series[entity.id, iri] = found
+    return series
+
+
+def cap(series: Series, query: TemporalQuery, limit: int) -> tuple[Series, Cut | None]:
+    """At most ``limit`` instances per attribute; each entity's attributes cut at one moment.
+
+    Oldest first without ``lastN``: an entity with a longer series is cut at the earliest
+    last-kept instance of its truncated attributes, so no attribute misses data before
+    the cut (one may come out empty). With ``lastN`` the same from the newest end. The
+    range runs from ``timeAt`` (``endTimeAt`` / ``timeAt`` with lastN) or the first
+    instance returned to the last one; nothing cut: ``None``.
+    """
+    prop = query.timeproperty
+    newest_first = query.last_n is not None
+    kept: Series = dict(series)
+    was_cut = False
+    for entity_id in {k[0] for k in series}:
+        mine = {k: v for k, v in series.items() if k[0] == entity_id}
+        truncated = [v for v in mine.values() if len(v) > limit]
+        if not truncated:
+            continue
+        was_cut = True
+        if newest_first:
+            edge = max(_stamp(v[-limit], prop) for v in truncated)
+            kept.update({k: [i for i in v if _stamp(i, prop) >= edge] for k, v in mine.items()})
+        else:
+            edge = min(_stamp(v[limit - 1], prop) for v in truncated)
+            kept.update({k: [i for i in v if _stamp(i, prop) <= edge] for k, v in mine.items()})
+    if not was_cut:
+        return series, None
+    moments = sorted(_stamp(i, prop) for v in kept.values() for i in v if i.get(prop))
+    if newest_first:
+        start = query.end if query.end is not None else moments[-1]
+        end = moments[0]
+    else:
+        start = query.start if query.start is not None else moments[0]
+        end = moments[-1]
+    size = str(query.last_n) if query.last_n is not None else "*"
+    return kept, Cut(_iso_z(start), _iso_z(end), size)
+
+
+def _stamp(item: dict[str, Any], prop: str) -> datetime:
+    return _moment(str(item.get(prop) or item.get("modifiedAt")))
+
+
+def _iso_z(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def render_temporal(
+    entity: StoredEntity, query: TemporalQuery, ctx: TermContext, series: Series | None = None
+) -> dict[str, Any]:
     """One temporal entity in the representation the query asks for (window, lastN applied)."""
     read = query.read
     view = View(form="normalized", sys_attrs=read.sys_attrs, lang=read.lang, datasets=read.datasets)
@@ -194,12 +271,22 @@ def render_temporal(entity: StoredEntity, query: TemporalQuery, ctx: TermContext
     for iri, instances in entity.attrs.items():
         if (wanted is not None and iri not in wanted) or iri in dropped:
             continue
-        series = _window(instances, query)
-        if view.datasets is not None:
-            series = [i for i in series if i.get("datasetId", "@none") in view.datasets]
-        if not series:
+        if series is None:
+            found = _window(instances, query)
+        elif (entity.id, iri) in series:
+            found = series[entity.id, iri]
+            if not found:
+                out[ctx.compact(iri)] = []
+                continue
+        else:
             continue
-        out[ctx.compact(iri)] = _series(series, query, ctx, view)
+        if not found:
+            continue
+        if view.datasets is not None:
+            found = [i for i in found if i.get("datasetId", "@none") in view.datasets]
+        if not found:
+            continue
+        out[ctx.compact(iri)] = _series(found, query, ctx, view)
     return out
 
 

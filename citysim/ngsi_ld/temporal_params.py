@@ -83,12 +83,19 @@ class TemporalQuery:
 
 
 def parse_temporal(
-    params: MultiMapping[str], ctx: TermContext, now: datetime, *, selecting: bool = False
+    params: MultiMapping[str],
+    ctx: TermContext,
+    now: datetime,
+    *,
+    selecting: bool = False,
+    window_required: bool = True,
 ) -> TemporalQuery:
     """Temporal query parameters; raises a Problem (400) naming the first bad one.
 
     ``selecting`` (Query, not Retrieve): one of type, attrs, q, a geoquery, id or
     idPattern is needed unless ``local=true`` (GS CIM 009 clause 5.7.4.4).
+    ``window_required``: without ``timerel`` or ``lastN`` the request is refused (the
+    generated history is unbounded); otherwise it means the whole history.
     """
     one = _single(params, TEMPORAL_PARAMETERS)
     local = _boolean("local", one.get("local"))
@@ -104,7 +111,7 @@ def parse_temporal(
             "timeproperty", f"{timeproperty!r} is not one of {', '.join(TIME_PROPERTIES)}"
         )
     last_n = _integer("lastN", one.get("lastN"), 0, 1, 10_000) if "lastN" in one else None
-    start, end = _window(one, now, last_n)
+    start, end = _window(one, now, last_n, window_required)
     form = _form(one)
     methods = _methods(one.get("aggrMethods")) if form == "aggregatedValues" else ()
     if form != "aggregatedValues":
@@ -133,10 +140,15 @@ def parse_temporal(
 
 
 def _window(
-    one: Mapping[str, str], now: datetime, last_n: int | None
+    one: Mapping[str, str], now: datetime, last_n: int | None, required: bool
 ) -> tuple[datetime | None, datetime | None]:
     timerel = one.get("timerel")
     if timerel is None:
+        if not required:
+            for name in ("timeAt", "endTimeAt"):
+                if name in one:
+                    raise bad_request(name, "needs timerel")
+            return None, None
         if last_n is None:
             raise bad_request("timerel", "needed (before, after or between), unless lastN is given")
         for name in ("timeAt", "endTimeAt"):
