@@ -261,11 +261,7 @@ async def query_temporal(request: web.Request) -> web.Response:
     stored_query = parse_temporal(
         params, ctx, now_of(broker.world), selecting=True, window_required=False
     )
-    if (
-        stored_query.timeproperty == "observedAt"
-        and ("timerel" in params or "lastN" in params)
-        and _world_can_answer_temporal(stored_query)
-    ):
+    if stored_query.timeproperty == "observedAt" and _world_can_answer_temporal(stored_query):
         body, total, query = query_history(broker.world, broker.style, params, ctx)
     else:
         body, total, query = [], 0, stored_query

@@ -173,7 +173,7 @@ def query_history(
     world: CityWorld, style: ContextStyle, params: Any, ctx: TermContext
 ) -> tuple[list[dict[str, Any]], int, TemporalQuery]:
     """The rendered page of a temporal query, the number of matches, and the parsed query."""
-    query = parse_temporal(params, ctx, now_of(world), selecting=True)
+    query = parse_temporal(params, ctx, now_of(world), selecting=True, window_required=False)
     _observed_only(query)
     page, total = history_page(world, style, query, ctx)
     layout_ids = {m.type_name: world.layout(m).ids for m, _, _ in page}
@@ -192,7 +192,7 @@ def retrieve_history(
     located = world.locate(entity_id)
     if located is None:
         raise not_found(f"entity {entity_id!r} does not exist")
-    query = parse_temporal(params, ctx, now_of(world))
+    query = parse_temporal(params, ctx, now_of(world), window_required=False)
     _observed_only(query)
     model, index = located
     names = stored(model.type_name, style)

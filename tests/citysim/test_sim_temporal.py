@@ -121,7 +121,7 @@ async def test_retrieve_one_entitys_history(ngsi: Ngsi) -> None:
 @pytest.mark.parametrize(
     ("params", "detail"),
     [
-        ({"type": "WeatherObserved"}, "timerel: needed"),
+        ({"type": "WeatherObserved", "timeAt": HOUR_AGO}, "timeAt: needs timerel"),
         ({"type": "WeatherObserved", "timerel": "during", "timeAt": HOUR_AGO}, "timerel:"),
         ({"type": "WeatherObserved", "timerel": "between", "timeAt": LATER, "endTimeAt": HOUR_AGO},
          "endTimeAt: must be later"),
