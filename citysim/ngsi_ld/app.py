@@ -38,6 +38,7 @@ from citysim.ngsi_ld.ld_history import History
 from citysim.ngsi_ld.ld_render import with_context
 from citysim.ngsi_ld.ld_store import EntityStore, StoredEntity
 from citysim.ngsi_ld.negotiation import MediaType, choose_media_type, context_url
+from citysim.ngsi_ld.paging import page_link
 from citysim.ngsi_ld.params import EntityQuery, RetrieveQuery, parse_query, parse_retrieve
 from citysim.ngsi_ld.payload import read_payload
 from citysim.ngsi_ld.problems import (
@@ -50,7 +51,7 @@ from citysim.ngsi_ld.problems import (
 )
 from citysim.ngsi_ld.render import Renderer
 from citysim.ngsi_ld.search import search, search_nothing
-from citysim.ngsi_ld.temporal import now_of, page_link, query_history, retrieve_history
+from citysim.ngsi_ld.temporal import now_of, query_history, retrieve_history
 from citysim.ngsi_ld.temporal_params import TemporalQuery, parse_temporal
 from citysim.ngsi_ld.vocabulary import output_names, stored
 from citysim.settings import ContextStyle
@@ -169,10 +170,11 @@ async def query_entities(request: web.Request) -> web.Response:
     if query.count:
         headers[RESULTS_COUNT] = str(total)
     if query.limit and query.offset + query.limit < total:
-        headers.add("Link", _page_link(request, query.offset + query.limit, query.limit, "next"))
+        following = query.offset + query.limit
+        headers.add("Link", page_link(request, following, query.limit, "next", media))
     if query.limit and query.offset > 0:
         previous = max(0, query.offset - query.limit)
-        headers.add("Link", _page_link(request, previous, query.limit, "prev"))
+        headers.add("Link", page_link(request, previous, query.limit, "prev", media))
     return web.Response(body=orjson.dumps(body), content_type=media, headers=headers)
 
 
@@ -221,14 +223,19 @@ def _retrieve_stored(
         raise not_found(f"entity {entity_id!r} does not exist")
     if params.types is not None and not any(params.types.matches(t) for t in entity.types):
         raise not_found(f"entity {entity_id!r} is not of the type asked for")
-    body = stored_reads.render_one(
-        broker.store, entity, params.read, params.form, params.attrs, ctx
+    rendered = stored_reads.render_all(
+        broker.store, [entity], params.read, params.form, params.attrs, ctx
     )
+    body: Any = rendered[0] if params.read.join != "flat" else rendered
     if media == "application/geo+json":
         geometry = params.read.geometry_property or "location"
-        body = {**geojson.feature(body, geometry), "@context": _body_context(ctx)}
+        body = {**geojson.feature(rendered[0], geometry), "@context": _body_context(ctx)}
     elif media == "application/ld+json":
-        body = with_context(body, ctx)
+        body = (
+            [with_context(e, ctx) for e in rendered]
+            if isinstance(body, list)
+            else with_context(body, ctx)
+        )
     return web.Response(body=orjson.dumps(body), content_type=media, headers=_headers(media, ctx))
 
 
@@ -281,7 +288,8 @@ async def query_temporal(request: web.Request) -> web.Response:
     if query.count:
         headers[RESULTS_COUNT] = str(total)
     if query.offset + query.limit < total:
-        headers.add("Link", page_link(request, query.offset + query.limit, query.limit, "next"))
+        following = query.offset + query.limit
+        headers.add("Link", page_link(request, following, query.limit, "next", media))
     if cut is not None:
         headers["Content-Range"] = cut.header()
     status = 206 if cut is not None else 200
@@ -384,8 +392,3 @@ def _headers(media: MediaType, ctx: TermContext) -> CIMultiDict[str]:
     if media == "application/json":
         headers.add("Link", f'<{ctx.url}>; rel="{JSONLD_CONTEXT_REL}"; type="application/ld+json"')
     return headers
-
-
-def _page_link(request: web.Request, offset: int, limit: int, rel: str) -> str:
-    target = request.rel_url.update_query(offset=str(offset), limit=str(limit))
-    return f'<{target}>; rel="{rel}"'

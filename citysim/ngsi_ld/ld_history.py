@@ -23,6 +23,7 @@ from citysim.ngsi_ld.ld_query import matching
 from citysim.ngsi_ld.ld_render import View, render_instance
 from citysim.ngsi_ld.ld_store import VALUE_MEMBER, StoredEntity, now_iso
 from citysim.ngsi_ld.params import EntityQuery
+from citysim.ngsi_ld.projection import leaves
 from citysim.ngsi_ld.temporal import Instance, _aggregate
 from citysim.ngsi_ld.temporal_params import TemporalQuery
 
@@ -253,7 +254,7 @@ def render_temporal(
     read = query.read
     view = View(form="normalized", sys_attrs=read.sys_attrs, lang=read.lang, datasets=read.datasets)
     out: dict[str, Any] = {}
-    omit = set(read.omit or ())
+    omit = set(leaves(read.omit)) if read.omit is not None else set()
     pick = set(read.pick) if read.pick is not None else None
     if "id" not in omit and (pick is None or "id" in pick):
         out["id"] = entity.id

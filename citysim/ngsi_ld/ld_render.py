@@ -70,6 +70,7 @@ def render_instance(instance: dict[str, Any], ctx: TermContext, view: View) -> A
     kind = instance["type"]
     member = VALUE_MEMBER[kind]
     value = instance[member]
+    original = member
     if kind == "LanguageProperty" and view.lang is not None:
         kind, member, value, lang = "Property", "value", *_pick_language(value, view.lang)
     else:
@@ -84,7 +85,7 @@ def render_instance(instance: dict[str, Any], ctx: TermContext, view: View) -> A
     if lang is not None:
         out["lang"] = lang
     for key, sub in instance.items():
-        if key in ("type", member, "lang"):
+        if key in ("type", member, original, "lang"):
             continue
         if key in ("createdAt", "modifiedAt"):
             if view.sys_attrs:
@@ -103,15 +104,44 @@ def render_instance(instance: dict[str, Any], ctx: TermContext, view: View) -> A
 
 
 def _pick_language(language_map: dict[str, Any], lang: str) -> tuple[Any, str]:
-    """The value for the best language in ``lang`` (``fr``, ``fr,en``, ``*``), and its tag."""
-    wanted = [part.split(";")[0].strip() for part in lang.split(",")]
-    for tag in wanted:
-        if tag in language_map:
-            return language_map[tag], tag
+    """The value for the best language of ``lang`` and its tag (clause 4.15, RFC 4647 lookup).
+
+    ``lang`` is a list of language ranges with optional ``;q=`` weights (``fr;q=0.2,nl``);
+    tags compare case-insensitively, a range matches a tag it is a prefix of and a longer
+    range falls back to its prefixes. Nothing matches (or ``*``): any language.
+    """
+    for wanted in _ranges(lang):
+        if wanted == "*":
+            break
+        for tag in language_map:
+            low = tag.lower()
+            if low == wanted or low.startswith(wanted + "-"):
+                return language_map[tag], tag
+        parts = wanted.split("-")
+        for cut in range(len(parts) - 1, 0, -1):
+            prefix = "-".join(parts[:cut])
+            for tag in language_map:
+                if tag.lower() == prefix:
+                    return language_map[tag], tag
     if "@none" in language_map:
         return language_map["@none"], "@none"
     first = next(iter(language_map))
     return language_map[first], first
+
+
+def _ranges(lang: str) -> list[str]:
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(lang.split(",")):
+        name, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        if name:
+            weighted.append((-weight, position, name.strip().lower()))
+    return [name for _, _, name in sorted(weighted)]
 
 
 def _compact_vocab(value: Any, ctx: TermContext) -> Any:

@@ -17,6 +17,7 @@ from multidict import MultiMapping
 from citysim.jsonld import TermContext
 from citysim.ngsi_ld import geo, q
 from citysim.ngsi_ld.problems import bad_request
+from citysim.ngsi_ld.projection import Tree, parse_projection, projection_depth
 from citysim.ngsi_ld.render import Form
 from citysim.ngsi_ld.selection import TypeSelection, parse_types
 
@@ -77,8 +78,8 @@ class ReadOptions:
     """The v1.8 read parameters shared by Query and Retrieve Entity (terms not yet expanded)."""
 
     sys_attrs: bool = False
-    pick: tuple[str, ...] | None = None
-    omit: tuple[str, ...] | None = None
+    pick: Tree | None = None
+    omit: Tree | None = None
     lang: str | None = None
     datasets: frozenset[str] | None = None
     join: str | None = None
@@ -140,14 +141,22 @@ def parse_retrieve(params: MultiMapping[str], ctx: TermContext) -> RetrieveQuery
 
 def parse_read(one: Mapping[str, str]) -> ReadOptions:
     """The v1.8 read parameters (pick/omit, lang, datasetId, join, scopeQ, ...) checked."""
-    pick, omit = _names("pick", one.get("pick")), _names("omit", one.get("omit"))
-    if pick is not None and omit is not None:
-        raise bad_request("pick", "cannot be used together with omit")
-    if pick is not None and "attrs" in one:
-        raise bad_request("pick", "cannot be used together with attrs")
+    pick, omit = _projection("pick", one.get("pick")), _projection("omit", one.get("omit"))
+    if pick is not None and omit is not None and set(pick) & set(omit):
+        raise bad_request("pick", f"names {sorted(set(pick) & set(omit))[0]!r} in omit as well")
+    for name, given in (("pick", pick), ("omit", omit)):
+        if given is not None and "attrs" in one:
+            raise bad_request(name, "cannot be used together with attrs")
     join = one.get("join")
     if join is not None and join not in JOINS:
         raise bad_request("join", f"{join!r} is not one of {', '.join(JOINS)}")
+    join_level = _integer("joinLevel", one.get("joinLevel"), 1, 1, 100)
+    for name, tree in (("pick", pick), ("omit", omit)):
+        depth = projection_depth(tree)
+        if depth and join in (None, "@none"):
+            raise bad_request(name, "projects linked entities, which needs join=flat or inline")
+        if depth > join_level:
+            raise bad_request(name, f"reaches {depth} links deep, beyond joinLevel={join_level}")
     datasets = _names("datasetId", one.get("datasetId"))
     for dataset in datasets or ():
         if dataset != "@none" and not _URI.match(dataset):
@@ -162,7 +171,7 @@ def parse_read(one: Mapping[str, str]) -> ReadOptions:
         lang=one.get("lang"),
         datasets=frozenset(datasets) if datasets is not None else None,
         join=join,
-        join_level=_integer("joinLevel", one.get("joinLevel"), 1, 1, 100),
+        join_level=join_level,
         scope_q=scope_q,
         order_by=_names("orderBy", one.get("orderBy")),
         geometry_property=one.get("geometryProperty"),
@@ -218,6 +227,15 @@ def _names(parameter: str, text: str | None) -> tuple[str, ...] | None:
     if not all(names):
         raise bad_request(parameter, f"empty name in {text!r}")
     return names
+
+
+def _projection(parameter: str, text: str | None) -> Tree | None:
+    if text is None:
+        return None
+    try:
+        return parse_projection(text)
+    except ValueError as exc:
+        raise bad_request(parameter, str(exc)) from None
 
 
 def _q(text: str | None) -> q.Node | None:

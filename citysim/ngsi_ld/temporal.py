@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from aiohttp import web
 
 from citysim.jsonld import TermContext
 from citysim.ngsi_ld.params import EntityQuery
@@ -217,9 +216,3 @@ def _parse(text: str) -> datetime:
 def _iso(moment: datetime) -> str:
     utc = moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-
-
-def page_link(request: web.Request, offset: int, limit: int, rel: str) -> str:
-    """A relative ``Link`` value to another page of the same query."""
-    target = request.rel_url.update_query(offset=str(offset), limit=str(limit))
-    return f'<{target}>; rel="{rel}"'

@@ -51,7 +51,7 @@ BAD_REQUEST_DATA = "https://uri.etsi.org/ngsi-ld/errors/BadRequestData"
         ({"type": "WeatherObserved", "options": "keyValues,normalized"}, "options"),
         ({"type": "WeatherObserved", "options": "sysAttrs,bogus"}, "options"),
         ({"type": "WeatherObserved", "format": "compact"}, "format"),
-        ({"type": "WeatherObserved", "pick": "name", "omit": "id"}, "pick"),
+        ({"type": "WeatherObserved", "pick": "name", "omit": "name"}, "pick"),
         ({"limit": "5"}, "type"),
     ],
 )
