@@ -274,7 +274,7 @@ async def query_temporal(request: web.Request) -> web.Response:
         body, total, query = [], 0, stored_query
     query = stored_query
     found = ld_history.select(broker.history, query, ctx)
-    found = [e for e in found if ld_history.windowed([ld_history.full_entity(e)], query)]
+    found = [e for e in found if ld_history.has_instances(ld_history.full_entity(e), query, ctx)]
     skip = max(0, query.offset - total)
     room = query.limit - len(body)
     page = [ld_history.full_entity(e) for e in found[skip : skip + room]]

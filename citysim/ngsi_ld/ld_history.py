@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from citysim.jsonld import TermContext
-from citysim.ngsi_ld import q
 from citysim.ngsi_ld.ld_query import matching
 from citysim.ngsi_ld.ld_render import View, render_instance
 from citysim.ngsi_ld.ld_store import VALUE_MEMBER, StoredEntity, now_iso
@@ -201,6 +200,18 @@ def windowed(entities: list[StoredEntity], query: TemporalQuery) -> Series:
     return series
 
 
+def has_instances(entity: StoredEntity, query: TemporalQuery, ctx: TermContext) -> bool:
+    """True when an instance of ``entity`` is in the window, the attrs and the datasets asked."""
+    wanted = None if query.attrs is None else {ctx.expand(a) for a in query.attrs}
+    datasets = query.read.datasets
+    for (_, iri), items in windowed([entity], query).items():
+        if wanted is not None and iri not in wanted:
+            continue
+        if datasets is None or any(i.get("datasetId", "@none") in datasets for i in items):
+            return True
+    return False
+
+
 def cap(series: Series, query: TemporalQuery, limit: int) -> tuple[Series, Cut | None]:
     """At most ``limit`` instances per attribute; each entity's attributes cut at one moment.
 
@@ -318,30 +329,34 @@ def _window(instances: list[dict[str, Any]], query: TemporalQuery) -> list[dict[
 def _series(
     series: list[dict[str, Any]], query: TemporalQuery, ctx: TermContext, view: View
 ) -> Any:
-    kind = series[0]["type"]
+    """One attribute's instances; simplified and aggregated forms get one object per dataset."""
     if query.form == "normalized":
-        rendered = [render_instance(i, ctx, view) for i in series]
-        return rendered
+        return [render_instance(i, ctx, view) for i in series]
+    datasets: dict[str | None, list[dict[str, Any]]] = {}
+    for item in series:
+        datasets.setdefault(item.get("datasetId"), []).append(item)
+    rendered = [_folded(items, dataset, query) for dataset, items in datasets.items()]
+    return rendered[0] if len(rendered) == 1 else rendered
+
+
+def _folded(items: list[dict[str, Any]], dataset: str | None, query: TemporalQuery) -> Any:
+    kind = items[0]["type"]
     member = VALUE_MEMBER[kind]
     prop = query.timeproperty
+    out: dict[str, Any] = {"type": kind}
+    if dataset is not None:
+        out["datasetId"] = dataset
     if query.form == "temporalValues":
         plural = {"value": "values", "object": "objects", "languageMap": "languageMaps"}.get(
             member, member + "s"
         )
-        out: dict[str, Any] = {"type": kind, plural: [[i[member], i.get(prop)] for i in series]}
+        out[plural] = [[i[member], i.get(prop)] for i in items]
         return out
-    points = [Instance(i[member], _moment(i[prop])) for i in series if prop in i]
-    if not points:
-        return {"type": kind}
-    return {"type": kind, **_aggregate(points, query)}
+    points = [Instance(i[member], _moment(i[prop])) for i in items if prop in i]
+    if points:
+        out.update(_aggregate(points, query, _iso_z))
+    return out
 
 
 def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def matches_q(entity: StoredEntity, node: q.Node, ctx: TermContext) -> bool:
-    """True when ``entity`` (latest values) matches ``node``."""
-    from citysim.ngsi_ld.ld_query import target
-
-    return q.evaluate(node, lambda p: target(entity, p, ctx))

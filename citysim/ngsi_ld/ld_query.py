@@ -16,7 +16,7 @@ from typing import Any
 from citysim.jsonld import TermContext
 from citysim.ngsi_ld import geo, q
 from citysim.ngsi_ld.ld_store import VALUE_MEMBER, StoredEntity
-from citysim.ngsi_ld.params import EntityQuery
+from citysim.ngsi_ld.params import EntityQuery, OrderBy
 from citysim.ngsi_ld.problems import bad_request
 
 SYSTEM_TIMES = ("createdAt", "modifiedAt", "observedAt")
@@ -47,7 +47,7 @@ def matching(
             continue
         found.append(entity)
     if query.read.order_by:
-        found.sort(key=lambda e: _order_key(e, query.read.order_by or (), ctx))
+        found = _ordered(found, query.read.order_by, ctx)
     return found
 
 
@@ -144,15 +144,36 @@ def _scope_covers(pattern: str, scope: str) -> bool:
     return len(wanted) == len(have)
 
 
-def _order_key(entity: StoredEntity, names: Iterable[str], ctx: TermContext) -> tuple[Any, ...]:
-    key: list[Any] = []
-    for name in names:
-        found = target(entity, q.AttrPath(tuple(name.split("."))), ctx)
-        value = found.value if found is not None else None
-        if isinstance(value, dict):
-            value = value.get("@value", str(value))
-        if isinstance(value, list):
-            value = str(value)
-        rank = 3 if value is None else (0 if isinstance(value, int | float) else 1)
-        key.append((rank, value if isinstance(value, int | float) else str(value or "")))
-    return tuple(key)
+def _ordered(entities: list[StoredEntity], order: OrderBy, ctx: TermContext) -> list[StoredEntity]:
+    """``entities`` sorted by each key in turn; entities without a value come last."""
+
+    def compare(a: StoredEntity, b: StoredEntity) -> int:
+        for path, descending in order:
+            left, right = _order_value(a, path, ctx), _order_value(b, path, ctx)
+            if left == right:
+                continue
+            if left is None or right is None:
+                return 1 if left is None else -1
+            smaller = left < right
+            return (1 if smaller else -1) if descending else (-1 if smaller else 1)
+        return 0
+
+    return sorted(entities, key=functools.cmp_to_key(compare))
+
+
+def _order_value(entity: StoredEntity, path: tuple[str, ...], ctx: TermContext) -> Any:
+    if path == ("createdAt",):
+        return (1, entity.created_at)
+    if path == ("modifiedAt",):
+        return (1, entity.modified_at)
+    found = target(entity, q.AttrPath(path), ctx)
+    if found is None:
+        return None
+    value = found.value
+    if isinstance(value, dict):
+        value = value.get("@value", str(value))
+    if isinstance(value, list):
+        value = ",".join(map(str, value))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return (1, str(value))
+    return (0, float(value))

@@ -16,7 +16,7 @@ from multidict import MultiMapping
 
 from citysim.jsonld import TermContext
 from citysim.ngsi_ld import geo, q
-from citysim.ngsi_ld.problems import bad_request
+from citysim.ngsi_ld.problems import bad_request, invalid_request
 from citysim.ngsi_ld.projection import Tree, parse_projection, projection_depth
 from citysim.ngsi_ld.render import Form
 from citysim.ngsi_ld.selection import TypeSelection, parse_types
@@ -39,6 +39,9 @@ RETRIEVE_PARAMETERS = frozenset(
     }
 )  # fmt: skip
 JOINS = ("flat", "inline", "@none")
+OrderBy = tuple[tuple[tuple[str, ...], bool], ...]
+"""``orderBy``: (attribute path, descending) per key, the first key first."""
+_PATH_PART = re.compile(r"[A-Za-z_@][\w:#/@-]*")
 
 _FORMATS: Mapping[str, Form] = {
     "normalized": "normalized",
@@ -85,7 +88,7 @@ class ReadOptions:
     join: str | None = None
     join_level: int = 1
     scope_q: str | None = None
-    order_by: tuple[str, ...] | None = None
+    order_by: OrderBy | None = None
     geometry_property: str | None = None
 
 
@@ -173,7 +176,7 @@ def parse_read(one: Mapping[str, str]) -> ReadOptions:
         join=join,
         join_level=join_level,
         scope_q=scope_q,
-        order_by=_names("orderBy", one.get("orderBy")),
+        order_by=_order_by(one.get("orderBy")),
         geometry_property=one.get("geometryProperty"),
     )
 
@@ -227,6 +230,20 @@ def _names(parameter: str, text: str | None) -> tuple[str, ...] | None:
     if not all(names):
         raise bad_request(parameter, f"empty name in {text!r}")
     return names
+
+
+def _order_by(text: str | None) -> OrderBy | None:
+    if text is None:
+        return None
+    keys = []
+    for item in text.split(","):
+        name, _, direction = item.partition(";")
+        if not name or not all(_PATH_PART.fullmatch(p) for p in name.split(".")):
+            raise bad_request("orderBy", f"{item!r} is not an attribute path")
+        if direction not in ("", "asc", "desc"):
+            raise bad_request("orderBy", f"{direction!r} is neither asc nor desc")
+        keys.append((tuple(name.split(".")), direction == "desc"))
+    return tuple(keys)
 
 
 def _projection(parameter: str, text: str | None) -> Tree | None:
@@ -302,7 +319,7 @@ def _form(one: Mapping[str, str]) -> Form:
                 continue
             if option not in _OPTIONS:
                 known = ", ".join(_OPTIONS)
-                raise bad_request(
+                raise invalid_request(
                     "options", f"unknown or unsupported option {option!r} (supported: {known})"
                 )
             chosen.add(_OPTIONS[option])
@@ -311,6 +328,7 @@ def _form(one: Mapping[str, str]) -> Form:
     text = one.get("format")
     if text is not None:
         if text not in _FORMATS:
-            raise bad_request("format", f"unknown format {text!r} (known: {', '.join(_FORMATS)})")
+            known = ", ".join(_FORMATS)
+            raise invalid_request("format", f"unknown format {text!r} (known: {known})")
         return _FORMATS[text]
     return chosen.pop() if chosen else "normalized"

@@ -51,6 +51,12 @@ def bad_request(parameter: str, detail: str) -> Problem:
     return ngsi_problem(400, "BadRequestData", f"{parameter}: {detail}")
 
 
+def invalid_request(parameter: str, detail: str) -> Problem:
+    """400 InvalidRequest: a parameter value outside what the API defines (GS CIM 009 v1.8.1
+    clause 6.3.2, e.g. an unknown ``options`` or ``format`` value); the detail names it."""
+    return ngsi_problem(400, "InvalidRequest", f"{parameter}: {detail}")
+
+
 def not_found(detail: str) -> Problem:
     """404 ResourceNotFound."""
     return ngsi_problem(404, "ResourceNotFound", detail)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -122,7 +122,11 @@ def render(
     return out
 
 
-def _aggregate(series: list[Instance], query: TemporalQuery) -> dict[str, list[list[Any]]]:
+def _aggregate(
+    series: list[Instance], query: TemporalQuery, iso: Callable[[datetime], str] | None = None
+) -> dict[str, list[list[Any]]]:
+    """Aggregates per period; ``iso`` writes the period bounds (default: milliseconds, Z)."""
+    write = iso or _iso
     start = query.start or series[0].at
     end = query.end or series[-1].at
     periods: dict[int, list[Instance]] = {}
@@ -138,7 +142,7 @@ def _aggregate(series: list[Instance], query: TemporalQuery) -> dict[str, list[l
             finish = begin + query.period
         values = [m.value for m in members]
         for method in query.methods:
-            result[method].append([_apply(method, values), _iso(begin), _iso(finish)])
+            result[method].append([_apply(method, values), write(begin), write(finish)])
     return result
 
 

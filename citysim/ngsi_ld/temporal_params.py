@@ -38,7 +38,7 @@ from citysim.ngsi_ld.params import (
     _types,
     parse_read,
 )
-from citysim.ngsi_ld.problems import bad_request
+from citysim.ngsi_ld.problems import bad_request, invalid_request
 from citysim.ngsi_ld.selection import TypeSelection
 
 TemporalForm = Literal["normalized", "temporalValues", "aggregatedValues"]
@@ -104,6 +104,11 @@ def parse_temporal(
         raise bad_request(
             "type",
             "at least one of type, attrs, q, georel, id or idPattern (or local=true) is needed",
+        )
+    order = one.get("orderBy")
+    if order is not None and order not in ("id", "id;asc", "id;desc"):
+        raise bad_request(
+            "orderBy", "temporal entities are ordered by id only (id, id;asc, id;desc)"
         )
     timeproperty = one.get("timeproperty", "observedAt")
     if timeproperty not in TIME_PROPERTIES:
@@ -189,7 +194,7 @@ def _form(one: Mapping[str, str]) -> TemporalForm:
             continue
         option = "temporalValues" if given == "simplified" else given
         if option not in ("temporalValues", "aggregatedValues", "normalized"):
-            raise bad_request(
+            raise invalid_request(
                 "options",
                 f"unknown or unsupported option {option!r} "
                 "(supported: normalized, temporalValues, aggregatedValues)",
@@ -198,7 +203,7 @@ def _form(one: Mapping[str, str]) -> TemporalForm:
     if "format" in one:
         chosen = {"temporalValues" if one["format"] == "simplified" else one["format"]}
         if chosen - {"temporalValues", "aggregatedValues", "normalized"}:
-            raise bad_request("format", f"unknown format {one['format']!r}")
+            raise invalid_request("format", f"unknown format {one['format']!r}")
     if len(chosen) > 1:
         raise bad_request("options", "asks for more than one representation")
     form = chosen.pop() if chosen else "normalized"
