@@ -53,6 +53,7 @@ from citysim.ngsi_ld.render import Renderer
 from citysim.ngsi_ld.search import search, search_nothing
 from citysim.ngsi_ld.temporal import now_of, query_history, retrieve_history
 from citysim.ngsi_ld.temporal_params import TemporalQuery, parse_temporal
+from citysim.ngsi_ld.temporal_range import Cut
 from citysim.ngsi_ld.vocabulary import output_names, stored
 from citysim.settings import ContextStyle
 from citysim.world.catalog import MODELS
@@ -82,6 +83,8 @@ class Broker:
     temporal_limit: int = 10_000
     """Instances per attribute a temporal answer holds at most (206 and Content-Range
     beyond, GS CIM 009 clause 6.3.10); Stellio's default ``temporal-limit`` is 10 000."""
+    typed_q: bool = True
+    """``q`` compares typed literals by type; False: they match no comparison (Orion-LD)."""
 
 
 BROKER = web.AppKey("broker", Broker)
@@ -139,7 +142,7 @@ async def query_entities(request: web.Request) -> web.Response:
     query = parse_query(request.get(POSTED_QUERY, request.rel_url.query), ctx)
     _check_geometry_property(media, query.read.geometry_property)
     if _world_can_answer(query):
-        result = search(broker.world, broker.style, query, ctx)
+        result = search(broker.world, broker.style, query, ctx, typed_q=broker.typed_q)
     else:
         result = search_nothing(query)
     renderer = Renderer(query.form, ctx.url, broker.style, ld=media == "application/ld+json")
@@ -269,9 +272,10 @@ async def query_temporal(request: web.Request) -> web.Response:
         params, ctx, now_of(broker.world), selecting=True, window_required=False
     )
     if stored_query.timeproperty == "observedAt" and _world_can_answer_temporal(stored_query):
-        body, total, query = query_history(broker.world, broker.style, params, ctx)
+        world = query_history(broker.world, broker.style, params, ctx, broker.temporal_limit)
+        body, total, world_cut = world.body, world.total, world.cut
     else:
-        body, total, query = [], 0, stored_query
+        body, total, world_cut = [], 0, None
     query = stored_query
     found = ld_history.select(broker.history, query, ctx)
     found = [e for e in found if ld_history.has_instances(ld_history.full_entity(e), query, ctx)]
@@ -279,6 +283,7 @@ async def query_temporal(request: web.Request) -> web.Response:
     room = query.limit - len(body)
     page = [ld_history.full_entity(e) for e in found[skip : skip + room]]
     series, cut = _capped(broker, page, query)
+    cut = cut or world_cut
     body += [ld_history.render_temporal(entity, query, ctx, series) for entity in page]
     total += len(found)
     if media == "application/ld+json":
@@ -298,7 +303,7 @@ async def query_temporal(request: web.Request) -> web.Response:
 
 def _capped(
     broker: Broker, entities: list[StoredEntity], query: TemporalQuery
-) -> tuple[ld_history.Series, ld_history.Cut | None]:
+) -> tuple[ld_history.Series, Cut | None]:
     series = ld_history.windowed(entities, query)
     if query.form == "aggregatedValues":
         return series, None
@@ -321,9 +326,16 @@ async def retrieve_temporal(request: web.Request) -> web.Response:
     entity_id = request.match_info["entityId"]
     if not _URI.match(entity_id):
         raise bad_request("entityId", f"{entity_id!r} is not a URI")
-    cut = None
     if broker.world.locate(entity_id) is not None:
-        body = retrieve_history(broker.world, broker.style, entity_id, request.rel_url.query, ctx)
+        found = retrieve_history(
+            broker.world,
+            broker.style,
+            entity_id,
+            request.rel_url.query,
+            ctx,
+            broker.temporal_limit,
+        )
+        body, cut = found.body[0], found.cut
     else:
         entity = broker.history.get(entity_id)
         if entity is None:

@@ -14,7 +14,7 @@ import copy
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from citysim.jsonld import TermContext
@@ -25,6 +25,7 @@ from citysim.ngsi_ld.params import EntityQuery
 from citysim.ngsi_ld.projection import leaves
 from citysim.ngsi_ld.temporal import Instance, _aggregate
 from citysim.ngsi_ld.temporal_params import TemporalQuery
+from citysim.ngsi_ld.temporal_range import Cut, cut_of, iso_z
 
 MAX_INSTANCES = 1_000_000
 """Instances one broker keeps across all entities (memory stays bounded; oldest dropped)."""
@@ -175,20 +176,6 @@ Series = dict[tuple[str, str], list[dict[str, Any]]]
 """(entity id, attribute IRI) -> the instances to render, oldest first."""
 
 
-@dataclass(frozen=True, slots=True)
-class Cut:
-    """Where an answer capped at ``limit`` instances per attribute stops (clause 6.3.10)."""
-
-    start: str
-    end: str
-    size: str
-    """The ``lastN`` asked for, else ``*``."""
-
-    def header(self) -> str:
-        """The ``Content-Range`` value."""
-        return f"date-time {self.start}-{self.end}/{self.size}"
-
-
 def windowed(entities: list[StoredEntity], query: TemporalQuery) -> Series:
     """The instances of every attribute of ``entities`` inside the query's window (and lastN)."""
     series: Series = {}
@@ -239,23 +226,11 @@ def cap(series: Series, query: TemporalQuery, limit: int) -> tuple[Series, Cut |
             kept.update({k: [i for i in v if _stamp(i, prop) <= edge] for k, v in mine.items()})
     if not was_cut:
         return series, None
-    moments = sorted(_stamp(i, prop) for v in kept.values() for i in v if i.get(prop))
-    if newest_first:
-        start = query.end if query.end is not None else moments[-1]
-        end = moments[0]
-    else:
-        start = query.start if query.start is not None else moments[0]
-        end = moments[-1]
-    size = str(query.last_n) if query.last_n is not None else "*"
-    return kept, Cut(_iso_z(start), _iso_z(end), size)
+    return kept, cut_of([_stamp(i, prop) for v in kept.values() for i in v], query)
 
 
 def _stamp(item: dict[str, Any], prop: str) -> datetime:
     return _moment(str(item.get(prop) or item.get("modifiedAt")))
-
-
-def _iso_z(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def render_temporal(
@@ -354,7 +329,7 @@ def _folded(items: list[dict[str, Any]], dataset: str | None, query: TemporalQue
         return out
     points = [Instance(i[member], _moment(i[prop])) for i in items if prop in i]
     if points:
-        out.update(_aggregate(points, query, _iso_z))
+        out.update(_aggregate(points, query, iso_z))
     return out
 
 

@@ -28,6 +28,7 @@ from citysim.ngsi_ld.params import EntityQuery
 from citysim.ngsi_ld.problems import bad_request, not_found
 from citysim.ngsi_ld.search import _fixed_filter
 from citysim.ngsi_ld.temporal_params import TemporalQuery, parse_temporal
+from citysim.ngsi_ld.temporal_range import Cut, cut_of
 from citysim.ngsi_ld.vocabulary import output_names, stored
 from citysim.settings import ContextStyle
 from citysim.world.catalog import MODELS
@@ -172,26 +173,50 @@ def now_of(world: CityWorld) -> datetime:
     return datetime.fromtimestamp(world.clock(), UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class History:
+    """A rendered temporal answer: entities, matches, the query, and the cut if capped."""
+
+    body: list[dict[str, Any]]
+    total: int
+    query: TemporalQuery
+    cut: Cut | None = None
+
+
 def query_history(
-    world: CityWorld, style: ContextStyle, params: Any, ctx: TermContext
-) -> tuple[list[dict[str, Any]], int, TemporalQuery]:
-    """The rendered page of a temporal query, the number of matches, and the parsed query."""
+    world: CityWorld, style: ContextStyle, params: Any, ctx: TermContext, limit: int
+) -> History:
+    """The rendered page of a temporal query; at most ``limit`` instances per attribute."""
     query = parse_temporal(params, ctx, now_of(world), selecting=True, window_required=False)
     _observed_only(query)
     page, total = history_page(world, style, query, ctx)
     layout_ids = {m.type_name: world.layout(m).ids for m, _, _ in page}
-    body = []
+    body, moments, clipped = [], [], False
     for model, index, attrs in page:
-        snapshots = list(instances(world, model, index, query))
+        snapshots, cut_here = _capped(list(instances(world, model, index, query)), query, limit)
+        clipped |= cut_here
+        moments += [_parse(s.observed_at) for s in snapshots]
         entity_id = layout_ids[model.type_name][index]
         body.append(render(model, entity_id, snapshots, attrs, query, style, ctx.url))
-    return body, total, query
+    return History(body, total, query, cut_of(moments, query) if clipped else None)
+
+
+def _capped(snapshots: list[Entity], query: TemporalQuery, limit: int) -> tuple[list[Entity], bool]:
+    """At most ``limit`` snapshots: the oldest, or with lastN the newest (oldest first)."""
+    if len(snapshots) <= limit:
+        return snapshots, False
+    return (snapshots[-limit:] if query.last_n is not None else snapshots[:limit]), True
 
 
 def retrieve_history(
-    world: CityWorld, style: ContextStyle, entity_id: str, params: Any, ctx: TermContext
-) -> dict[str, Any]:
-    """The temporal representation of one entity (404 when there is none)."""
+    world: CityWorld,
+    style: ContextStyle,
+    entity_id: str,
+    params: Any,
+    ctx: TermContext,
+    limit: int,
+) -> History:
+    """The temporal representation of one entity (404 when there is none), capped."""
     located = world.locate(entity_id)
     if located is None:
         raise not_found(f"entity {entity_id!r} does not exist")
@@ -204,8 +229,10 @@ def retrieve_history(
     attrs = (
         model.measured if query.attrs is None else model.measured & names.select(query.attrs, ctx)
     )
-    snapshots = list(instances(world, model, index, query))
-    return render(model, entity_id, snapshots, attrs, query, style, ctx.url)
+    snapshots, clipped = _capped(list(instances(world, model, index, query)), query, limit)
+    body = render(model, entity_id, snapshots, attrs, query, style, ctx.url)
+    moments = [_parse(s.observed_at) for s in snapshots]
+    return History([body], 1, query, cut_of(moments, query) if clipped else None)
 
 
 def _observed_only(query: TemporalQuery) -> None:
