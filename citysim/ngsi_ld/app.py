@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
-from multidict import CIMultiDict
+from multidict import CIMultiDict, MultiMapping
 
 from citysim.conditional import conditional
 from citysim.jsonld import JSONLD_CONTEXT_REL, TermContext, UnknownContext, term_context
@@ -365,8 +365,10 @@ def negotiate_context(request: web.Request) -> TermContext:
         raise context_not_available(url or "") from None
 
 
-POSTED_QUERY = "citysim.posted-query"
-POSTED_CONTEXT = "citysim.posted-context"
+POSTED_QUERY = web.RequestKey("citysim.posted-query", MultiMapping[str])
+"""The GET parameters a POSTed Query stands for."""
+POSTED_CONTEXT = web.RequestKey("citysim.posted-context", TermContext)
+"""The @context a POSTed Query came with."""
 
 
 async def post_query_entities(request: web.Request) -> web.Response:
@@ -390,7 +392,7 @@ async def _posted(request: web.Request, *, temporal: bool) -> None:
 def _negotiate(request: web.Request, *, geo: bool = True) -> tuple[MediaType, TermContext]:
     media = choose_media_type(request.headers.get("Accept"), geo=geo)
     posted = request.get(POSTED_CONTEXT)
-    if isinstance(posted, TermContext):
+    if posted is not None:
         return media, posted
     url = context_url(request.headers.getall("Link", []))
     try:

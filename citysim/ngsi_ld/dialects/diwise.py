@@ -46,8 +46,6 @@ def _before(request: web.Request) -> web.Request:
         if options != "keyValues":
             raise bad_request("options", "no options besides keyValues are supported")
         query["options"] = "keyValues"
-    elif options is not None and is_temporal(request):
-        query["options"] = options
     return with_query(request, query)
 
 

@@ -23,7 +23,8 @@ from citysim.ngsi_ld.problems import bad_request
 DEFAULT_PAGE_SIZE = 100
 ANCHOR_PREFIX = "citysim-page-"
 COUNT = "NGSILD-Results-Count"
-ASKED = "citysim.mintaka-page"
+ASKED = web.RequestKey("citysim.mintaka-page", tuple[int, int, bool])
+"""The page a Mintaka-style query asked for: (offset, page size, counted)."""
 
 
 def _before(request: web.Request) -> web.Request:
