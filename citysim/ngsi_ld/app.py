@@ -35,7 +35,7 @@ from citysim.ngsi_ld import (
 )
 from citysim.ngsi_ld.dialect import Dialect, dialect_middleware
 from citysim.ngsi_ld.ld_history import History
-from citysim.ngsi_ld.ld_render import with_context
+from citysim.ngsi_ld.ld_render import project, with_context
 from citysim.ngsi_ld.ld_store import EntityStore, StoredEntity
 from citysim.ngsi_ld.negotiation import MediaType, choose_media_type, context_url
 from citysim.ngsi_ld.paging import page_link
@@ -147,7 +147,8 @@ async def query_entities(request: web.Request) -> web.Response:
         result = search_nothing(query)
     renderer = Renderer(query.form, ctx.url, broker.style, ld=media == "application/ld+json")
     world_body = [
-        renderer.entity(e, result.projections[e.model.type_name]) for e in result.entities
+        project(renderer.entity(e, result.projections[e.model.type_name]), query.read, ctx)
+        for e in result.entities
     ]
     skip = max(0, query.offset - result.total)
     room = query.limit - len(result.entities)
@@ -312,11 +313,7 @@ def _capped(
 
 def _world_can_answer_temporal(query: TemporalQuery) -> bool:
     read = query.read
-    return (
-        query.q is None
-        and read.scope_q is None
-        and (read.datasets is None or "@none" in read.datasets)
-    )
+    return read.scope_q is None and (read.datasets is None or "@none" in read.datasets)
 
 
 async def retrieve_temporal(request: web.Request) -> web.Response:

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from citysim.jsonld import TermContext
 from citysim.ngsi_ld.ld_store import VALUE_MEMBER, StoredEntity
+from citysim.ngsi_ld.params import ReadOptions
+from citysim.ngsi_ld.projection import leaves
 
 Form = Literal["normalized", "concise", "simplified"]
 NO_DATASET = "@none"
@@ -148,6 +150,22 @@ def _compact_vocab(value: Any, ctx: TermContext) -> Any:
     if isinstance(value, list):
         return [ctx.compact(v) if isinstance(v, str) else v for v in value]
     return ctx.compact(value) if isinstance(value, str) else value
+
+
+def project(body: dict[str, Any], read: ReadOptions, ctx: TermContext) -> dict[str, Any]:
+    """A rendered entity with ``pick`` / ``omit`` (``ReadOptions``) applied to its members."""
+    if read.pick is None and read.omit is None:
+        return body
+    picked = names_of(read.pick, ctx) if read.pick is not None else None
+    omitted = names_of(leaves(read.omit), ctx) if read.omit is not None else frozenset()
+
+    def kept(key: str) -> bool:
+        name = key if key in ("id", "type") else ctx.expand(key)
+        return key == "@context" or (
+            (picked is None or name in picked) and name not in (omitted or ())
+        )
+
+    return {k: v for k, v in body.items() if kept(k)}
 
 
 def with_context(body: dict[str, Any], ctx: TermContext) -> dict[str, Any]:

@@ -68,7 +68,7 @@ def search(
         if query.q is None:
             matches.append(_Match(model, projection, indexes))
         else:
-            kept = _value_filter(world, model, indexes, bucket, query.q, names, ctx, typed_q)
+            kept = value_filter(world, model, indexes, bucket, query.q, names, ctx, typed_q)
             matches.append(_Match(model, projection, kept))
     total = sum(len(m.found) for m in matches)
     page: list[Entity] = []
@@ -107,7 +107,7 @@ def _fixed_filter(
     return indexes
 
 
-def _value_filter(
+def value_filter(
     world: CityWorld,
     model: EntityModel,
     indexes: list[int],

@@ -26,7 +26,7 @@ import orjson
 from citysim.jsonld import TermContext
 from citysim.ngsi_ld.params import EntityQuery
 from citysim.ngsi_ld.problems import bad_request, not_found
-from citysim.ngsi_ld.search import _fixed_filter
+from citysim.ngsi_ld.search import _fixed_filter, value_filter
 from citysim.ngsi_ld.temporal_params import TemporalQuery, parse_temporal
 from citysim.ngsi_ld.temporal_range import Cut, cut_of
 from citysim.ngsi_ld.vocabulary import output_names, stored
@@ -50,7 +50,10 @@ class Instance:
 def history_page(
     world: CityWorld, style: ContextStyle, query: TemporalQuery, ctx: TermContext
 ) -> tuple[list[tuple[EntityModel, int, frozenset[str]]], int]:
-    """(model, index, attributes with a history) of one page, and how many entities match."""
+    """(model, index, attributes with a history) of one page, and how many entities match.
+
+    ``q`` selects entities by their current values (the latest instance of each attribute).
+    """
     selector = EntityQuery(ids=query.ids, id_pattern=query.id_pattern, geo=query.geo)
     matched: list[tuple[EntityModel, int, frozenset[str]]] = []
     for model in MODELS:
@@ -62,8 +65,11 @@ def history_page(
             attrs = attrs & names.select(query.attrs, ctx)
             if not attrs:
                 continue
-        for index in _fixed_filter(world, model, names, selector, ctx):
-            matched.append((model, index, attrs))
+        indexes = _fixed_filter(world, model, names, selector, ctx)
+        if query.q is not None:
+            current = value_filter(world, model, indexes, world.bucket(), query.q, names, ctx, True)
+            indexes = [found[1] for e in current if (found := world.locate(e.id)) is not None]
+        matched.extend((model, index, attrs) for index in indexes)
     return matched[query.offset : query.offset + query.limit], len(matched)
 
 
