@@ -64,7 +64,7 @@ bench: $(STAMP)
 # The ETSI NGSI-LD test suite (Entity and TemporalEntity consumption groups) against a
 # citysim broker; writes docs/conformance-ngsi-ld.md. Builds .venv-etsi/ on first use.
 conformance: $(STAMP)
-	$(BIN)/python -m conformance
+	$(BIN)/python -m tools.etsi
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

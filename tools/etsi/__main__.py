@@ -1,4 +1,4 @@
-"""``python -m conformance``: run the ETSI suite's consumption groups against citysim.
+"""``python -m tools.etsi``: run the ETSI suite's consumption groups against citysim.
 
 Starts a citysim broker on a free loopback port, runs the Entity and TemporalEntity
 consumption groups of the suite (a patched temporary copy), prints the pass table and
@@ -15,11 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from conformance.broker import start_broker
-from conformance.report import Outcome, markdown, outcomes
-from conformance.suite import SuiteMissing, locate, robot, working_copy
+from tools.etsi.broker import start_broker
+from tools.etsi.report import Outcome, markdown, outcomes
+from tools.etsi.suite import SuiteMissing, locate, robot, working_copy
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 GROUPS = (
     "TP/NGSI-LD/ContextInformation/Consumption/Entity",
     "TP/NGSI-LD/ContextInformation/Consumption/TemporalEntity",
@@ -65,7 +65,7 @@ async def run(groups: tuple[str, ...], dialect: str, output: Path) -> int:
 
 def main() -> None:
     """Command line."""
-    parser = argparse.ArgumentParser(prog="python -m conformance", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.etsi", description=__doc__)
     parser.add_argument("--dialect", default="scorpio")
     parser.add_argument("--group", action="append", help="a TP/... directory (repeatable)")
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "conformance-ngsi-ld.md")

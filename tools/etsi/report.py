@@ -49,7 +49,7 @@ def markdown(results: list[Outcome], *, dialect: str, seconds: float, suite: str
     lines = [
         "# citysim's NGSI-LD broker against the ETSI NGSI-LD test suite",
         "",
-        "Written by `make conformance` (`python -m conformance`); do not edit by hand.",
+        "Written by `make conformance` (`python -m tools.etsi`); do not edit by hand.",
         f"Broker: citysim, dialect `{dialect}`, empty world (the suite creates its own "
         f"entities). Suite: `{suite}` (ETSI, BSD-3-Clause). Run time: {seconds:.0f} s.",
         "",

@@ -1,1 +1,0 @@
-"""``make conformance``: the ETSI NGSI-LD test suite run against a citysim broker."""
