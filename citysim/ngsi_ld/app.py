@@ -166,7 +166,7 @@ async def query_entities(request: web.Request) -> web.Response:
         body = {
             "type": "FeatureCollection",
             "features": features,
-            "@context": renderer.body_context,
+            "@context": renderer.body_context if result.entities else _body_context(ctx),
         }
     else:
         body = world_body + stored_body
@@ -225,11 +225,13 @@ def _retrieve_stored(
     entity = broker.store.get(entity_id)
     if entity is None:
         raise not_found(f"entity {entity_id!r} does not exist")
-    if params.types is not None and not any(params.types.matches(t) for t in entity.types):
+    if params.types is not None and not params.types.matches_all(entity.types):
         raise not_found(f"entity {entity_id!r} is not of the type asked for")
     rendered = stored_reads.render_all(
         broker.store, [entity], params.read, params.form, params.attrs, ctx
     )
+    if not rendered[0] or (params.attrs is not None and not set(rendered[0]) - {"id", "type"}):
+        raise not_found(f"entity {entity_id!r} has none of the members asked for")
     body: Any = rendered[0] if params.read.join != "flat" else rendered
     if media == "application/geo+json":
         geometry = params.read.geometry_property or "location"
@@ -340,10 +342,13 @@ async def retrieve_temporal(request: web.Request) -> web.Response:
         query = parse_temporal(
             request.rel_url.query, ctx, now_of(broker.world), window_required=False
         )
-        if query.types is not None and not any(query.types.matches(t) for t in entity.types):
+        if query.types is not None and not query.types.matches_all(entity.types):
             raise not_found(f"entity {entity_id!r} is not of the type asked for")
         series, cut = _capped(broker, [entity], query)
         body = ld_history.render_temporal(entity, query, ctx, series)
+        asked = query.attrs is not None or query.read.pick is not None or query.read.omit
+        if asked and not set(body) - {"id", "type", "scope"}:
+            raise not_found(f"temporal entity {entity_id!r} has none of the members asked for")
     if media == "application/ld+json":
         body["@context"] = Renderer("normalized", ctx.url, broker.style, ld=True).body_context
     headers = _headers(media, ctx)

@@ -325,7 +325,8 @@ def _folded(items: list[dict[str, Any]], dataset: str | None, query: TemporalQue
         plural = {"value": "values", "object": "objects", "languageMap": "languageMaps"}.get(
             member, member + "s"
         )
-        out[plural] = [[i[member], i.get(prop)] for i in items]
+        wrapped = kind in ("LanguageProperty", "JsonProperty", "VocabProperty")
+        out[plural] = [[{member: i[member]} if wrapped else i[member], i.get(prop)] for i in items]
         return out
     points = [Instance(i[member], _moment(i[prop])) for i in items if prop in i]
     if points:

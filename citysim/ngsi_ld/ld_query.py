@@ -31,7 +31,7 @@ def matching(
     scope = _scope_query(query.read.scope_q) if query.read.scope_q is not None else None
     found = []
     for entity in entities:
-        if query.types is not None and not any(query.types.matches(t) for t in entity.types):
+        if query.types is not None and not query.types.matches_all(entity.types):
             continue
         if query.ids is not None and entity.id not in query.ids:
             continue

@@ -57,7 +57,13 @@ def render_entity(entity: StoredEntity, ctx: TermContext, view: View) -> dict[st
         if not kept:
             continue
         rendered = [render_instance(i, ctx, view) for i in kept]
-        out[ctx.compact(iri)] = rendered[0] if len(rendered) == 1 else rendered
+        if view.form == "simplified" and len(rendered) > 1:
+            datasets = {
+                i.get("datasetId", NO_DATASET): r for i, r in zip(kept, rendered, strict=True)
+            }
+            out[ctx.compact(iri)] = {"dataset": datasets}
+        else:
+            out[ctx.compact(iri)] = rendered[0] if len(rendered) == 1 else rendered
     return out
 
 

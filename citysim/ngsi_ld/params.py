@@ -119,15 +119,16 @@ def parse_query(params: MultiMapping[str], ctx: TermContext) -> EntityQuery:
         read=parse_read(one),
     )
     local = _boolean("local", one.get("local"))
-    selectors = (
-        query.types, query.attrs, query.q, query.geo, query.ids, query.id_pattern,
-        query.read.scope_q, query.read.pick,
-    )  # fmt: skip
+    selectors = (query.types, query.attrs, query.q, query.geo)
     if not local and all(s is None for s in selectors):
         raise bad_request(
             "type",
-            "at least one of type, attrs, q, georel (or id, idPattern, local=true) is needed",
+            "at least one of type, attrs, q or georel (or local=true) is needed; "
+            "id and idPattern only narrow such a query (GS CIM 009 clause 5.7.2.4)",
         )
+    for name in query.attrs or ():
+        if name in ("id", "type", "@id", "@type"):
+            raise bad_request("attrs", f"{name!r} is an entity member, not an attribute")
     if query.limit == 0 and not query.count:
         raise bad_request("limit", "0 is only allowed together with count=true")
     return query

@@ -8,7 +8,7 @@ the request's @context before matching.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 _TOKEN = re.compile(r"[,|;()]|[^,|;()]+")
@@ -23,6 +23,10 @@ class TypeSelection:
     def matches(self, type_iri: str) -> bool:
         """True when an entity of ``type_iri`` is selected."""
         return any(all(t == type_iri for t in group) for group in self.alternatives)
+
+    def matches_all(self, type_iris: Collection[str]) -> bool:
+        """True when an entity of all of ``type_iris`` (several types) is selected."""
+        return any(all(t in type_iris for t in group) for group in self.alternatives)
 
 
 def parse_types(text: str, expand: Callable[[str], str]) -> TypeSelection:

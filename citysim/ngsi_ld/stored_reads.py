@@ -66,6 +66,9 @@ def query_page(
 ) -> tuple[list[dict[str, Any]], int]:
     """The rendered entities of one page of ``query`` over ``store``, and how many match."""
     found = matching(store, query, ctx)
+    if query.read.pick is not None:
+        picked = names_of(query.read.pick.keys(), ctx) or frozenset()
+        found = [e for e in found if picked & {"id", "type", *e.attrs}]
     page = found[skip : skip + room]
     return render_all(store, page, query.read, query.form, query.attrs, ctx), len(found)
 

@@ -99,11 +99,12 @@ def parse_temporal(
     """
     one = _single(params, TEMPORAL_PARAMETERS)
     local = _boolean("local", one.get("local"))
-    selectors = ("type", "attrs", "q", "georel", "id", "idPattern")
+    selectors = ("type", "attrs", "q", "georel")
     if selecting and not local and not any(name in one for name in selectors):
         raise bad_request(
             "type",
-            "at least one of type, attrs, q, georel, id or idPattern (or local=true) is needed",
+            "at least one of type, attrs, q or georel (or local=true) is needed; "
+            "id and idPattern only narrow such a query (GS CIM 009 clause 5.7.4.4)",
         )
     order = one.get("orderBy")
     if order is not None and order not in ("id", "id;asc", "id;desc"):
@@ -119,10 +120,6 @@ def parse_temporal(
     start, end = _window(one, now, last_n, window_required)
     form = _form(one)
     methods = _methods(one.get("aggrMethods")) if form == "aggregatedValues" else ()
-    if form != "aggregatedValues":
-        for name in ("aggrMethods", "aggrPeriodDuration"):
-            if name in one:
-                raise bad_request(name, "only used with options=aggregatedValues")
     return TemporalQuery(
         types=_types(one, ctx),
         ids=_ids(one.get("id")),
