@@ -232,7 +232,7 @@ def _retrieve_stored(
     )
     if not rendered[0] or (params.attrs is not None and not set(rendered[0]) - {"id", "type"}):
         raise not_found(f"entity {entity_id!r} has none of the members asked for")
-    body: Any = rendered[0] if params.read.join != "flat" else rendered
+    body: Any = rendered[0] if len(rendered) == 1 else rendered
     if media == "application/geo+json":
         geometry = params.read.geometry_property or "location"
         body = {**geojson.feature(rendered[0], geometry), "@context": _body_context(ctx)}

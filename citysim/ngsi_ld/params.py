@@ -126,6 +126,10 @@ def parse_query(params: MultiMapping[str], ctx: TermContext) -> EntityQuery:
             "at least one of type, attrs, q or georel (or local=true) is needed; "
             "id and idPattern only narrow such a query (GS CIM 009 clause 5.7.2.4)",
         )
+    if query.types is not None and query.types.every and one.get("local") == "false":
+        raise bad_request(
+            "type", "* (every type) asks for local entities; local=false contradicts it"
+        )
     for name in query.attrs or ():
         if name in ("id", "type", "@id", "@type"):
             raise bad_request("attrs", f"{name!r} is an entity member, not an attribute")

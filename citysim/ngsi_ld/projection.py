@@ -1,6 +1,6 @@
 """The projection language of ``pick`` and ``omit`` (GS CIM 009 clause 4.21).
 
-``name,name{nested,names},...``: comma-separated member names, each maybe followed by
+``name,name{nested,names},...``: member names separated by ``,`` (or ``|``), each maybe followed by
 a braced projection of the entity a Relationship links to. Names are entity members
 (``id``, ``type``) or attribute terms. Parsed into a ``Tree`` (name -> the projection of
 the linked entity, None when there is none); a syntax error is a ``ValueError`` naming
@@ -55,7 +55,7 @@ def _list(text: str, position: int, depth: int) -> tuple[Tree, int]:
             if position >= len(text) or text[position] != "}":
                 raise ValueError(f"unclosed brace at position {position}")
             position += 1
-        if position < len(text) and text[position] == ",":
+        if position < len(text) and text[position] in ",|":
             position += 1
             continue
         return names, position

@@ -72,10 +72,12 @@ class _Writes:
         return web.Response(status=201, headers={"Location": f"{ENTITIES}/{entity.id}"})
 
     async def delete(self, request: web.Request) -> web.Response:
-        store, _ = self._stores(request)
+        """Delete Entity; its temporal representation goes with it (it was made by writes)."""
+        store, history = self._stores(request)
         entity_id = _entity_id(request)
         if not store.remove(entity_id):
             raise not_found(f"entity {entity_id!r} does not exist")
+        history.remove(entity_id)
         return web.Response(status=204)
 
     async def replace(self, request: web.Request) -> web.Response:
@@ -219,6 +221,7 @@ class _Writes:
                             raise bad_data(f"{item!r} is not an entity id")
                         if not store.remove(item):
                             raise not_found(f"entity {item!r} does not exist")
+                        history.remove(item)
                         success.append(item)
                         continue
                     own = entity_context(item, ctx, ld)
