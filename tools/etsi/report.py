@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.etsi.causes import cause_of
+
 MAX_REASON = 240
 
 
@@ -53,6 +55,12 @@ def markdown(results: list[Outcome], *, dialect: str, seconds: float, suite: str
         f"Broker: citysim, dialect `{dialect}`, empty world (the suite creates its own "
         f"entities). Suite: `{suite}` (ETSI, BSD-3-Clause). Run time: {seconds:.0f} s.",
         "",
+        "The suite runs from a temporary copy whose `resources/variables.py` points at the "
+        "broker (core context v1.8). The broker resolves the suite's @context URLs from "
+        "citysim/data/contexts (never the network) and caps temporal answers at "
+        "10 instances per attribute (`tools/etsi/broker.py`), so the pagination tests see "
+        "206 answers. The Consumption groups are run: Entity and TemporalEntity.",
+        "",
         "| group | passed | failed | skipped | total | pass rate |",
         "|---|---:|---:|---:|---:|---:|",
     ]
@@ -65,6 +73,14 @@ def markdown(results: list[Outcome], *, dialect: str, seconds: float, suite: str
             f"| {group} | {counts['PASS']} | {counts['FAIL']} | {counts['SKIP']} "
             f"| {len(mine)} | {rate:.1f}% |"
         )
+    failing = [r for r in results if r.status != "PASS"]
+    by_cause: dict[str, list[Outcome]] = {}
+    for r in failing:
+        by_cause.setdefault(cause_of(r.file), []).append(r)
+    lines += ["", "## Remaining failures by cause", ""]
+    for cause, members in sorted(by_cause.items(), key=lambda item: -len(item[1])):
+        names = ", ".join(sorted({m.name.split(" ", 1)[0] for m in members}))
+        lines.append(f"- **{len(members)}** ({names}): {cause}")
     lines += [
         "",
         "## Every test",
