@@ -11,7 +11,7 @@ carries ``createdAt`` and ``modifiedAt``. Sizes are bounded (``MAX_ENTITIES``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -278,8 +278,3 @@ def _check_member(name: str, key: str, value: Any) -> None:
         raise bad_data(f"{name}.datasetId: {value!r} is not a URI")
     if key == "unitCode" and not isinstance(value, str):
         raise bad_data(f"{name}.unitCode: must be a string")
-
-
-def datasets_of(instances: list[dict[str, Any]]) -> Mapping[str | None, dict[str, Any]]:
-    """Instances by datasetId (None: the default instance)."""
-    return {i.get("datasetId"): i for i in instances}
