@@ -58,7 +58,8 @@ async def run(groups: tuple[str, ...], dialect: str, output: Path) -> int:
     seconds = time.monotonic() - started
     page = markdown(results, dialect=dialect, seconds=seconds, suite=str(suite))
     await asyncio.to_thread(output.write_text, page, encoding="utf-8")
-    print("\n".join(page.splitlines()[6:11]))
+    start = page.index("| group | passed")
+    print(page[start : page.index("\n\n", start)])
     print(f"wrote {output} ({len(results)} tests, {seconds:.0f} s)")
     return 0
 
