@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench conformance clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "caap-gateway needs Python >= 3.11 (found " + sys.version.split()[0] + ")")'
@@ -65,6 +65,11 @@ test: lint typecheck unit
 # writes bench/results.md. `$(BIN)/python -m bench --quick` is the short version.
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The ETSI NGSI-LD test suite (Entity and TemporalEntity consumption groups) against a
+# citysim broker; writes docs/conformance-ngsi-ld.md. Builds .venv-etsi/ on first use.
+conformance: $(STAMP)
+	$(BIN)/python -m tools.etsi
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

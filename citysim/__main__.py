@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from citysim.cluster import SimCluster
+from citysim.ngsi_ld.dialect import DEMO_DIALECTS
 from citysim.settings import (
     CONTEXT_STYLES,
     DEFAULT_BASE_PORT,
@@ -72,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--bucket", type=float, default=60.0, help="seconds between value changes")
     serve.add_argument("--cities", help="comma-separated city ids (default: all 18)")
     serve.add_argument("--context-style", choices=CONTEXT_STYLES, default="unified")
+    serve.add_argument(
+        "--dialects",
+        choices=("demo", "standard"),
+        default="demo",
+        help="demo: the NGSI-LD cities imitate Orion-LD, Stellio, Mintaka, diwise and Scorpio "
+        "(citysim.ngsi_ld.dialect.DEMO_DIALECTS); standard: all scorpio but Sundsvall (diwise)",
+    )
     control_url = f"http://{HOST}:{env_control}"
     for name, text in (
         ("fault", "switch a fault on"),
@@ -99,11 +107,19 @@ def _serve(options: argparse.Namespace) -> int:
             cities=tuple(options.cities.split(",")) if options.cities else None,
             bucket_s=options.bucket,
             context_style=options.context_style,
+            city_dialect=_dialects(options),
         )
         return asyncio.run(_run(settings))
     except (ValueError, OSError) as exc:
         log.error("cannot start the simulated platforms: %s", exc)
         return 1
+
+
+def _dialects(options: argparse.Namespace) -> dict[str, str]:
+    if options.dialects != "demo":
+        return {}
+    running = set(options.cities.split(",")) if options.cities else set(DEMO_DIALECTS)
+    return {city: dialect for city, dialect in DEMO_DIALECTS.items() if city in running}
 
 
 async def _run(settings: SimSettings) -> int:

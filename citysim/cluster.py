@@ -26,13 +26,24 @@ from citysim.control import create_control_app
 from citysim.faults import parse_fault
 from citysim.municipalities import select
 from citysim.ngsi_ld.app import Broker
-from citysim.ngsi_ld.dialect import dialect_for
+from citysim.ngsi_ld.dialect import TEMPORAL_LIMITS, TYPED_Q, dialect_for
 from citysim.protection import parse_protection
 from citysim.server import SHUTDOWN_TIMEOUT_S, CityServer
 from citysim.settings import HOST, SimSettings
 from citysim.world.city import CityWorld
 
 __all__ = ["SimCluster", "SimSettings", "SimThread"]
+
+
+def _broker(world: CityWorld, settings: SimSettings, city_id: str) -> Broker:
+    dialect = dialect_for(city_id, settings.city_dialect)
+    return Broker(
+        world,
+        settings.context_style_for(city_id),
+        dialect,
+        temporal_limit=settings.city_temporal_limit.get(city_id, TEMPORAL_LIMITS[dialect]),
+        typed_q=TYPED_Q[dialect],
+    )
 
 
 class SimCluster:
@@ -61,7 +72,14 @@ class SimCluster:
         settings = self.settings
         selected = select(settings.cities)
         names = {city.id for _, city in selected}
-        for option in (settings.city_latency_s, settings.city_context_style, settings.protection):
+        options = (
+            settings.city_latency_s,
+            settings.city_context_style,
+            settings.protection,
+            settings.city_dialect,
+            settings.city_temporal_limit,
+        )
+        for option in options:
             unknown = sorted(set(option) - names)
             if unknown:
                 raise ValueError(f"settings name city {unknown[0]!r}, which is not running")
@@ -75,7 +93,7 @@ class SimCluster:
             )
             self.servers[city.id] = CityServer(
                 city,
-                Broker(world, settings.context_style_for(city.id), dialect_for(city.id)),
+                _broker(world, settings, city.id),
                 port=settings.base_port + position if settings.base_port else 0,
                 latency_s=settings.latency_for(city.id),
                 sensorthings_dialect=settings.sensorthings_dialect_for(city.id),

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from citysim.resources import read_json
 
 JSONLD_CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
@@ -22,6 +24,15 @@ CORE_CONTEXT_URL = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.js
 UNIFIED_CONTEXT_URL = "https://smartdatamodels.org/context.jsonld"
 
 _CORE_FILE = "contexts/etsi/ngsi-ld-core-context-v1.8.jsonld"
+_SUITE_DIR = "contexts/etsi-test-suite"
+_SUITE_HOMES = (
+    "https://forge.etsi.org/rep/cim/ngsi-ld-test-suite/-/raw/develop/resources/jsonld-contexts",
+    "https://raw.githubusercontent.com/marek-mraz/ngsi-ld-test-suite/main/resources/jsonld-contexts",
+)
+"""Where the ETSI NGSI-LD test suite's contexts are published (upstream, and the fork the
+shipped copy of the suite names)."""
+_EGM = "https://easy-global-market.github.io/ngsild-api-data-models/ngsildTestSuite"
+_SUITE_COMPOUND = f"{_SUITE_DIR}/ngsi-ld-test-suite-compound.jsonld"
 
 
 def domain_context_url(domain: str) -> str:
@@ -42,6 +53,24 @@ DOMAINS = (
 KNOWN_CONTEXTS: Mapping[str, str] = {
     CORE_CONTEXT_URL: _CORE_FILE,
     "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld": _CORE_FILE,
+    "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.9.jsonld": (
+        "contexts/etsi/ngsi-ld-core-context-v1.9.jsonld"
+    ),
+    # Earlier core versions name the same core: citysim applies its v1.8 core to every request.
+    "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.6.jsonld": _CORE_FILE,
+    "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.7.jsonld": _CORE_FILE,
+    **{
+        f"{home}/{name}": f"{_SUITE_DIR}/{name}"
+        for home in _SUITE_HOMES
+        for name in ("ngsi-ld-test-suite.jsonld", "ngsi-ld-test-suite-compound.jsonld")
+    },
+    # Some test data names Easy Global Market's publication of the same contexts: its
+    # ngsildTestSuite.jsonld defines the very terms of the suite's ngsi-ld-test-suite.jsonld,
+    # and ngsildTestSuiteV1.8-compound.jsonld is that plus the v1.8 core (read 2026-12 in
+    # easy-global-market/ngsild-api-data-models); nothing of it is copied here.
+    f"{_EGM}/ngsildTestSuite.jsonld": f"{_SUITE_DIR}/ngsi-ld-test-suite.jsonld",
+    f"{_EGM}/ngsildTestSuiteV1.8-compound.jsonld": _SUITE_COMPOUND,
+    f"{_EGM}/ngsi-ld-test-suite-compound.jsonld": _SUITE_COMPOUND,
     UNIFIED_CONTEXT_URL: "contexts/smart-data-models/context.jsonld",
     "https://raw.githubusercontent.com/smart-data-models/data-models/master/context.jsonld": (
         "contexts/smart-data-models/context.jsonld"
@@ -71,6 +100,8 @@ class TermContext:
     terms: Mapping[str, str]
     """Term -> absolute IRI."""
     vocab: str
+    document: Any = None
+    """The ``@context`` value as the client gave it (a URL, an object or a list)."""
     _reverse: dict[str, str] = field(default_factory=dict, repr=False)
     _prefixes: list[tuple[str, str]] = field(default_factory=list, repr=False)
 
@@ -121,13 +152,66 @@ def term_context(url: str | None) -> TermContext:
 
     Raises ``UnknownContext`` for a URL that is not shipped.
     """
+    if url is None:
+        return _build(CORE_CONTEXT_URL, CORE_CONTEXT_URL, {})
+    return _build(url, url, _resolve(url, 0))
+
+
+def context_of(value: Any) -> TermContext:
+    """The active context of a ``@context`` member (a URL, an object or a list of them).
+
+    URLs resolve through ``KNOWN_CONTEXTS`` only; raises ``UnknownContext`` for one that
+    is not shipped and ``ValueError`` for a value that is not a context.
+    """
+    if isinstance(value, str):
+        return term_context(value)
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+        return term_context(value[0])
+    key = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    return _context_of_json(key)
+
+
+@functools.lru_cache(maxsize=256)
+def _context_of_json(key: str) -> TermContext:
+    value = orjson.loads(key)
+    url = (
+        next((v for v in value if isinstance(v, str)), CORE_CONTEXT_URL)
+        if isinstance(value, list)
+        else CORE_CONTEXT_URL
+    )
+    return _build(url, value, _resolve(value, 0))
+
+
+_MAX_NESTING = 8
+
+
+def _resolve(value: Any, depth: int) -> dict[str, Any]:
+    """Term definitions of a context value, later entries winning; core files contribute none."""
+    if depth > _MAX_NESTING:
+        raise ValueError("@context: nested more than 8 levels deep")
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        file = KNOWN_CONTEXTS.get(value)
+        if file is None:
+            raise UnknownContext(value)
+        if file.startswith("contexts/etsi/"):
+            return {}
+        document = read_json(file)
+        inner = document.get("@context") if isinstance(document, dict) else None
+        return _resolve(inner, depth + 1)
+    if isinstance(value, list):
+        merged: dict[str, Any] = {}
+        for item in value:
+            merged.update(_resolve(item, depth + 1))
+        return merged
+    if isinstance(value, dict):
+        return dict(value)
+    raise ValueError(f"@context: {value!r} is neither a URL, an object nor a list")
+
+
+def _build(url: str, document: Any, own: Mapping[str, Any]) -> TermContext:
     core = _definitions(_CORE_FILE)
-    if url is None or KNOWN_CONTEXTS.get(url) == _CORE_FILE:
-        own: Mapping[str, Any] = {}
-    elif url in KNOWN_CONTEXTS:
-        own = _definitions(KNOWN_CONTEXTS[url])
-    else:
-        raise UnknownContext(url)
     merged = {**own, **core}
     vocab = merged.get("@vocab")
     if not isinstance(vocab, str):
@@ -138,7 +222,7 @@ def term_context(url: str | None) -> TermContext:
         if term.startswith("@") or not isinstance(iri, str) or iri.startswith("@"):
             continue
         terms[term] = _absolute(iri, merged, vocab)
-    return TermContext(url=url or CORE_CONTEXT_URL, terms=terms, vocab=vocab)
+    return TermContext(url=url, terms=terms, vocab=vocab, document=document)
 
 
 def _definitions(file: str) -> Mapping[str, Any]:

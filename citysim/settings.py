@@ -68,6 +68,12 @@ class SimSettings:
     sensorthings_dialect: Mapping[str, str] = field(default_factory=dict)
     """City id -> ``frost`` or ``istsos4`` (``citysim.sensorthings.dialect``); others as the
     demo has them (Linköping istSOS4, the rest FROST)."""
+    city_dialect: Mapping[str, str] = field(default_factory=dict)
+    """City id -> the NGSI-LD broker it imitates (``citysim.ngsi_ld.dialect``: scorpio,
+    orion-ld, stellio, mintaka, diwise); others: sundsvall diwise, the rest scorpio."""
+    city_temporal_limit: Mapping[str, int] = field(default_factory=dict)
+    """City id -> instances per attribute in one temporal answer (206 beyond); default:
+    its dialect's (Stellio's documented 10 000)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.entities_per_type <= 1_000_000:
@@ -90,6 +96,16 @@ class SimSettings:
                 raise ValueError(
                     f"SensorThings dialect of {city_id} must be frost or istsos4, got {dialect!r}"
                 )
+        from citysim.ngsi_ld.dialect import DIALECTS
+
+        for city_id, dialect in self.city_dialect.items():
+            if dialect not in DIALECTS:
+                raise ValueError(
+                    f"dialect of {city_id} must be one of {', '.join(DIALECTS)}, got {dialect!r}"
+                )
+        for city_id, limit in self.city_temporal_limit.items():
+            if not 1 <= limit <= 1_000_000:
+                raise ValueError(f"temporal limit of {city_id} must be in 1..1000000, got {limit}")
         for city_id, spec in self.protection.items():
             try:
                 parse_protection(spec)

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 from multidict import MultiMapping
 
 from citysim.jsonld import TermContext
 from citysim.ngsi_ld import geo, q
-from citysim.ngsi_ld.problems import bad_request
+from citysim.ngsi_ld.problems import bad_request, invalid_request
+from citysim.ngsi_ld.projection import Tree, parse_projection, projection_depth
 from citysim.ngsi_ld.render import Form
 from citysim.ngsi_ld.selection import TypeSelection, parse_types
 
@@ -27,9 +28,20 @@ QUERY_PARAMETERS = frozenset(
     {
         "type", "id", "idPattern", "q", "attrs", "georel", "geometry", "coordinates",
         "geoproperty", "limit", "offset", "count", "options", "format", "local",
+        "pick", "omit", "lang", "datasetId", "join", "joinLevel", "scopeQ", "orderBy",
+        "geometryProperty", "csf", "containedBy", "entityMap", "expandValues", "collect",
     }
 )  # fmt: skip
-RETRIEVE_PARAMETERS = frozenset({"type", "attrs", "options", "format", "local"})
+RETRIEVE_PARAMETERS = frozenset(
+    {
+        "type", "attrs", "options", "format", "local", "pick", "omit", "lang", "datasetId",
+        "join", "joinLevel", "geometryProperty", "containedBy", "entityMap", "expandValues",
+    }
+)  # fmt: skip
+JOINS = ("flat", "inline", "@none")
+OrderBy = tuple[tuple[tuple[str, ...], bool], ...]
+"""``orderBy``: (attribute path, descending) per key, the first key first."""
+_PATH_PART = re.compile(r"[A-Za-z_@][\w:#/@-]*")
 
 _FORMATS: Mapping[str, Form] = {
     "normalized": "normalized",
@@ -41,7 +53,9 @@ _OPTIONS: Mapping[str, Form] = {
     "normalized": "normalized",
     "concise": "concise",
     "keyValues": "simplified",
+    "simplified": "simplified",
 }
+FLAG_OPTIONS = frozenset({"sysAttrs"})
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
@@ -59,6 +73,23 @@ class EntityQuery:
     offset: int = 0
     count: bool = False
     form: Form = "normalized"
+    read: ReadOptions = field(default_factory=lambda: ReadOptions())
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """The v1.8 read parameters shared by Query and Retrieve Entity (terms not yet expanded)."""
+
+    sys_attrs: bool = False
+    pick: Tree | None = None
+    omit: Tree | None = None
+    lang: str | None = None
+    datasets: frozenset[str] | None = None
+    join: str | None = None
+    join_level: int = 1
+    scope_q: str | None = None
+    order_by: OrderBy | None = None
+    geometry_property: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +99,7 @@ class RetrieveQuery:
     types: TypeSelection | None = None
     attrs: tuple[str, ...] | None = None
     form: Form = "normalized"
+    read: ReadOptions = field(default_factory=lambda: ReadOptions())
 
 
 def parse_query(params: MultiMapping[str], ctx: TermContext) -> EntityQuery:
@@ -84,14 +116,23 @@ def parse_query(params: MultiMapping[str], ctx: TermContext) -> EntityQuery:
         offset=_integer("offset", one.get("offset"), 0, 0, None),
         count=_boolean("count", one.get("count")),
         form=_form(one),
+        read=parse_read(one),
     )
     local = _boolean("local", one.get("local"))
-    selectors = (query.types, query.attrs, query.q, query.geo, query.ids, query.id_pattern)
+    selectors = (query.types, query.attrs, query.q, query.geo)
     if not local and all(s is None for s in selectors):
         raise bad_request(
             "type",
-            "at least one of type, attrs, q, georel (or id, idPattern, local=true) is needed",
+            "at least one of type, attrs, q or georel (or local=true) is needed; "
+            "id and idPattern only narrow such a query (GS CIM 009 clause 5.7.2.4)",
         )
+    if query.types is not None and query.types.every and one.get("local") == "false":
+        raise bad_request(
+            "type", "* (every type) asks for local entities; local=false contradicts it"
+        )
+    for name in query.attrs or ():
+        if name in ("id", "type", "@id", "@type"):
+            raise bad_request("attrs", f"{name!r} is an entity member, not an attribute")
     if query.limit == 0 and not query.count:
         raise bad_request("limit", "0 is only allowed together with count=true")
     return query
@@ -101,7 +142,48 @@ def parse_retrieve(params: MultiMapping[str], ctx: TermContext) -> RetrieveQuery
     """Retrieve Entity parameters; raises a Problem (400) naming the first bad one."""
     one = _single(params, RETRIEVE_PARAMETERS)
     _boolean("local", one.get("local"))
-    return RetrieveQuery(_types(one, ctx), _names("attrs", one.get("attrs")), _form(one))
+    return RetrieveQuery(
+        _types(one, ctx), _names("attrs", one.get("attrs")), _form(one), parse_read(one)
+    )
+
+
+def parse_read(one: Mapping[str, str]) -> ReadOptions:
+    """The v1.8 read parameters (pick/omit, lang, datasetId, join, scopeQ, ...) checked."""
+    pick, omit = _projection("pick", one.get("pick")), _projection("omit", one.get("omit"))
+    if pick is not None and omit is not None and set(pick) & set(omit):
+        raise bad_request("pick", f"names {sorted(set(pick) & set(omit))[0]!r} in omit as well")
+    for name, given in (("pick", pick), ("omit", omit)):
+        if given is not None and "attrs" in one:
+            raise bad_request(name, "cannot be used together with attrs")
+    join = one.get("join")
+    if join is not None and join not in JOINS:
+        raise bad_request("join", f"{join!r} is not one of {', '.join(JOINS)}")
+    join_level = _integer("joinLevel", one.get("joinLevel"), 1, 1, 100)
+    for name, tree in (("pick", pick), ("omit", omit)):
+        depth = projection_depth(tree)
+        if depth and join in (None, "@none"):
+            raise bad_request(name, "projects linked entities, which needs join=flat or inline")
+        if depth > join_level:
+            raise bad_request(name, f"reaches {depth} links deep, beyond joinLevel={join_level}")
+    datasets = _names("datasetId", one.get("datasetId"))
+    for dataset in datasets or ():
+        if dataset != "@none" and not _URI.match(dataset):
+            raise bad_request("datasetId", f"{dataset!r} is not a URI")
+    scope_q = one.get("scopeQ")
+    if scope_q is not None and not re.fullmatch(r"[/\w#+;|,()-]+", scope_q):
+        raise bad_request("scopeQ", f"{scope_q!r} is not a scope query")
+    return ReadOptions(
+        sys_attrs="sysAttrs" in one.get("options", "").split(","),
+        pick=pick,
+        omit=omit,
+        lang=one.get("lang"),
+        datasets=frozenset(datasets) if datasets is not None else None,
+        join=join,
+        join_level=join_level,
+        scope_q=scope_q,
+        order_by=_order_by(one.get("orderBy")),
+        geometry_property=one.get("geometryProperty"),
+    )
 
 
 def _single(params: MultiMapping[str], allowed: frozenset[str]) -> dict[str, str]:
@@ -153,6 +235,29 @@ def _names(parameter: str, text: str | None) -> tuple[str, ...] | None:
     if not all(names):
         raise bad_request(parameter, f"empty name in {text!r}")
     return names
+
+
+def _order_by(text: str | None) -> OrderBy | None:
+    if text is None:
+        return None
+    keys = []
+    for item in text.split(","):
+        name, _, direction = item.partition(";")
+        if not name or not all(_PATH_PART.fullmatch(p) for p in name.split(".")):
+            raise bad_request("orderBy", f"{item!r} is not an attribute path")
+        if direction not in ("", "asc", "desc"):
+            raise bad_request("orderBy", f"{direction!r} is neither asc nor desc")
+        keys.append((tuple(name.split(".")), direction == "desc"))
+    return tuple(keys)
+
+
+def _projection(parameter: str, text: str | None) -> Tree | None:
+    if text is None:
+        return None
+    try:
+        return parse_projection(text)
+    except ValueError as exc:
+        raise bad_request(parameter, str(exc)) from None
 
 
 def _q(text: str | None) -> q.Node | None:
@@ -215,9 +320,11 @@ def _form(one: Mapping[str, str]) -> Form:
     chosen: set[Form] = set()
     if options is not None:
         for option in options.split(","):
+            if option in FLAG_OPTIONS:
+                continue
             if option not in _OPTIONS:
                 known = ", ".join(_OPTIONS)
-                raise bad_request(
+                raise invalid_request(
                     "options", f"unknown or unsupported option {option!r} (supported: {known})"
                 )
             chosen.add(_OPTIONS[option])
@@ -226,6 +333,7 @@ def _form(one: Mapping[str, str]) -> Form:
     text = one.get("format")
     if text is not None:
         if text not in _FORMATS:
-            raise bad_request("format", f"unknown format {text!r} (known: {', '.join(_FORMATS)})")
+            known = ", ".join(_FORMATS)
+            raise invalid_request("format", f"unknown format {text!r} (known: {known})")
         return _FORMATS[text]
     return chosen.pop() if chosen else "normalized"

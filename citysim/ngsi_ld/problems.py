@@ -6,6 +6,7 @@ import orjson
 from aiohttp import web
 
 ERRORS = "https://uri.etsi.org/ngsi-ld/errors/"
+PROBLEM_JSON = "application/problem+json"
 
 _TITLES = {
     "BadRequestData": "The request includes input data which does not meet the requirements "
@@ -13,6 +14,8 @@ _TITLES = {
     "InvalidRequest": "The request associated to the operation is syntactically invalid or "
     "includes wrong content",
     "ResourceNotFound": "The referred resource has not been found",
+    "AlreadyExists": "The referred element already exists",
+    "OperationNotSupported": "The operation is not supported",
     "LdContextNotAvailable": "A remote JSON-LD @context referenced in a request cannot be "
     "retrieved by the NGSI-LD Broker and expansion or compaction cannot be performed",
 }
@@ -32,12 +35,10 @@ class Problem(Exception):
         self.detail = detail
 
     def response(self) -> web.Response:
-        """The answer: ``application/json`` (never ld+json, never a Link header)."""
+        """The answer: ``application/problem+json`` (RFC 7807; never a Link header)."""
         body = {"type": self.error_type, "title": self.title, "status": self.status}
         body["detail"] = self.detail
-        return web.Response(
-            status=self.status, body=orjson.dumps(body), content_type="application/json"
-        )
+        return web.Response(status=self.status, body=orjson.dumps(body), content_type=PROBLEM_JSON)
 
 
 def ngsi_problem(status: int, kind: str, detail: str) -> Problem:
@@ -48,6 +49,12 @@ def ngsi_problem(status: int, kind: str, detail: str) -> Problem:
 def bad_request(parameter: str, detail: str) -> Problem:
     """400 BadRequestData about one parameter; the detail starts with its name."""
     return ngsi_problem(400, "BadRequestData", f"{parameter}: {detail}")
+
+
+def invalid_request(parameter: str, detail: str) -> Problem:
+    """400 InvalidRequest: a parameter value outside what the API defines (GS CIM 009 v1.8.1
+    clause 6.3.2, e.g. an unknown ``options`` or ``format`` value); the detail names it."""
+    return ngsi_problem(400, "InvalidRequest", f"{parameter}: {detail}")
 
 
 def not_found(detail: str) -> Problem:

@@ -354,6 +354,8 @@ class _Parser:
                 break
             self.pos += 1
         source = self.text[start : self.pos]
+        if len(source) >= 2 and source[0] == source[-1] == '"':
+            source = source[1:-1]  # a quoted pattern (GS CIM 009 v1.9 grammar) is the same
         if not source:
             raise QSyntaxError("expected a regular expression", start)
         try:

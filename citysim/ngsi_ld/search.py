@@ -40,8 +40,19 @@ class _Match:
     """Entities already generated (to evaluate ``q``), or indexes of entities to generate."""
 
 
-def search(world: CityWorld, style: ContextStyle, query: EntityQuery, ctx: TermContext) -> Result:
-    """The entities of ``world`` matching ``query``; names expanded with ``ctx``."""
+def search(
+    world: CityWorld,
+    style: ContextStyle,
+    query: EntityQuery,
+    ctx: TermContext,
+    *,
+    typed_q: bool = True,
+) -> Result:
+    """The entities of ``world`` matching ``query``; names expanded with ``ctx``.
+
+    ``typed_q`` False: a ``q`` comparison with a typed literal value (a DateTime)
+    matches nothing, as in Orion-LD (``dialects/orion_ld.py``).
+    """
     bucket = world.bucket()
     matches: list[_Match] = []
     for model in MODELS:
@@ -57,7 +68,7 @@ def search(world: CityWorld, style: ContextStyle, query: EntityQuery, ctx: TermC
         if query.q is None:
             matches.append(_Match(model, projection, indexes))
         else:
-            kept = _value_filter(world, model, indexes, bucket, query.q, names, ctx)
+            kept = value_filter(world, model, indexes, bucket, query.q, names, ctx, typed_q)
             matches.append(_Match(model, projection, kept))
     total = sum(len(m.found) for m in matches)
     page: list[Entity] = []
@@ -68,6 +79,11 @@ def search(world: CityWorld, style: ContextStyle, query: EntityQuery, ctx: TermC
         room -= len(chunk)
         page.extend(x if isinstance(x, Entity) else world.entity(m.model, x, bucket) for x in chunk)
     return Result(page, total, {m.model.type_name: m.projection for m in matches})
+
+
+def search_nothing(query: EntityQuery) -> Result:
+    """The empty result, for a query no generated entity can match."""
+    return Result([], 0, {})
 
 
 def _fixed_filter(
@@ -91,7 +107,7 @@ def _fixed_filter(
     return indexes
 
 
-def _value_filter(
+def value_filter(
     world: CityWorld,
     model: EntityModel,
     indexes: list[int],
@@ -99,13 +115,28 @@ def _value_filter(
     node: q.Node,
     names: Stored,
     ctx: TermContext,
+    typed_q: bool,
 ) -> list[Entity]:
     native = {t.path.names[0]: names.name.get(ctx.expand(t.path.names[0])) for t in q.terms(node)}
+    resolve = target if typed_q else _untyped_target
     if len(indexes) == world.per_type:
         candidates: Iterable[Entity] = world.entities(model, bucket)
     else:
         candidates = (world.entity(model, i, bucket) for i in indexes)
-    return [e for e in candidates if q.evaluate(node, functools.partial(target, e, native))]
+    return [e for e in candidates if q.evaluate(node, functools.partial(resolve, e, native))]
+
+
+OPAQUE = "citysim:opaque"
+"""Wraps a typed literal so that it exists for ``q`` but equals and orders nothing."""
+
+
+def _untyped_target(
+    entity: Entity, native: Mapping[str, str | None], path: q.AttrPath
+) -> q.Target | None:
+    found = target(entity, native, path)
+    if found is not None and isinstance(found.value, dict) and "@value" in found.value:
+        return q.Target(found.kind, {OPAQUE: found.value})
+    return found
 
 
 def target(entity: Entity, native: Mapping[str, str | None], path: q.AttrPath) -> q.Target | None:

@@ -8,7 +8,7 @@ the request's @context before matching.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 _TOKEN = re.compile(r"[,|;()]|[^,|;()]+")
@@ -19,14 +19,22 @@ class TypeSelection:
     """Alternatives (OR) of conjunctions (AND) of type IRIs."""
 
     alternatives: tuple[frozenset[str], ...]
+    every: bool = False
+    """``type=*``: every type (GS CIM 009 v1.9 clause 4.17)."""
 
     def matches(self, type_iri: str) -> bool:
         """True when an entity of ``type_iri`` is selected."""
-        return any(all(t == type_iri for t in group) for group in self.alternatives)
+        return self.every or any(all(t == type_iri for t in group) for group in self.alternatives)
+
+    def matches_all(self, type_iris: Collection[str]) -> bool:
+        """True when an entity of all of ``type_iris`` (several types) is selected."""
+        return self.every or any(all(t in type_iris for t in group) for group in self.alternatives)
 
 
 def parse_types(text: str, expand: Callable[[str], str]) -> TypeSelection:
     """The selection in ``text``, names expanded by ``expand``; raises ValueError."""
+    if text == "*":
+        return TypeSelection((), every=True)
     tokens = _TOKEN.findall(text)
     if "".join(tokens) != text or not text:
         raise ValueError(f"{text!r} is not a type selection")

@@ -16,19 +16,19 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from aiohttp import web
 
 from citysim.jsonld import TermContext
 from citysim.ngsi_ld.params import EntityQuery
-from citysim.ngsi_ld.problems import not_found
-from citysim.ngsi_ld.search import _fixed_filter
+from citysim.ngsi_ld.problems import bad_request, not_found
+from citysim.ngsi_ld.search import _fixed_filter, value_filter
 from citysim.ngsi_ld.temporal_params import TemporalQuery, parse_temporal
+from citysim.ngsi_ld.temporal_range import Cut, cut_of
 from citysim.ngsi_ld.vocabulary import output_names, stored
 from citysim.settings import ContextStyle
 from citysim.world.catalog import MODELS
@@ -50,7 +50,10 @@ class Instance:
 def history_page(
     world: CityWorld, style: ContextStyle, query: TemporalQuery, ctx: TermContext
 ) -> tuple[list[tuple[EntityModel, int, frozenset[str]]], int]:
-    """(model, index, attributes with a history) of one page, and how many entities match."""
+    """(model, index, attributes with a history) of one page, and how many entities match.
+
+    ``q`` selects entities by their current values (the latest instance of each attribute).
+    """
     selector = EntityQuery(ids=query.ids, id_pattern=query.id_pattern, geo=query.geo)
     matched: list[tuple[EntityModel, int, frozenset[str]]] = []
     for model in MODELS:
@@ -62,8 +65,11 @@ def history_page(
             attrs = attrs & names.select(query.attrs, ctx)
             if not attrs:
                 continue
-        for index in _fixed_filter(world, model, names, selector, ctx):
-            matched.append((model, index, attrs))
+        indexes = _fixed_filter(world, model, names, selector, ctx)
+        if query.q is not None:
+            current = value_filter(world, model, indexes, world.bucket(), query.q, names, ctx, True)
+            indexes = [found[1] for e in current if (found := world.locate(e.id)) is not None]
+        matched.extend((model, index, attrs) for index in indexes)
     return matched[query.offset : query.offset + query.limit], len(matched)
 
 
@@ -123,7 +129,11 @@ def render(
     return out
 
 
-def _aggregate(series: list[Instance], query: TemporalQuery) -> dict[str, list[list[Any]]]:
+def _aggregate(
+    series: list[Instance], query: TemporalQuery, iso: Callable[[datetime], str] | None = None
+) -> dict[str, list[list[Any]]]:
+    """Aggregates per period; ``iso`` writes the period bounds (default: milliseconds, Z)."""
+    write = iso or _iso
     start = query.start or series[0].at
     end = query.end or series[-1].at
     periods: dict[int, list[Instance]] = {}
@@ -139,7 +149,7 @@ def _aggregate(series: list[Instance], query: TemporalQuery) -> dict[str, list[l
             finish = begin + query.period
         values = [m.value for m in members]
         for method in query.methods:
-            result[method].append([_apply(method, values), _iso(begin), _iso(finish)])
+            result[method].append([_apply(method, values), write(begin), write(finish)])
     return result
 
 
@@ -169,29 +179,55 @@ def now_of(world: CityWorld) -> datetime:
     return datetime.fromtimestamp(world.clock(), UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class History:
+    """A rendered temporal answer: entities, matches, the query, and the cut if capped."""
+
+    body: list[dict[str, Any]]
+    total: int
+    query: TemporalQuery
+    cut: Cut | None = None
+
+
 def query_history(
-    world: CityWorld, style: ContextStyle, params: Any, ctx: TermContext
-) -> tuple[list[dict[str, Any]], int, TemporalQuery]:
-    """The rendered page of a temporal query, the number of matches, and the parsed query."""
-    query = parse_temporal(params, ctx, now_of(world))
+    world: CityWorld, style: ContextStyle, params: Any, ctx: TermContext, limit: int
+) -> History:
+    """The rendered page of a temporal query; at most ``limit`` instances per attribute."""
+    query = parse_temporal(params, ctx, now_of(world), selecting=True, window_required=False)
+    _observed_only(query)
     page, total = history_page(world, style, query, ctx)
     layout_ids = {m.type_name: world.layout(m).ids for m, _, _ in page}
-    body = []
+    body, moments, clipped = [], [], False
     for model, index, attrs in page:
-        snapshots = list(instances(world, model, index, query))
+        snapshots, cut_here = _capped(list(instances(world, model, index, query)), query, limit)
+        clipped |= cut_here
+        moments += [_parse(s.observed_at) for s in snapshots]
         entity_id = layout_ids[model.type_name][index]
         body.append(render(model, entity_id, snapshots, attrs, query, style, ctx.url))
-    return body, total, query
+    return History(body, total, query, cut_of(moments, query) if clipped else None)
+
+
+def _capped(snapshots: list[Entity], query: TemporalQuery, limit: int) -> tuple[list[Entity], bool]:
+    """At most ``limit`` snapshots: the oldest, or with lastN the newest (oldest first)."""
+    if len(snapshots) <= limit:
+        return snapshots, False
+    return (snapshots[-limit:] if query.last_n is not None else snapshots[:limit]), True
 
 
 def retrieve_history(
-    world: CityWorld, style: ContextStyle, entity_id: str, params: Any, ctx: TermContext
-) -> dict[str, Any]:
-    """The temporal representation of one entity (404 when there is none)."""
+    world: CityWorld,
+    style: ContextStyle,
+    entity_id: str,
+    params: Any,
+    ctx: TermContext,
+    limit: int,
+) -> History:
+    """The temporal representation of one entity (404 when there is none), capped."""
     located = world.locate(entity_id)
     if located is None:
         raise not_found(f"entity {entity_id!r} does not exist")
-    query = parse_temporal(params, ctx, now_of(world))
+    query = parse_temporal(params, ctx, now_of(world), window_required=False)
+    _observed_only(query)
     model, index = located
     names = stored(model.type_name, style)
     if query.types is not None and not query.types.matches(names.type_iri):
@@ -199,8 +235,15 @@ def retrieve_history(
     attrs = (
         model.measured if query.attrs is None else model.measured & names.select(query.attrs, ctx)
     )
-    snapshots = list(instances(world, model, index, query))
-    return render(model, entity_id, snapshots, attrs, query, style, ctx.url)
+    snapshots, clipped = _capped(list(instances(world, model, index, query)), query, limit)
+    body = render(model, entity_id, snapshots, attrs, query, style, ctx.url)
+    moments = [_parse(s.observed_at) for s in snapshots]
+    return History([body], 1, query, cut_of(moments, query) if clipped else None)
+
+
+def _observed_only(query: TemporalQuery) -> None:
+    if query.timeproperty != "observedAt":
+        raise bad_request("timeproperty", "only observedAt is kept in this broker's history")
 
 
 def _parse(text: str) -> datetime:
@@ -210,9 +253,3 @@ def _parse(text: str) -> datetime:
 def _iso(moment: datetime) -> str:
     utc = moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-
-
-def page_link(request: web.Request, offset: int, limit: int, rel: str) -> str:
-    """A relative ``Link`` value to another page of the same query."""
-    target = request.rel_url.update_query(offset=str(offset), limit=str(limit))
-    return f'<{target}>; rel="{rel}"'

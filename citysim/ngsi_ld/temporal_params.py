@@ -1,7 +1,8 @@
 """URL parameters of Query Temporal Evolution of Entities (GS CIM 009 clause 6.18.3.2).
 
 ``timerel`` (``before``, ``after``, ``between``) with ``timeAt`` and, for ``between``,
-``endTimeAt`` (DateTimes with a zone); ``timeproperty`` (only ``observedAt``);
+``endTimeAt`` (DateTimes with a zone); ``timeproperty`` (``observedAt``, ``createdAt``,
+``modifiedAt``, ``deletedAt``);
 ``lastN``; ``options``/``format`` ``temporalValues`` (simplified temporal
 representation) or ``aggregatedValues`` with ``aggrMethods`` and
 ``aggrPeriodDuration`` (ISO 8601 duration, ``P0D``: the whole window); plus
@@ -14,27 +15,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
 from multidict import MultiMapping
 
 from citysim.jsonld import TermContext
-from citysim.ngsi_ld import geo
+from citysim.ngsi_ld import geo, q
 from citysim.ngsi_ld.params import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    ReadOptions,
     _boolean,
     _geoquery,
     _ids,
     _integer,
     _names,
     _pattern,
+    _q,
     _single,
     _types,
+    parse_read,
 )
-from citysim.ngsi_ld.problems import bad_request
+from citysim.ngsi_ld.problems import bad_request, invalid_request
 from citysim.ngsi_ld.selection import TypeSelection
 
 TemporalForm = Literal["normalized", "temporalValues", "aggregatedValues"]
@@ -44,8 +48,11 @@ TEMPORAL_PARAMETERS = frozenset(
         "type", "id", "idPattern", "attrs", "georel", "geometry", "coordinates", "geoproperty",
         "timerel", "timeAt", "endTimeAt", "timeproperty", "lastN", "limit", "offset", "count",
         "options", "format", "aggrMethods", "aggrPeriodDuration", "local",
+        "q", "pick", "omit", "lang", "datasetId", "scopeQ", "orderBy", "join", "joinLevel",
+        "expandValues", "entityMap", "containedBy", "csf",
     }
 )  # fmt: skip
+TIME_PROPERTIES = ("observedAt", "createdAt", "modifiedAt", "deletedAt")
 _DURATION = re.compile(
     r"^P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
 )
@@ -70,22 +77,49 @@ class TemporalQuery:
     limit: int
     offset: int
     count: bool
+    q: q.Node | None = None
+    read: ReadOptions = field(default_factory=lambda: ReadOptions())
+    timeproperty: str = "observedAt"
 
 
-def parse_temporal(params: MultiMapping[str], ctx: TermContext, now: datetime) -> TemporalQuery:
-    """Temporal query parameters; raises a Problem (400) naming the first bad one."""
+def parse_temporal(
+    params: MultiMapping[str],
+    ctx: TermContext,
+    now: datetime,
+    *,
+    selecting: bool = False,
+    window_required: bool = True,
+) -> TemporalQuery:
+    """Temporal query parameters; raises a Problem (400) naming the first bad one.
+
+    ``selecting`` (Query, not Retrieve): one of type, attrs, q, a geoquery, id or
+    idPattern is needed unless ``local=true`` (GS CIM 009 clause 5.7.4.4).
+    ``window_required``: without ``timerel`` or ``lastN`` the request is refused (the
+    generated history is unbounded); otherwise it means the whole history.
+    """
     one = _single(params, TEMPORAL_PARAMETERS)
-    _boolean("local", one.get("local"))
-    if one.get("timeproperty", "observedAt") != "observedAt":
-        raise bad_request("timeproperty", "only observedAt is kept in this broker's history")
+    local = _boolean("local", one.get("local"))
+    selectors = ("type", "attrs", "q", "georel")
+    if selecting and not local and not any(name in one for name in selectors):
+        raise bad_request(
+            "type",
+            "at least one of type, attrs, q or georel (or local=true) is needed; "
+            "id and idPattern only narrow such a query (GS CIM 009 clause 5.7.4.4)",
+        )
+    order = one.get("orderBy")
+    if order is not None and order not in ("id", "id;asc", "id;desc"):
+        raise bad_request(
+            "orderBy", "temporal entities are ordered by id only (id, id;asc, id;desc)"
+        )
+    timeproperty = one.get("timeproperty", "observedAt")
+    if timeproperty not in TIME_PROPERTIES:
+        raise bad_request(
+            "timeproperty", f"{timeproperty!r} is not one of {', '.join(TIME_PROPERTIES)}"
+        )
     last_n = _integer("lastN", one.get("lastN"), 0, 1, 10_000) if "lastN" in one else None
-    start, end = _window(one, now, last_n)
+    start, end = _window(one, now, last_n, window_required)
     form = _form(one)
     methods = _methods(one.get("aggrMethods")) if form == "aggregatedValues" else ()
-    if form != "aggregatedValues":
-        for name in ("aggrMethods", "aggrPeriodDuration"):
-            if name in one:
-                raise bad_request(name, "only used with options=aggregatedValues")
     return TemporalQuery(
         types=_types(one, ctx),
         ids=_ids(one.get("id")),
@@ -101,14 +135,22 @@ def parse_temporal(params: MultiMapping[str], ctx: TermContext, now: datetime) -
         limit=_integer("limit", one.get("limit"), DEFAULT_LIMIT, 1, MAX_LIMIT),
         offset=_integer("offset", one.get("offset"), 0, 0, None),
         count=_boolean("count", one.get("count")),
+        q=_q(one.get("q")),
+        read=parse_read(one),
+        timeproperty=timeproperty,
     )
 
 
 def _window(
-    one: Mapping[str, str], now: datetime, last_n: int | None
+    one: Mapping[str, str], now: datetime, last_n: int | None, required: bool
 ) -> tuple[datetime | None, datetime | None]:
     timerel = one.get("timerel")
     if timerel is None:
+        if not required:
+            for name in ("timeAt", "endTimeAt"):
+                if name in one:
+                    raise bad_request(name, "needs timerel")
+            return None, None
         if last_n is None:
             raise bad_request("timerel", "needed (before, after or between), unless lastN is given")
         for name in ("timeAt", "endTimeAt"):
@@ -144,18 +186,21 @@ def _datetime(name: str, text: str) -> datetime:
 
 def _form(one: Mapping[str, str]) -> TemporalForm:
     chosen: set[str] = set()
-    for option in filter(None, one.get("options", "").split(",")):
+    for given in filter(None, one.get("options", "").split(",")):
+        if given == "sysAttrs":
+            continue
+        option = "temporalValues" if given == "simplified" else given
         if option not in ("temporalValues", "aggregatedValues", "normalized"):
-            raise bad_request(
+            raise invalid_request(
                 "options",
                 f"unknown or unsupported option {option!r} "
                 "(supported: normalized, temporalValues, aggregatedValues)",
             )
         chosen.add(option)
     if "format" in one:
-        chosen = {one["format"]}
-        if one["format"] not in ("temporalValues", "aggregatedValues", "normalized"):
-            raise bad_request("format", f"unknown format {one['format']!r}")
+        chosen = {"temporalValues" if one["format"] == "simplified" else one["format"]}
+        if chosen - {"temporalValues", "aggregatedValues", "normalized"}:
+            raise invalid_request("format", f"unknown format {one['format']!r}")
     if len(chosen) > 1:
         raise bad_request("options", "asks for more than one representation")
     form = chosen.pop() if chosen else "normalized"

@@ -48,7 +48,7 @@ async def test_no_accept_header_means_json(ngsi: Ngsi) -> None:
 async def test_unacceptable_media_types_get_406_listing_what_is_offered(ngsi: Ngsi) -> None:
     answer = await ngsi.get(params=WEATHER, headers={**link(), "Accept": "text/html, text/csv"})
     assert answer.status == 406
-    assert answer.headers["Content-Type"] == "application/json"
+    assert answer.headers["Content-Type"] == "application/problem+json"
     detail = answer.json()["detail"]
     assert "application/json" in detail
     assert "application/ld+json" in detail

@@ -49,16 +49,14 @@ BAD_REQUEST_DATA = "https://uri.etsi.org/ngsi-ld/errors/BadRequestData"
             "coordinates",
         ),
         ({"type": "WeatherObserved", "options": "keyValues,normalized"}, "options"),
-        ({"type": "WeatherObserved", "options": "sysAttrs"}, "options"),
-        ({"type": "WeatherObserved", "format": "compact"}, "format"),
-        ({"type": "WeatherObserved", "orderBy": "id"}, "orderBy"),
+        ({"type": "WeatherObserved", "pick": "name", "omit": "name"}, "pick"),
         ({"limit": "5"}, "type"),
     ],
 )
 async def test_bad_parameters_are_named(ngsi: Ngsi, params: dict[str, str], parameter: str) -> None:
     answer = await ngsi.get(params=params, headers=link())
     assert answer.status == 400
-    assert answer.headers["Content-Type"] == "application/json"
+    assert answer.headers["Content-Type"] == "application/problem+json"
     problem = answer.json()
     assert problem["type"] == BAD_REQUEST_DATA
     assert problem["status"] == 400
@@ -72,9 +70,27 @@ async def test_a_repeated_parameter_is_refused(ngsi: Ngsi) -> None:
     assert answer.json()["detail"].startswith("type: given more than once")
 
 
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"type": "WeatherObserved", "options": "sysAttrs,bogus"}, "options"),
+        ({"type": "WeatherObserved", "format": "compact"}, "format"),
+        ({"type": "WeatherObserved", "format": "keyValues", "options": "bogus"}, "options"),
+    ],
+)
+async def test_unknown_options_and_formats_are_invalid_requests(
+    ngsi: Ngsi, params: dict[str, str], parameter: str
+) -> None:
+    """GS CIM 009 v1.8.1: a value outside what options/format define is InvalidRequest."""
+    answer = await ngsi.get(params=params, headers=link())
+    assert answer.status == 400
+    assert answer.json()["type"] == "https://uri.etsi.org/ngsi-ld/errors/InvalidRequest"
+    assert answer.json()["detail"].startswith(f"{parameter}: ")
+
+
 async def test_unsupported_parameters_list_the_supported_ones(ngsi: Ngsi) -> None:
-    answer = await ngsi.get(params={"type": "Beach", "pick": "name"}, headers=link())
-    assert "supported: attrs, coordinates, count" in answer.json()["detail"]
+    answer = await ngsi.get(params={"type": "Beach", "sortBy": "name"}, headers=link())
+    assert "supported: attrs, collect, containedBy, coordinates, count" in answer.json()["detail"]
 
 
 async def test_a_bad_entity_id_is_a_bad_request(ngsi: Ngsi) -> None:

@@ -37,14 +37,14 @@ async def test_each_city_serves_its_own_entities(ngsi: Ngsi) -> None:
 
 async def test_id_selects_those_entities_of_this_city(ngsi: Ngsi) -> None:
     wanted = [WEATHER[3], WEATHER[7], "urn:ngsi-ld:WeatherObserved:lund-0001"]
-    entities = await ngsi.entities(id=",".join(wanted))
+    entities = await ngsi.entities(type="WeatherObserved", id=",".join(wanted))
     assert values(entities, "id") == wanted[:2]
 
 
 async def test_id_pattern_is_a_regular_expression_on_ids(ngsi: Ngsi) -> None:
     entities = await ngsi.entities(type="WeatherObserved", idPattern="malmo-000[2-4]$")
     assert values(entities, "id") == WEATHER[2:5]
-    assert await ngsi.entities(idPattern="^urn:ngsi-ld:Beach:", limit="100") != []
+    assert await ngsi.entities(type="Beach", idPattern="^urn:ngsi-ld:Beach:", limit="100") != []
 
 
 async def test_q_comparison_splits_the_entities(ngsi: Ngsi) -> None:
@@ -187,7 +187,7 @@ async def test_count_gives_the_number_of_all_matches(ngsi: Ngsi) -> None:
 
 
 async def test_normalized_concise_and_key_values_forms(ngsi: Ngsi) -> None:
-    query = {"id": WEATHER[0]}
+    query = {"type": "WeatherObserved", "id": WEATHER[0]}
     normalized = (await ngsi.entities(**query))[0]
     concise = (await ngsi.entities(**query, format="concise"))[0]
     key_values = (await ngsi.entities(**query, options="keyValues"))[0]
@@ -229,7 +229,7 @@ async def test_retrieve_entity(ngsi: Ngsi) -> None:
     assert found.status == 200
     entity = found.json()
     assert (entity["id"], entity["type"]) == (WEATHER[5], "WeatherObserved")
-    listed = await ngsi.entities(id=WEATHER[5])
+    listed = await ngsi.entities(type="WeatherObserved", id=WEATHER[5])
     assert listed == [entity]
     projected = await ngsi.get(
         path=f"/ngsi-ld/v1/entities/{WEATHER[5]}",
@@ -250,7 +250,7 @@ async def test_retrieve_unknown_entities_is_not_found(ngsi: Ngsi) -> None:
             path=f"/ngsi-ld/v1/entities/{entity_id}", params=params, headers=link()
         )
         assert answer.status == 404
-        assert answer.headers["Content-Type"] == "application/json"
+        assert answer.headers["Content-Type"] == "application/problem+json"
         assert answer.json()["type"] == "https://uri.etsi.org/ngsi-ld/errors/ResourceNotFound"
         assert entity_id in answer.json()["detail"]
 
@@ -266,3 +266,10 @@ async def test_types_lists_the_seven_entity_types(ngsi: Ngsi) -> None:
         "WaterQualityObserved",
         "WeatherObserved",
     ]
+
+
+async def test_an_id_alone_is_not_a_query(ngsi: Ngsi) -> None:
+    """GS CIM 009 clause 5.7.2.4 (and the ETSI suite's 019_03_05): id narrows, never selects."""
+    answer = await ngsi.get(params={"id": WEATHER[0]}, headers=link())
+    assert answer.status == 400
+    assert answer.json()["detail"].startswith("type: ")

@@ -121,7 +121,7 @@ async def test_retrieve_one_entitys_history(ngsi: Ngsi) -> None:
 @pytest.mark.parametrize(
     ("params", "detail"),
     [
-        ({"type": "WeatherObserved"}, "timerel: needed"),
+        ({"type": "WeatherObserved", "timeAt": HOUR_AGO}, "timeAt: needs timerel"),
         ({"type": "WeatherObserved", "timerel": "during", "timeAt": HOUR_AGO}, "timerel:"),
         ({"type": "WeatherObserved", "timerel": "between", "timeAt": LATER, "endTimeAt": HOUR_AGO},
          "endTimeAt: must be later"),
@@ -130,7 +130,7 @@ async def test_retrieve_one_entitys_history(ngsi: Ngsi) -> None:
         ({"type": "WeatherObserved", "lastN": "2", "options": "aggregatedValues"}, "aggrMethods"),
         ({"type": "WeatherObserved", "lastN": "2", "options": "aggregatedValues",
           "aggrMethods": "median"}, "aggrMethods: unknown method"),
-        ({"type": "WeatherObserved", "lastN": "2", "timeproperty": "modifiedAt"}, "timeproperty"),
+        ({"type": "WeatherObserved", "lastN": "2", "timeproperty": "validFrom"}, "timeproperty"),
     ],
 )  # fmt: skip
 async def test_bad_temporal_queries_are_400_naming_the_parameter(
@@ -165,18 +165,24 @@ async def diwise(ngsi: Ngsi) -> AsyncIterator[str]:
     await runner.cleanup()
 
 
-async def test_diwise_accepts_only_key_values(diwise: str, session: aiohttp.ClientSession) -> None:
+async def test_diwise_reads_only_key_values(diwise: str, session: aiohttp.ClientSession) -> None:
+    """diwise's query handler: keyValues alone or with nothing else; other options and
+    format are not read; an id-only query is refused (entities.go)."""
     url = f"{diwise}/ngsi-ld/v1/entities"
-    for params, status in (
-        ({"type": "Beach", "options": "keyValues"}, 200),
-        ({"type": "Beach"}, 200),
-        ({"type": "Beach", "options": "normalized"}, 400),
-        ({"type": "Beach", "format": "keyValues"}, 400),
+    for params, status, simplified in (
+        ({"type": "Beach", "options": "keyValues"}, 200, True),
+        ({"type": "Beach"}, 200, False),
+        ({"type": "Beach", "options": "normalized"}, 200, False),
+        ({"type": "Beach", "format": "keyValues"}, 200, False),
+        ({"type": "Beach", "options": "keyValues,sysAttrs"}, 400, None),
+        ({"id": "urn:ngsi-ld:Beach:malmo-0001"}, 400, None),
     ):
+        params = {**params, "limit": "1"}
         async with session.get(url, params=params, headers=link()) as response:
             assert response.status == status, params
-    async with session.get(url, params={"type": "Beach", "limit": "1"}, headers=link()) as r:
-        assert "value" in (await r.json())[0]["name"]  # normalized by default
+            if simplified is not None:
+                name = (await response.json())[0]["name"]
+                assert isinstance(name, str) == simplified, params
 
 
 async def test_diwise_answers_404_to_what_it_does_not_allow(
