@@ -27,9 +27,7 @@ Each behaviour names where it was seen:
   ``attrs``, and answers every entity at once (no ``limit``, count nor Link paging;
   ``temporal.go``); it takes no ``options`` value but ``keyValues``; it answers 404
   both for "not found" and for what its authorisation refuses (``mapCIMToNGSILDError``).
-  The attributes are not asked of it but picked here: citysim's diwise imitation
-  still refuses ``attributes`` (issue 12); once it reads it, ``temporal_attrs`` is
-  ``"attributes"`` and diwise sends less.
+  The attributes are asked by ``attributes`` (citysim's diwise imitation reads it too).
 """
 
 from __future__ import annotations
@@ -81,7 +79,7 @@ DIALECTS: dict[str, Dialect] = {
         Dialect(
             "diwise",
             options=False,
-            temporal_attrs=None,
+            temporal_attrs="attributes",
             temporal_paging="none",
             temporal_count=None,
             not_found_may_mean_forbidden=True,

@@ -356,13 +356,15 @@ async def test_orion_ld_datetime_literals_are_filtered_here() -> None:
 async def test_diwise_temporal_queries_are_asked_its_way() -> None:
     """Defect "Dialects": diwise's temporal handler reads ``attributes``, not ``attrs``
     (so ``attrs`` asked nothing), pages nothing, counts nothing, and takes no ``options``
-    but ``keyValues``. The attributes are picked from its answer (see ``dialect.py``)."""
+    but ``keyValues``. The attributes are asked by ``attributes`` and still picked from
+    its answer, which may hold more."""
     outside = {"type": "Property", "value": 3.0, "observedAt": "2026-11-01T10:00:00Z"}
     body = {**NORMALIZED_DATASETS, "humidity": [outside]}
     async with serving(answering([body])) as server:
         result = await history(server, dialect="diwise")
     (asked,) = server.queries()
     assert {"attrs", "limit", "offset", "count", "options"}.isdisjoint(asked)
+    assert asked["attributes"] == "temperature"
     assert asked["type"] == "BeeHive"  # never an id-only query
     assert result.truncated is False
     (entity,) = result.entities
