@@ -206,6 +206,8 @@ class ResilienceOptions:
     max_waiting: int = 64
     """Calls queued for one city before more are refused."""
     max_response_bytes: int = 32 * 1024 * 1024
+    max_retry_after_s: float = 300.0
+    """The longest a platform's ``Retry-After`` keeps the gateway from asking it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@
         backoff_s: 0.05            # first backoff ceiling (full jitter, doubling)
         max_backoff_s: 1
         max_response_bytes: 32 MiB
+        max_retry_after_s: 300     # a longer Retry-After is cut to this
         breaker: {failure_ratio: 0.5, min_calls: 5, window_s: 30, open_s: 15}
         bulkhead: {max_concurrent: 8, max_waiting: 64}
 """
@@ -24,7 +25,14 @@ from gateway.federation.quantities import count, ratio, seconds_or_zero, size
 from gateway.federation.report import Report
 
 KEY = "gateway.resilience"
-_TOP = ("retries", "retry_budget", "backoff_s", "max_backoff_s", "max_response_bytes")
+_TOP = (
+    "retries",
+    "retry_budget",
+    "backoff_s",
+    "max_backoff_s",
+    "max_response_bytes",
+    "max_retry_after_s",
+)
 _BREAKER = ("failure_ratio", "min_calls", "window_s", "open_s")
 _BULKHEAD = ("max_concurrent", "max_waiting")
 
@@ -66,6 +74,7 @@ def parse_resilience(report: Report, value: object) -> ResilienceOptions:
         backoff_s=get(raw, KEY, "backoff_s", seconds, d.backoff_s),
         max_backoff_s=get(raw, KEY, "max_backoff_s", seconds, d.max_backoff_s),
         max_response_bytes=get(raw, KEY, "max_response_bytes", size, d.max_response_bytes),
+        max_retry_after_s=get(raw, KEY, "max_retry_after_s", seconds, d.max_retry_after_s),
         breaker_failure_ratio=get(
             breaker, f"{KEY}.breaker", "failure_ratio", share, d.breaker_failure_ratio
         ),

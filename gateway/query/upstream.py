@@ -226,6 +226,7 @@ def build_upstream(
         ),
         max_concurrent=r.max_concurrent,
         max_waiting=r.max_waiting,
+        max_retry_after_s=r.max_retry_after_s,
     )
     guards = {city_id: CityGuard(city_id, settings, clocks, metrics) for city_id in adapters}
     shared = RedisTier(redis_url, metrics) if redis_url else None

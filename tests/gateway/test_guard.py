@@ -215,3 +215,19 @@ def test_what_is_retriable() -> None:
     assert retriable(UpstreamError("x", status=504))
     assert not retriable(UpstreamError("x", status=500))
     assert not retriable(UpstreamProtocolError("x"))
+
+
+async def test_l1_a_long_retry_after_holds_the_city_no_longer_than_the_cap() -> None:
+    """Finding L1: one 429 with Retry-After 86,400 s left a city unasked for a day."""
+    clock = ManualClock()
+    g = guard(clock, [])
+    day = Script(UpstreamUnavailable("429", status=429, retry_after_s=86_400.0))
+    with pytest.raises(UpstreamUnavailable):
+        await g.call(day, later(5))
+    cap = GuardSettings().max_retry_after_s
+    blocked = Script()
+    with pytest.raises(UpstreamUnavailable, match="Retry-After") as info:
+        await g.call(blocked, later())
+    assert info.value.retry_after_s == pytest.approx(cap)
+    clock.advance(cap)
+    assert await g.call(blocked, later()) == "ok"

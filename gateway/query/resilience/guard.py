@@ -41,6 +41,8 @@ class GuardSettings:
     breaker: BreakerSettings = field(default_factory=BreakerSettings)
     max_concurrent: int = 8
     max_waiting: int = 64
+    max_retry_after_s: float = 300.0
+    """The longest a platform's ``Retry-After`` holds the city (Finding L1)."""
 
 
 def counts_against(error: UpstreamError) -> bool:
@@ -118,15 +120,13 @@ class CityGuard:
 
     def _retry_wait(self, error: UpstreamError, retries: int, deadline: float) -> float | None:
         """Seconds to wait before the next attempt, or None for no retry."""
-        if error.retry_after_s is not None:
-            until = self._clocks.monotonic() + error.retry_after_s
-            self._hold_until = max(self._hold_until, until)
+        asked = error.retry_after_s
+        if asked is not None:
+            asked = min(asked, self.settings.max_retry_after_s)
+            self._hold_until = max(self._hold_until, self._clocks.monotonic() + asked)
         if not retriable(error) or retries >= self.settings.retry.retries:
             return None
-        if error.retry_after_s is not None:
-            wait = error.retry_after_s
-        else:
-            wait = self.settings.retry.backoff(retries, self._rng)
+        wait = asked if asked is not None else self.settings.retry.backoff(retries, self._rng)
         if time.monotonic() + wait >= deadline or not self.budget.withdraw():
             return None
         return wait
