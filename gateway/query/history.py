@@ -112,7 +112,7 @@ def history_request(
         raise BadUserInput(f"lastN: {last_n} is outside 1..{MAX_LAST_N}")
     if period is not None and method is None:
         raise BadUserInput("aggregate.period: needs aggregate.method")
-    aggregation = Aggregation(method, _period(period)) if method is not None else None
+    aggregation = Aggregation(method, period_seconds(period)) if method is not None else None
     if aggregation is not None and aggregation.method not in AGGREGATE_METHODS:
         raise BadUserInput(f"aggregate.method: one of {', '.join(AGGREGATE_METHODS)}")
     size = federation.options.default_page_size if first is None else first
@@ -138,7 +138,8 @@ def history_request(
     )
 
 
-def _period(text: str | None) -> float | None:
+def period_seconds(text: str | None) -> float | None:
+    """An ISO 8601 duration such as PT1H in seconds (None for None), or BadUserInput."""
     if text is None:
         return None
     match = _DURATION.match(text)
@@ -207,10 +208,15 @@ def _query(request: HistoryRequest, rules: Rules, now: datetime) -> HistoryQuery
         before=max(before, request.after),
         entity_id=request.entity_id,
         attrs=attrs,
-        last_n=request.last_n,
+        last_n=request.last_n if request.aggregation is not None else _raw_cap(request.last_n),
         aggregation=request.aggregation,
         limit=request.first,
     )
+
+
+def _raw_cap(last_n: int | None) -> int:
+    """A raw series holds at most MAX_LAST_N points, its newest (what the cost prices, M3)."""
+    return MAX_LAST_N if last_n is None else min(last_n, MAX_LAST_N)
 
 
 def _redact(entity: EntityHistory, rules: Rules | None) -> EntityHistory:

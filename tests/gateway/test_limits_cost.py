@@ -95,3 +95,39 @@ def test_fragments_are_costed_where_they_are_spread() -> None:
     fragment Page on EntityConnection { nodes { id } }
     """
     assert cost(source) == 2 * (18 * 50 + 1) + 100 + 5
+
+
+def test_m2_a_float_page_size_is_priced_as_given() -> None:
+    """Finding M2: ``first: $n`` with n = 1000.0 was priced at the default page size."""
+    assert cost(WEATHER, {"first": 1000.0}) == cost(WEATHER, {"first": 1000})
+    _, errors = operation_cost(SCHEMA, parse(WEATHER), None, {"first": 5000.0}, PRICES)
+    assert [e.message for e in errors] == ["first: 5000 is outside 0..1000 (the maximum page size)"]
+
+
+HISTORY = """
+query($from: DateTime!, $to: DateTime, $attrs: [String!], $lastN: Int,
+      $aggregate: HistoryAggregate, $first: Int) {
+  history(type: "WeatherObserved", from: $from, to: $to, attrs: $attrs, lastN: $lastN,
+          aggregate: $aggregate, first: $first) {
+    nodes { id series { attribute points { at value } } }
+  }
+}
+"""
+TWELVE_HOURS = {"from": "2026-11-25T00:00:00Z", "to": "2026-11-25T12:00:00Z"}
+
+
+def test_m3_history_costs_the_points_its_window_can_hold() -> None:
+    """Finding M3: a 12-hour raw history root was costed 1,019 and returned 386,441 points."""
+    fan_out = 18 * 50 + 1
+    # raw: each series holds at most 1,000 points (the gateway cuts it there), 10 series priced
+    assert cost(HISTORY, TWELVE_HOURS) == fan_out + 100 * (1 + 10 * (1 + 1000))
+    # the newest 3 values of 2 attributes of 30 entities
+    few = {**TWELVE_HOURS, "attrs": ["temperature", "windSpeed"], "lastN": 3, "first": 30}
+    assert cost(HISTORY, few) == fan_out + 30 * (1 + 2 * (1 + 3))
+    # hourly maxima over 12 hours: 12 periods per series
+    hourly = {
+        **TWELVE_HOURS,
+        "attrs": ["temperature"],
+        "aggregate": {"method": "MAX", "period": "PT1H"},
+    }
+    assert cost(HISTORY, hourly) == fan_out + 100 * (1 + 1 * (1 + 12))

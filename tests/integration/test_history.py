@@ -131,7 +131,7 @@ def test_a_failing_city_gives_a_partial_result(gateway: GatewayServer, sim: Sim)
 def test_bad_input_is_refused(
     gateway: GatewayServer, variables: dict[str, Any], fragment: str
 ) -> None:
-    body = ask(gateway, **variables)
+    body = ask(gateway, **{"lastN": 1, **variables})  # a raw history of 100 entities costs more
     assert body.get("data") is None
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert fragment in body["errors"][0]["message"]
@@ -150,3 +150,15 @@ def test_every_ngsi_ld_city_answers_and_rest_json_is_unsupported(gateway: Gatewa
             assert statuses[city] == "OK", city
         elif kind == "rest-json":
             assert statuses[city] == "UNSUPPORTED", city
+
+
+def test_m3_a_long_raw_history_is_refused_before_any_city_is_asked(
+    gateway: GatewayServer,
+) -> None:
+    """Finding M3: a 12-hour raw history of 100 entities was costed as 100 rows."""
+    twelve_hours_ago = (datetime.now(UTC) - timedelta(hours=12)).isoformat()
+    body = ask(gateway, **{"from": twelve_hours_ago})
+    assert body.get("data") is None
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert "cost" in error["message"]

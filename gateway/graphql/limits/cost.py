@@ -11,7 +11,9 @@ The price list (docs/adr/0006-limits-and-response-cache.md):
 - any other object costs 1 + what it selects, times 10 for a list; but an object that
   selects only scalars (a location, a point of a time series, ``pageInfo``) is part of
   its parent and costs 0, and so does a list of them;
-- scalar, enum and introspection fields cost 0 (introspection has a depth limit).
+- scalar, enum and introspection fields cost 0 (introspection has a depth limit);
+- under ``history``, entities, series and points cost what they can hold
+  (gateway/graphql/limits/history_cost.py), points included.
 
 ``first`` outside 0..max_page_size is refused here too, so that no root field of a
 document starts fanning out while another one would be refused.
@@ -19,7 +21,7 @@ document starts fanning out while another one would be refused.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,13 +43,21 @@ from graphql import (
     is_object_type,
     value_from_ast_untyped,
 )
+from graphql.pyutils import Undefined
 
 from gateway.errors import BadUserInput
+from gateway.graphql.limits.history_cost import HistoryShape, history_shape
 from gateway.query.entity_request import check_first
 
 PER_CITY_TYPES = frozenset({"City", "CityCoverage", "StatisticsGroup", "DatasetAccess"})
 """Lists of these have one item per city in scope."""
 OTHER_LIST_SIZE = 10
+_HISTORY_LISTS: dict[str, Callable[[HistoryShape], int]] = {
+    "nodes": lambda shape: shape.entities,
+    "series": lambda shape: shape.series,
+    "points": lambda shape: shape.points,
+}
+"""The lists of a ``history`` answer, priced by what they can hold (Finding M3)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +74,8 @@ class Prices:
 class _Scope:
     cities: int
     page: int
+    history: HistoryShape | None = None
+    """Set under a ``history`` root: its series and points are priced by what they hold."""
 
 
 class _Costing:
@@ -129,6 +141,8 @@ class _Costing:
         below = self.selections(node.selection_set, item, scope)
         if not is_list_type(output):
             return own + (1 + below if below else 0)
+        if scope.history is not None and name in _HISTORY_LISTS:
+            return own + _HISTORY_LISTS[name](scope.history) * (1 + below)
         if name == "nodes":
             return own + scope.page * (1 + below)
         if item.name in PER_CITY_TYPES:
@@ -137,20 +151,24 @@ class _Costing:
 
     def root_scope(self, node: FieldNode) -> _Scope:
         """The cities and page size a root field asks for."""
-        args = {
+        given = {
             a.name.value: value_from_ast_untyped(a.value, self.values) for a in node.arguments or ()
         }
+        args = {name: value for name, value in given.items() if value is not Undefined}
         filter_ = args.get("filter")
         listed = filter_.get("cities") if isinstance(filter_, dict) else args.get("cities")
         cities = len(set(map(str, listed))) if isinstance(listed, list) else self.prices.cities
-        first = args.get("first")
+        first = _integer(args.get("first"))
         page = self.prices.default_page_size
-        if isinstance(first, int) and not isinstance(first, bool):
+        if first is not None:
             try:
                 page = check_first(first, page, self.prices.max_page_size)
             except BadUserInput as error:
                 self.errors.append(error)
-        return _Scope(min(cities, self.prices.cities), page)
+        cities = min(cities, self.prices.cities)
+        if node.name.value == "history":
+            return _Scope(cities, page, history_shape(args, page, cities))
+        return _Scope(cities, page)
 
     def _type(self, name: str) -> GraphQLNamedType | None:
         return self.schema.get_type(name)
@@ -176,6 +194,17 @@ def operation_cost(
     costing = _Costing(schema, document, values, prices)
     scope = _Scope(prices.cities, prices.default_page_size)
     return costing.selections(operation.selection_set, root, scope), costing.errors
+
+
+def _integer(value: object) -> int | None:
+    """``value`` as GraphQL's Int coerces it: 1000.0 is 1000 (Finding M2), None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
