@@ -3,9 +3,10 @@
 The path of one ``history`` field. Each city is decided by the sharing policy
 first (as ``entities`` is); its adapter answers when it keeps history
 (``adapters.contract.HistoryAdapter``, e.g. the NGSI-LD temporal API), else the
-city is UNSUPPORTED. Rules apply: hidden attributes are dropped, ``older_than_min``
-moves the window's end back; a grant with row filters or statistics only gives
-no history (rows could not be checked). Entities come ordered by city, then id.
+city is UNSUPPORTED. Rules apply: hidden attributes are dropped, locations are
+coarsened, ``older_than_min`` moves the window's end back; a grant with row filters
+or statistics only gives no history (rows could not be checked). Entities come
+ordered by city, then id.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from adapters.errors import AdapterError, UpstreamTimeout
 from gateway.errors import BadUserInput, ErrorCode
 from gateway.federation.model import Federation, Rules
 from gateway.policy.decisions import Principal, decide
+from gateway.policy.history_redaction import redact_history
 from gateway.process.runtime import Runtime
 from gateway.query.coverage import Coverage, CoverageStatus, coverage_for_error
 
@@ -220,10 +222,7 @@ def _raw_cap(last_n: int | None) -> int:
 
 
 def _redact(entity: EntityHistory, rules: Rules | None) -> EntityHistory:
-    if rules is None:
-        return entity
-    series = {k: v for k, v in entity.series.items() if rules.shows(k)}
-    return EntityHistory(entity.id, entity.type, series)
+    return entity if rules is None else redact_history(entity, rules)
 
 
 async def _ask(
