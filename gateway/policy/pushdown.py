@@ -3,7 +3,9 @@
 ``restrict`` gives the caller's question as the rules allow it (the gateway
 filters against it afterwards); ``upstream`` gives what is sent: only the
 attributes that may be shown or that the rules themselves need, the time limit
-pushed into ``observed_before``, and ``near``/``within`` widened by a grid cell
+pushed into ``observed_before``, the time bounds of an aggregate-only question
+snapped to a coarse grid (two thresholds a reading apart cannot be differenced to
+reveal it), and ``near``/``within`` widened by a grid cell
 when locations are coarsened (the gateway then filters on the coarse location,
 so a tight filter cannot reveal where a point really is).
 """
@@ -11,16 +13,26 @@ so a tight filter cannot reveal where a point really is).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from adapters.contract import SourceQuery
 from gateway.federation.model import Rules
 from gateway.policy.decisions import LOCATION
 from gateway.policy.grid import widen_box, widen_near
 
+AGGREGATE_TIME_GRID = timedelta(hours=1)
+"""Time bounds of an aggregate-only question are snapped down to this grid (Finding M4)."""
+
 
 def restrict(asked: SourceQuery, rules: Rules, now: datetime) -> SourceQuery:
-    """``asked`` with the time limit of ``rules`` (observed before ``now`` minus N minutes)."""
+    """``asked`` with the time limit of ``rules`` (observed before ``now`` minus N minutes),
+    and, for an aggregate-only grant, its time bounds snapped to ``AGGREGATE_TIME_GRID``."""
+    if rules.aggregate_only:
+        asked = replace(
+            asked,
+            observed_after=_snap(asked.observed_after),
+            observed_before=_snap(asked.observed_before),
+        )
     if rules.older_than_min is None:
         return asked
     cutoff = now - timedelta(minutes=rules.older_than_min)
@@ -48,3 +60,11 @@ def _attrs(rules: Rules, statistic: str | None) -> tuple[str, ...] | None:
     if rules.keep is not None:
         return tuple(sorted((rules.keep - {LOCATION}) | needed))
     return None
+
+
+def _snap(moment: datetime | None) -> datetime | None:
+    """``moment`` rounded down to ``AGGREGATE_TIME_GRID`` (on the UTC epoch)."""
+    if moment is None:
+        return None
+    grid = AGGREGATE_TIME_GRID.total_seconds()
+    return datetime.fromtimestamp(moment.timestamp() // grid * grid, moment.tzinfo or UTC)

@@ -5,7 +5,10 @@ the rows: only the attribute (and what row filters need) is asked for, and the
 rows end here. That is how a city can share a dataset only in aggregate: its
 aggregate-only grant allows this path and no other. A city whose matching
 entities are fewer than its grant's ``min_group_size`` is left out (and says so
-in its coverage), so that a statistic never describes a handful of rows.
+in its coverage), so that a statistic never describes a handful of rows. Nor
+does a statistic give one row's exact value: min and max are withheld where an
+aggregate-only grant applies (Finding M4), and its time bounds are snapped to a
+coarse grid (gateway/policy/pushdown.py).
 """
 
 from __future__ import annotations
@@ -43,11 +46,14 @@ class Summary:
     mean: float | None
 
     @classmethod
-    def of(cls, values: Sequence[float]) -> Summary:
-        """The summary of ``values``."""
+    def of(cls, values: Sequence[float], *, extremes: bool = True) -> Summary:
+        """The summary of ``values``; ``extremes`` False withholds min and max."""
         if not values:
             return cls(0, None, None, None)
-        return cls(len(values), min(values), max(values), math.fsum(values) / len(values))
+        mean = math.fsum(values) / len(values)
+        if not extremes:
+            return cls(len(values), None, None, mean)
+        return cls(len(values), min(values), max(values), mean)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +86,7 @@ async def compute_statistics(
     steps = plan(request, federation, principal, runtime.audit, statistic=attribute)
     outcomes = await fan_out(steps, runtime.fetch, federation.timeout_for, deadline)
     per_city: dict[str, list[float]] = {}
+    exact_rows_hidden: set[str] = set()  # statistics only: a min or max is one row's value
     coverage: list[Coverage] = []
     for step, outcome in zip(steps, outcomes, strict=True):
         if outcome.result is None or step.query is None:
@@ -95,12 +102,19 @@ async def compute_statistics(
             notes.append(f"withheld: fewer than {least} entities (the city's minimum group size)")
             coverage.append(answered(outcome.coverage, None, *notes))
             continue
+        if step.decision is not None and step.decision.rules.aggregate_only:
+            exact_rows_hidden.add(step.city_id)
+            notes.append("min and max withheld: the city shares statistics only")
         per_city[step.city_id] = values
         coverage.append(answered(outcome.coverage, len(rows), *notes))
     if by_city:
-        groups = [Group(city_id, Summary.of(values)) for city_id, values in per_city.items()]
+        groups = [
+            Group(city_id, Summary.of(values, extremes=city_id not in exact_rows_hidden))
+            for city_id, values in per_city.items()
+        ]
     else:
-        groups = [Group(None, Summary.of([v for values in per_city.values() for v in values]))]
+        every = [v for values in per_city.values() for v in values]
+        groups = [Group(None, Summary.of(every, extremes=not exact_rows_hidden & set(per_city)))]
     return StatisticsAnswer(groups, coverage)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -413,8 +413,53 @@ def test_aggregate_only_gives_statistics_and_never_rows(
             if n["city"]["id"] == city_id
         ]
         assert group["count"] == len(values) == 12
-        assert (group["min"], group["max"]) == (min(values), max(values))
+        assert (group["min"], group["max"]) == (None, None)  # Finding M4
         assert group["mean"] == pytest.approx(sum(values) / len(values))
+
+
+def test_m4_aggregate_only_statistics_give_no_min_or_max(rules_gateway: GatewayServer) -> None:
+    """Finding M4: min and max of an aggregate-only grant gave one row's exact value."""
+    for group_by in ("CITY", "NONE"):
+        body = post(
+            rules_gateway.url,
+            STATISTICS,
+            type="TrafficFlowObserved",
+            attribute="intensity",
+            groupBy=group_by,
+        ).json()
+        groups = body["data"]["statistics"]["groups"]
+        assert groups
+        assert all(g["count"] >= 5 and g["min"] is None and g["max"] is None for g in groups)
+        messages = [c["message"] for c in body["data"]["statistics"]["coverage"]]
+        assert all("min and max withheld" in m for m in messages)
+
+
+def test_m4_time_thresholds_a_reading_apart_cannot_be_differenced(
+    rules_gateway: GatewayServer, full_traffic: dict[str, Any]
+) -> None:
+    """Finding M4: two observedAfter thresholds either side of one meter's reading revealed it."""
+    hour = 3600
+
+    def inside_an_hour(node: dict[str, Any]) -> bool:
+        seconds = datetime.fromisoformat(node["observedAt"]).timestamp()
+        return (seconds - 1) // hour == (seconds + 1) // hour
+
+    node = next(n for n in full_traffic.values() if inside_an_hour(n))
+    at = datetime.fromisoformat(node["observedAt"]).timestamp()
+
+    def statistics_after(seconds: float) -> Any:
+        after = datetime.fromtimestamp(seconds, UTC).isoformat()
+        body = post(
+            rules_gateway.url,
+            STATISTICS,
+            type="TrafficFlowObserved",
+            attribute="intensity",
+            groupBy="CITY",
+            filter={"cities": [node["city"]["id"]], "observedAfter": after},
+        ).json()
+        return body["data"]["statistics"]["groups"]
+
+    assert statistics_after(at - 1) == statistics_after(at + 1)
 
 
 def test_statistics_over_all_cities_are_one_group(
