@@ -1,13 +1,29 @@
-"""Strict YAML reading: safe types only, duplicate keys refused, lines kept for ordering."""
+"""Strict YAML reading: safe types only, duplicate keys refused, lines kept for ordering.
+
+The document is bounded before anything walks it: nesting at most ``MAX_DEPTH``
+deep (checked on the event stream, so a deep file cannot exhaust the stack,
+Finding L8) and at most ``MAX_NODES`` values once every alias is expanded (an
+alias bomb is refused instead of walked again and again, Finding M6).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import yaml
+from yaml.error import Mark
+from yaml.events import CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+MAX_DEPTH = 64
+"""Mappings and lists nested deeper than this are refused."""
+MAX_NODES = 100_000
+"""Values in the document with every alias expanded; a federation file has a few thousand."""
+
+
+class YamlTooLarge(yaml.MarkedYAMLError):
+    """The document nests too deeply or expands to too many values."""
 
 
 @dataclass(slots=True)
@@ -27,11 +43,13 @@ def read_yaml(text: str) -> Document:
     Duplicate keys are found on the composed node tree (so each comes with its
     path and lines) and reported; the constructed data keeps the last value.
     """
+    _check_depth(text)
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         document = Document(data=None)
         if node is not None:
+            _check_expanded_size(node)
             _walk(node, "", document, set())
             document.data = loader.construct_document(node)
         return document
@@ -41,6 +59,9 @@ def read_yaml(text: str) -> Document:
 
 def describe_error(exc: yaml.YAMLError) -> str:
     """A one-line description with line and column, without quoting the file's text."""
+    if isinstance(exc, YamlTooLarge) and exc.problem_mark is not None:
+        at = exc.problem_mark
+        return f"YAML refused at line {at.line + 1}, column {at.column + 1}: {exc.problem}"
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         what = "; ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
@@ -48,6 +69,61 @@ def describe_error(exc: yaml.YAMLError) -> str:
             return f"YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: {what}"
         return f"YAML syntax error: {what}"
     return f"YAML error: {exc}"
+
+
+def _check_depth(text: str) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlTooLarge(
+                    problem=f"mappings and lists nest more than {MAX_DEPTH} deep",
+                    problem_mark=_mark(event),
+                )
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
+def _check_expanded_size(root: Node) -> None:
+    """Count the values of ``root`` with aliases expanded, each shared node counted once."""
+    sizes: dict[int, int] = {}
+    entered: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if not children_done:
+            if id(node) in entered:  # an ancestor of itself
+                raise YamlTooLarge(
+                    problem="an alias refers to a mapping or list that contains it",
+                    problem_mark=_mark(node),
+                )
+            entered.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        size = 1 + sum(sizes.get(id(child), 0) for child in children)
+        if size > MAX_NODES:
+            raise YamlTooLarge(
+                problem=f"expands to more than {MAX_NODES} values (aliases repeat anchors)",
+                problem_mark=_mark(node),
+            )
+        sizes[id(node)] = size
+
+
+def _mark(node: Node | CollectionStartEvent) -> Mark | None:
+    return node.start_mark if isinstance(node.start_mark, Mark) else None
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _walk(node: Node, path: str, document: Document, seen: set[int]) -> None:

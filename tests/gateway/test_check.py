@@ -264,3 +264,39 @@ async def test_a_city_without_public_datasets_is_not_a_failure(tmp_path: Path) -
     assert "skelleftea  -                no public dataset to probe" in report.splitlines()
     assert [city for city, _ in plugin.queries] == ["malmo", "malmo"]
     assert sorted(plugin.closed) == ["malmo", "skelleftea"]
+
+
+def alias_bomb(levels: int, width: int = 10) -> str:
+    """Anchors that each repeat the one before ``width`` times: width**levels values."""
+    lines = ["    l0: &l0 [" + ", ".join(["x"] * width) + "]"]
+    for level in range(1, levels):
+        repeated = ", ".join([f"*l{level - 1}"] * width)
+        lines.append(f"    l{level}: &l{level} [{repeated}]")
+    return "\n".join(lines)
+
+
+async def test_m6_an_alias_bomb_under_adapter_is_refused_at_once(tmp_path: Path) -> None:
+    """Finding M6: a YAML alias bomb under ``adapter`` hung ``caap check`` and reload."""
+    bomb = alias_bomb(6)  # a million values once expanded, from a few hundred bytes
+    text = FEDERATION.replace(
+        '    adapter: {kind: fake, url: "http://127.0.0.1:9108"}',
+        '    adapter:\n      kind: fake\n      url: "http://127.0.0.1:9108"\n      extra:\n'
+        + textwrap.indent(bomb, "    "),
+    )
+    plugin = Plugin(answer_one)
+    status, report = await check(write(tmp_path, text), plugin)
+    assert status == 1
+    assert "expands to more than 100000 values (aliases repeat anchors)" in report
+    assert "line 13," in report  # l4, the anchor that crosses the bound
+    assert plugin.queries == []
+
+
+async def test_l8_deeply_nested_yaml_is_a_clear_error(tmp_path: Path) -> None:
+    """Finding L8: deeply nested YAML crashed ``caap check`` with a RecursionError traceback."""
+    path = tmp_path / "federation.yaml"
+    path.write_text("cities: " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    status, report = await check(path, Plugin(answer_one))
+    assert status == 1
+    assert report.splitlines()[0] == (
+        f"{path}: YAML refused at line 1, column 72: mappings and lists nest more than 64 deep"
+    )
