@@ -18,6 +18,7 @@ import yaml
 from adapters.registry import AdapterRegistry
 from gateway.federation import fields
 from gateway.federation.cities import parse_cities
+from gateway.federation.env_fields import refuse_misplaced_references
 from gateway.federation.errors import FederationError, Problem
 from gateway.federation.interpolate import Interpolator
 from gateway.federation.model import Federation
@@ -70,6 +71,7 @@ def parse_federation(
     if document.data is None:
         report.add("", "the file is empty; it needs at least a cities mapping")
         report.raise_if_any()
+    refuse_misplaced_references(report, document.data)
     interpolator = Interpolator(os.environ if env is None else env)
     data = interpolator.resolve_tree(document.data, "", report.add)
     report.hide(interpolator.secrets)

@@ -594,13 +594,44 @@ def test_an_unset_variable_names_the_key_and_the_variable_only() -> None:
     ]
 
 
-def test_an_unset_variable_in_a_city_field_is_reported_once() -> None:
-    assert problems(document(city(kommunkod='"${KOD}"', name="${NAME}"))) == [
-        "federation.yaml: cities.malmo.name: environment variable NAME is not set "
-        "(give a default: ${NAME:-...})",
-        "federation.yaml: cities.malmo.kommunkod: environment variable KOD is not set "
-        "(give a default: ${KOD:-...})",
+def test_l9_a_reference_outside_credential_and_address_fields_is_refused() -> None:
+    """Finding L9: any environment variable could be interpolated into any string."""
+    env = {"KOD": "1280", "NAME": "Malmö"}
+    assert problems(document(city(kommunkod='"${KOD}"', name="${NAME}")), env=env) == [
+        "federation.yaml: cities.malmo.name: takes no ${...} reference "
+        "(only credential and address fields do)",
+        "federation.yaml: cities.malmo.kommunkod: takes no ${...} reference "
+        "(only credential and address fields do)",
     ]
+
+
+def test_l9_an_address_takes_no_secret() -> None:
+    """Finding L9: a secret interpolated into a URL is sent to that URL (caap check probes it)."""
+    credentials = "credentials: {api_key: {header: X-Key, value: '${MALMO_API}'}}"
+    for url, variable in (
+        ("http://evil.example/${AWS_SECRET_ACCESS_KEY}", "AWS_SECRET_ACCESS_KEY"),
+        ("http://evil.example/${MALMO_API}", "MALMO_API"),  # a credential field's variable
+    ):
+        adapter = f"{{kind: fake, url: '{url}', {credentials}}}"
+        env = {"AWS_SECRET_ACCESS_KEY": "s3cr3t", "MALMO_API": "k3y"}
+        found = problems(document(city(adapter=adapter)), env=env)
+        expected = (
+            f"federation.yaml: cities.malmo.adapter.url: ${{{variable}}} looks like a secret: "
+            "an address takes no secret (put secrets in credential fields)"
+        )
+        assert expected in found
+        assert all("s3cr3t" not in p and "k3y" not in p for p in found)
+
+
+def test_l9_addresses_and_credentials_take_references() -> None:
+    """Finding L9: the fields that take ${VAR} still do."""
+    adapter = (
+        "{kind: fake, url: 'http://${MALMO_HOST}:9108', "
+        "headers: {Authorization: 'Bearer ${MALMO_TOKEN}'}}"
+    )
+    env = {"MALMO_HOST": "127.0.0.1", "MALMO_TOKEN": "k"}
+    federation = parse(document(city(adapter=adapter)), env=env)
+    assert federation.cities["malmo"].adapter.options["url"] == "http://127.0.0.1:9108"
 
 
 def test_an_escaped_reference_stays_literal() -> None:
