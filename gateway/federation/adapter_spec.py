@@ -8,6 +8,7 @@ from typing import Any
 from adapters.errors import ConfigError
 from adapters.registry import AdapterRegistry, RegistryError
 from gateway.federation import fields
+from gateway.federation.addresses import report_link_local
 from gateway.federation.interpolate import UNRESOLVED
 from gateway.federation.model import AdapterSpec
 from gateway.federation.report import Report
@@ -42,6 +43,8 @@ def parse_adapter(
     options: dict[str, Any] = {k: v for k, v in value.items() if k != "kind"}
     if _contains_unresolved(options):
         return None  # reported already; the adapter cannot judge a missing value
+    if report_link_local(report, options, key):
+        return None
     try:
         config = factory.validate_config(options)
     except ConfigError as exc:

@@ -300,3 +300,17 @@ async def test_l8_deeply_nested_yaml_is_a_clear_error(tmp_path: Path) -> None:
     assert report.splitlines()[0] == (
         f"{path}: YAML refused at line 1, column 72: mappings and lists nest more than 64 deep"
     )
+
+
+async def test_also_a_link_local_platform_url_is_refused_and_never_probed(tmp_path: Path) -> None:
+    """Also in issue 13: a platform URL of 169.254.169.254 (cloud metadata) passed the check."""
+    for url in ("http://169.254.169.254/latest/meta-data", "http://[fe80::1]:8080"):
+        text = FEDERATION.replace("http://127.0.0.1:9108", url)
+        plugin = Plugin(answer_one)
+        status, report = await check(write(tmp_path, text), plugin)
+        assert status == 1
+        assert "cities.malmo.adapter.url: is a link-local address" in report
+        assert plugin.queries == []
+    loopback = Plugin(answer_one)
+    status, _ = await check(write(tmp_path, FEDERATION), loopback)  # 127.0.0.1 stays allowed
+    assert status == 0
