@@ -3,9 +3,10 @@
 ``restrict`` gives the caller's question as the rules allow it (the gateway
 filters against it afterwards); ``upstream`` gives what is sent: only the
 attributes that may be shown or that the rules themselves need, the time limit
-pushed into ``observed_before``, the time bounds of an aggregate-only question
-snapped to a coarse grid (two thresholds a reading apart cannot be differenced to
-reveal it), and ``near``/``within`` widened by a grid cell
+pushed into ``observed_before`` (rounded up to a minute, so that the cache is
+shared), the time bounds of an aggregate-only question snapped to a coarse grid
+(two thresholds a reading apart cannot be differenced to reveal it), and
+``near``/``within`` widened by a grid cell
 when locations are coarsened (the gateway then filters on the coarse location,
 so a tight filter cannot reveal where a point really is).
 """
@@ -20,6 +21,9 @@ from gateway.federation.model import Rules
 from gateway.policy.decisions import LOCATION
 from gateway.policy.grid import widen_box, widen_near
 
+UPSTREAM_TIME_GRID = timedelta(minutes=1)
+"""An ``older_than_min`` limit is sent rounded up to this grid, so that the same question
+asked a few seconds later has the same cache key (Finding L2)."""
 AGGREGATE_TIME_GRID = timedelta(hours=1)
 """Time bounds of an aggregate-only question are snapped down to this grid (Finding M4)."""
 
@@ -49,7 +53,12 @@ def upstream(wanted: SourceQuery, rules: Rules, statistic: str | None = None) ->
     if rules.coarsen_m is not None:
         near = widen_near(near, rules.coarsen_m) if near is not None else None
         within = widen_box(within, rules.coarsen_m) if within is not None else None
-    return replace(wanted, attrs=_attrs(rules, statistic), near=near, within=within)
+    before = wanted.observed_before
+    if rules.older_than_min is not None and before is not None:
+        before = _ceil(before, UPSTREAM_TIME_GRID)  # the gateway applies the exact limit
+    return replace(
+        wanted, attrs=_attrs(rules, statistic), near=near, within=within, observed_before=before
+    )
 
 
 def _attrs(rules: Rules, statistic: str | None) -> tuple[str, ...] | None:
@@ -60,6 +69,12 @@ def _attrs(rules: Rules, statistic: str | None) -> tuple[str, ...] | None:
     if rules.keep is not None:
         return tuple(sorted((rules.keep - {LOCATION}) | needed))
     return None
+
+
+def _ceil(moment: datetime, grid: timedelta) -> datetime:
+    """``moment`` rounded up to ``grid`` (on the UTC epoch)."""
+    step = grid.total_seconds()
+    return datetime.fromtimestamp(-(-moment.timestamp() // step) * step, moment.tzinfo or UTC)
 
 
 def _snap(moment: datetime | None) -> datetime | None:

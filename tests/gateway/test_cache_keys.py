@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 from adapters.contract import BBox, GeoPoint, Near, SourceQuery
+from gateway.federation.model import Rules
+from gateway.policy.pushdown import restrict, upstream
 from gateway.query.cache.keys import cache_key
 
 Q = SourceQuery(
@@ -54,3 +56,23 @@ def test_the_key_names_its_city_and_holds_no_secret() -> None:
     key = cache_key("malmo", Q, "a3f9")
     assert key.startswith("caap:v1:malmo:")
     assert "a3f9" not in key
+
+
+def test_l2_an_older_than_min_limit_does_not_make_every_question_new() -> None:
+    """Finding L2: older_than_min grants defeated the upstream cache (5 questions, 5 calls)."""
+    rules = Rules(older_than_min=30)
+    asked = SourceQuery("WaterQualityObserved", limit=500)
+    start = datetime(2026, 11, 25, 9, 0, 5, 123456, tzinfo=UTC)
+    keys, limits = set(), []
+    for seconds in (0, 1.5, 20, 54.8):
+        now = start + timedelta(seconds=seconds)
+        wanted = restrict(asked, rules, now)
+        limits.append(wanted.observed_before)
+        keys.add(cache_key("malmo", upstream(wanted, rules), "p"))
+        sent = upstream(wanted, rules).observed_before
+        assert sent is not None
+        assert wanted.observed_before is not None
+        assert timedelta(0) <= sent - wanted.observed_before < timedelta(minutes=1)
+    assert len(keys) == 1
+    assert limits == sorted(limits)  # what the caller gets still follows the clock
+    assert len(set(limits)) == 4
