@@ -94,6 +94,8 @@ async def run_operation(
         stored = responses.get(key)
         metrics.cache_events.labels(RESPONSE_TIER, "miss" if stored is None else "hit").inc()
         if stored is not None:
+            if lookup.register is not None:  # the stored answer's document passed every check
+                protection.persisted.register(lookup.register, source)
             stored.replay(serving.runtime.audit, principal)
             return Outcome(Kind.RESULT, stored.body)
 

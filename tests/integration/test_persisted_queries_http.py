@@ -121,3 +121,29 @@ def test_the_allow_list_file_is_checked_when_the_federation_loads(tmp_path: Path
     with pytest.raises(FederationError) as caught:
         load_federation(path, AdapterRegistry.from_entry_points())
     assert "the id is not the SHA-256 of the document" in str(caught.value)
+
+
+@pytest.fixture(scope="module")
+def cached(sim: Sim, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayServer]:
+    """APQ with the response cache on (for long enough that no entry expires in a test)."""
+    options = {"rate_limit": {"requests_per_s": 0}, "response_cache": {"ttl_s": 600}}
+    path = write_federation(
+        tmp_path_factory.mktemp("apq-cached") / "federation.yaml", sim.urls, gateway=options
+    )
+    with GatewayServer(str(path)) as server:
+        yield server
+
+
+def test_l3_a_document_answered_from_the_response_cache_is_registered_too(
+    cached: GatewayServer,
+) -> None:
+    """Finding L3: APQ registration was skipped when the response cache answered."""
+    document = '{ entities(type: "WeatherObserved", first: 3) { nodes { id } } }'
+    plain = send(cached, query=document)
+    assert plain.status_code == 200
+    assert code(send(cached, extensions=persisted(document))) == "PERSISTED_QUERY_NOT_FOUND"
+    registering = send(cached, query=document, extensions=persisted(document))  # a cache hit
+    assert registering.json() == plain.json()
+    by_hash = send(cached, extensions=persisted(document))
+    assert by_hash.status_code == 200
+    assert by_hash.json() == plain.json()
