@@ -17,14 +17,18 @@ _REL = re.compile(r';\s*rel\s*=\s*(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s;,]+))', r
 def next_link(headers: Iterable[str], base: URL) -> URL | None:
     """The ``rel="next"`` target among Link headers, resolved against ``base``.
 
-    The target is not checked: pass it to ``PlatformClient.follow`` or compare origins.
+    Only an http(s) URL is a next page (a ``file:`` link is UpstreamProtocolError); its
+    origin is not checked: pass it to ``PlatformClient.follow`` or compare origins.
     """
     for header in headers:
         for match in _LINK_VALUE.finditer(header):
             for rel in _REL.finditer(match["params"]):
                 if "next" in (rel["quoted"] or rel["bare"] or "").lower().split():
                     try:
-                        return base.join(URL(match["ref"].strip()))
+                        target = base.join(URL(match["ref"].strip()))
                     except ValueError:
                         raise UpstreamProtocolError("the next-page link is not a URL") from None
+                    if target.scheme not in ("http", "https") or not target.host:
+                        raise UpstreamProtocolError("the next-page link is not an http(s) URL")
+                    return target
     return None
