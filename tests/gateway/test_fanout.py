@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import ClassVar
 
 import pytest
 
 from adapters.contract import Capabilities, SourceQuery, SourceResult
-from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
+from adapters.errors import UpstreamError, UpstreamProtocolError, UpstreamUnavailable
 from gateway.errors import ErrorCode
 from gateway.query.coverage import CoverageStatus
 from gateway.query.fanout import direct, fan_out
@@ -60,7 +61,7 @@ async def test_each_failure_maps_to_its_status_and_the_others_succeed() -> None:
     assert by_city["down"].status is CoverageStatus.UNAVAILABLE
     assert by_city["down"].code is ErrorCode.UPSTREAM_UNAVAILABLE
     assert by_city["garbage"].status is CoverageStatus.FAILED
-    assert by_city["garbage"].message == "not JSON"
+    assert by_city["garbage"].message == "the platform's answer could not be read"
     assert by_city["bug"].status is CoverageStatus.FAILED
     assert "oops" not in (by_city["bug"].message or "")
     assert by_city["hang"].status is CoverageStatus.TIMEOUT
@@ -114,3 +115,31 @@ async def test_cities_are_asked_concurrently(count: int) -> None:
     gate.set()
     outcomes = await task
     assert all(o.coverage.status is CoverageStatus.OK for o in outcomes)
+
+
+async def test_l5_a_platform_s_words_reach_the_log_not_the_caller(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Finding L5: error messages passed platform data and internal host:port to callers."""
+    leaky = {
+        "down": UpstreamUnavailable("cannot connect to 10.0.4.7:9108", status=None),
+        "refused": UpstreamError(
+            "HTTP 500: urn:ngsi-ld:WaterMeter:secret-0042 is locked", status=500
+        ),
+        "garbage": UpstreamProtocolError(
+            "entity #3 (urn:ngsi-ld:WaterMeter:secret-0042) has no type"
+        ),
+    }
+    adapters = {city: ScriptedAdapter(error) for city, error in leaky.items()}
+    with caplog.at_level(logging.INFO, logger="caap.fanout"):
+        outcomes = await fan_out(
+            [CityStep(c, Q) for c in adapters], direct(adapters), lambda c: 1, time.monotonic() + 5
+        )
+    messages = {o.city_id: o.coverage.message for o in outcomes}
+    assert messages == {
+        "down": "the platform is unavailable",
+        "refused": "the platform answered with an error (HTTP 500)",
+        "garbage": "the platform's answer could not be read",
+    }
+    assert "10.0.4.7:9108" in caplog.text  # the operator still sees what happened
+    assert "secret-0042" in caplog.text

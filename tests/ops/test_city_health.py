@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import time
 
-from gateway.ops.status.city_health import CityHealth, Health
+import aiohttp
+from aiohttp.client_reqrep import ConnectionKey
+
+from adapters.errors import UpstreamError
+from gateway.ops.status.city_health import CityHealth, Health, describe
 
 
 def test_a_city_never_asked_is_unknown() -> None:
@@ -47,3 +51,15 @@ def test_cities_that_left_are_forgotten() -> None:
     health.retain(["lund"])
     assert health.view("malmo").health is Health.UNKNOWN
     assert health.view("lund").health is Health.UP
+
+
+def test_l5_the_status_page_names_no_host_and_no_platform_text() -> None:
+    """Finding L5: /status.json showed internal host:port and the platform's words."""
+    refused = ConnectionRefusedError(111, "Connection refused")
+    connector = aiohttp.ClientConnectorError(
+        ConnectionKey("10.0.4.7", 9108, False, True, None, None, None), refused
+    )
+    assert "10.0.4.7" in str(connector)
+    assert describe(connector) == "ClientConnectorError: Connection refused"
+    upstream = UpstreamError("HTTP 500: urn:ngsi-ld:WaterMeter:secret-0042 is locked", status=500)
+    assert describe(upstream) == "UpstreamError: the platform answered with an error (HTTP 500)"

@@ -17,7 +17,9 @@ from types import SimpleNamespace
 
 import aiohttp
 
+from adapters.errors import AdapterError
 from gateway.ops.operations_metrics import OpsMetrics
+from gateway.query.coverage import public_message
 
 
 class Health(Enum):
@@ -179,13 +181,18 @@ class CityHealth:
 
 
 def describe(exc: BaseException) -> str:
-    """``Class: message`` on one line; a cancelled request ran out of time."""
+    """``Class: what happened`` on one line, in the gateway's words: no host, port or text of
+    the platform's answer (the status page is public; Finding L5). A cancelled request ran out
+    of time."""
     if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
         return "timeout: no answer in time"
     if isinstance(exc, asyncio.CancelledError):
         return "timeout: cut at the city's time limit"
-    message = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    if isinstance(exc, AdapterError):
+        return f"{type(exc).__name__}: {public_message(exc)}"
+    os_error = getattr(exc, "os_error", exc)
+    reason = getattr(os_error, "strerror", None) if isinstance(os_error, OSError) else None
+    return f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
 
 
 def _percentile(ordered: list[float], q: float) -> float | None:

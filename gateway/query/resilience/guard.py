@@ -16,9 +16,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from adapters.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
+from adapters.errors import UpstreamError, UpstreamTimeout
 from gateway.clock import Clocks
 from gateway.ops.metrics import Metrics
+from gateway.query.coverage import GatewayNotice
 from gateway.query.resilience.breaker import BreakerSettings, BreakerState, CircuitBreaker
 from gateway.query.resilience.bulkhead import Bulkhead, BulkheadFull
 from gateway.query.resilience.retry import RetryBudget, RetryPolicy, retriable
@@ -27,7 +28,7 @@ T = TypeVar("T")
 log = logging.getLogger("caap.resilience")
 
 
-class CircuitOpen(UpstreamUnavailable):
+class CircuitOpen(GatewayNotice):
     """The city's breaker is open: it was not asked."""
 
 
@@ -96,7 +97,7 @@ class CityGuard:
             except BulkheadFull as exc:
                 self.breaker.release()
                 self._reject("bulkhead_full")
-                raise UpstreamUnavailable(f"not asked: {exc}") from None
+                raise GatewayNotice(f"not asked: {exc}") from None
             except TimeoutError:
                 if started:
                     self.breaker.record(False)
@@ -135,7 +136,7 @@ class CityGuard:
         left = self._hold_until - self._clocks.monotonic()
         if left > 0:
             self._reject("retry_after")
-            raise UpstreamUnavailable(
+            raise GatewayNotice(
                 "not asked: the platform asked the gateway to wait "
                 f"(Retry-After, {left:.0f} s left)",
                 retry_after_s=left,
