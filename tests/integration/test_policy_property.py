@@ -454,6 +454,7 @@ def check_statistics(
     coverage = {c["city"]["id"]: c for c in body["data"]["statistics"]["coverage"]}
     groups = body["data"]["statistics"]["groups"]
     exact = True
+    extremes = True  # min and max are withheld where an aggregate-only grant applies (M4)
     contributed: list[float] = []
     grouped = {g["city"]["id"]: g for g in groups} if q.by_city else {}
     for city, refusal in refusals.items():
@@ -483,18 +484,21 @@ def check_statistics(
             assert "fewer than" in coverage[city]["message"]
             continue
         contributed.extend(values)
+        own_extremes = not grant.get("aggregate_only")
+        extremes = extremes and own_extremes
         if q.by_city and certain:
-            _same_summary(grouped[city], values)
+            _same_summary(grouped[city], values, own_extremes)
     if not q.by_city and exact:
         (group,) = groups
         assert group["city"] is None
-        _same_summary(group, contributed)
+        _same_summary(group, contributed, extremes)
 
 
-def _same_summary(group: dict[str, Any], values: list[float]) -> None:
+def _same_summary(group: dict[str, Any], values: list[float], extremes: bool) -> None:
     assert group["count"] == len(values)
     if values:
-        assert (group["min"], group["max"]) == (min(values), max(values))
+        shown = (min(values), max(values)) if extremes else (None, None)
+        assert (group["min"], group["max"]) == shown
         assert group["mean"] == pytest.approx(math.fsum(values) / len(values))
     else:
         assert (group["min"], group["max"], group["mean"]) == (None, None, None)

@@ -124,8 +124,11 @@ def test_refused_credentials_fail_their_city_only_and_show_no_secret(
     assert statuses(body) == {"malmo": "FAILED", "lund": "FAILED", "umea": "OK"}
     errors = {e["extensions"]["city"]: e for e in body["errors"]}
     assert {e["extensions"]["code"] for e in errors.values()} == {"UPSTREAM_ERROR"}
-    assert "refused the gateway's client credentials: invalid_client" in errors["malmo"]["message"]
-    assert "refused the gateway's API key" in errors["lund"]["message"]
+    refused = "the platform refused the gateway's credentials (HTTP 401)"  # the gateway's words
+    assert errors["malmo"]["message"] == f"malmo: {refused}"
+    assert errors["lund"]["message"] == f"lund: {refused}"
+    assert "refused the gateway's client credentials: invalid_client" in caplog.text  # details
+    assert "refused the gateway's API key" in caplog.text
     assert "city malmo: the token endpoint refused" in caplog.text  # the logs were captured
     for secret in (wrong_secret, wrong_key, SECRET, KEY):
         assert secret not in text
