@@ -440,12 +440,19 @@ def test_m4_time_thresholds_a_reading_apart_cannot_be_differenced(
     """Finding M4: two observedAfter thresholds either side of one meter's reading revealed it."""
     hour = 3600
 
-    def inside_an_hour(node: dict[str, Any]) -> bool:
-        seconds = datetime.fromisoformat(node["observedAt"]).timestamp()
-        return (seconds - 1) // hour == (seconds + 1) // hour
+    def seconds(node: dict[str, Any]) -> float:
+        return datetime.fromisoformat(node["observedAt"]).timestamp()
 
-    node = next(n for n in full_traffic.values() if inside_an_hour(n))
-    at = datetime.fromisoformat(node["observedAt"]).timestamp()
+    def differenceable(node: dict[str, Any]) -> bool:
+        """Its reading alone tells the two thresholds apart, in groups of 5 or more."""
+        at = seconds(node)
+        same_city = [seconds(n) for n in full_traffic.values() if n["city"] == node["city"]]
+        newer = sum(t > at + 1 for t in same_city)
+        alone = sum(at - 1 <= t <= at + 1 for t in same_city) == 1
+        return alone and newer >= 5 and (at - 1) // hour == (at + 1) // hour
+
+    node = next(n for n in full_traffic.values() if differenceable(n))
+    at = seconds(node)
 
     def statistics_after(seconds: float) -> Any:
         after = datetime.fromtimestamp(seconds, UTC).isoformat()
