@@ -210,19 +210,19 @@ def _query(request: HistoryRequest, rules: Rules, now: datetime) -> HistoryQuery
         before=max(before, request.after),
         entity_id=request.entity_id,
         attrs=attrs,
-        last_n=request.last_n if request.aggregation is not None else _raw_cap(request.last_n),
+        last_n=request.last_n,
         aggregation=request.aggregation,
         limit=request.first,
     )
 
 
-def _raw_cap(last_n: int | None) -> int:
-    """A raw series holds at most MAX_LAST_N points, its newest (what the cost prices, M3)."""
-    return MAX_LAST_N if last_n is None else min(last_n, MAX_LAST_N)
-
-
 def _redact(entity: EntityHistory, rules: Rules | None) -> EntityHistory:
-    return entity if rules is None else redact_history(entity, rules)
+    shown = entity if rules is None else redact_history(entity, rules)
+    if all(len(points) <= MAX_LAST_N for points in shown.series.values()):
+        return shown
+    # what the cost prices (M3): a series holds at most MAX_LAST_N points, its newest
+    series = {name: points[-MAX_LAST_N:] for name, points in shown.series.items()}
+    return replace(shown, series=series)
 
 
 async def _ask(

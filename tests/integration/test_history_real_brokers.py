@@ -97,7 +97,9 @@ def federation(path: Path, urls: dict[str, str]) -> Path:
                 "datasets": {"WeatherObserved": {"access": "public"}}}  # fmt: skip
 
     document = {
-        "gateway": {"mode": "development", "timeout_s": 5.0, "deadline_s": 10.0},
+        # a raw history of 50 entities is priced at 1,000 points per series (issue 13, M3)
+        "gateway": {"mode": "development", "timeout_s": 5.0, "deadline_s": 10.0,
+                    "limits": {"cost": 60_000}},
         "cities": {
             "malmo": city("Malmö", "1280", {"url": urls["stellio"], "dialect": "stellio"}),
             "lund": city("Lund", "1281", {"url": urls["orion"], "dialect": "orion-ld",

@@ -3,8 +3,8 @@
 A history answer is entities x series x points. The points a series can hold
 follow from the arguments: ``lastN`` when given; the aggregate periods the
 window holds when aggregated (one without a period); else the raw cap
-``MAX_LAST_N``, which the gateway enforces (a raw series is cut to its newest
-``MAX_LAST_N`` points). Series per entity: the ``attrs`` asked for, or a
+``MAX_LAST_N``, which the gateway enforces (gateway/query/history.py cuts every
+series to its newest ``MAX_LAST_N`` points). Series per entity: the ``attrs`` asked for, or a
 nominal ``SERIES_WITHOUT_ATTRS``. With ``entityId`` there is at most one
 entity per city.
 """
