@@ -217,12 +217,16 @@ def _query(request: HistoryRequest, rules: Rules, now: datetime) -> HistoryQuery
 
 
 def _redact(entity: EntityHistory, rules: Rules | None) -> EntityHistory:
-    shown = entity if rules is None else redact_history(entity, rules)
-    if all(len(points) <= MAX_LAST_N for points in shown.series.values()):
-        return shown
-    # what the cost prices (M3): a series holds at most MAX_LAST_N points, its newest
-    series = {name: points[-MAX_LAST_N:] for name, points in shown.series.items()}
-    return replace(shown, series=series)
+    return newest_points(entity if rules is None else redact_history(entity, rules))
+
+
+def newest_points(entity: EntityHistory) -> EntityHistory:
+    """``entity`` with each series cut to its newest MAX_LAST_N points: what the cost prices
+    (gateway/graphql/limits/history_cost.py, Finding M3)."""
+    if all(len(points) <= MAX_LAST_N for points in entity.series.values()):
+        return entity
+    series = {name: points[-MAX_LAST_N:] for name, points in entity.series.items()}
+    return replace(entity, series=series)
 
 
 async def _ask(

@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
-from adapters.contract import AdapterContext, GeoPoint, HistoryQuery
+from adapters.contract import AdapterContext, EntityHistory, GeoPoint, HistoryPoint, HistoryQuery
 from adapters.ngsi_ld import NgsiLdAdapter
 from gateway.federation.model import Rules
 from gateway.policy.grid import coarsen
 from gateway.policy.history_redaction import redact_history
+from gateway.query.history import MAX_LAST_N, newest_points
 
 TRUE = GeoPoint(55.60587, 13.00073)
 CELL_M = 500.0
@@ -83,3 +84,12 @@ async def test_h3_history_drops_a_location_series_the_grant_hides() -> None:
     (entity,) = await _history_with_a_location_series()
     shown = redact_history(entity, Rules(drop=frozenset({"location"}), coarsen_m=CELL_M))
     assert set(shown.series) == {"speed"}
+
+
+def test_m3_a_series_holds_no_more_points_than_its_price() -> None:
+    """Finding M3: a raw series is priced at 1,000 points; the gateway answers no more."""
+    long = [HistoryPoint(START + timedelta(seconds=s), float(s)) for s in range(MAX_LAST_N + 7)]
+    entity = EntityHistory("urn:x:1", "WeatherObserved", {"t": long, "short": long[:3]})
+    cut = newest_points(entity)
+    assert cut.series["t"] == long[-MAX_LAST_N:]
+    assert cut.series["short"] == long[:3]
