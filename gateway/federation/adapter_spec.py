@@ -75,11 +75,16 @@ def parse_catalogue(
     return spec
 
 
-def _contains_unresolved(value: object) -> bool:
+def _contains_unresolved(value: object, seen: set[int] | None = None) -> bool:
+    """Whether UNRESOLVED is anywhere in ``value``; a node shared through YAML aliases is
+    walked once (Finding M6)."""
     if value is UNRESOLVED:
         return True
-    if isinstance(value, Mapping):
-        return any(_contains_unresolved(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_contains_unresolved(v) for v in value)
-    return False
+    if not isinstance(value, Mapping | list):
+        return False
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return False
+    seen.add(id(value))
+    children = value.values() if isinstance(value, Mapping) else value
+    return any(_contains_unresolved(v, seen) for v in children)
