@@ -49,6 +49,7 @@ ONE_CITY = "malmo"
 RUN_SPAN_S = 1_000_000
 """``@T@`` timestamps per wrk run: about 200 runs stay before 2007, years before the data."""
 IDLE_CPU_SHARE = 0.05
+DRAIN_STEP_S = 0.25
 START_TIMEOUT_S = 60.0
 
 
@@ -76,6 +77,7 @@ class Measured:
     p50_s: float
     p99_s: float
     upstream_calls: int
+    runs: int = 1
 
     @property
     def per_s(self) -> float:
@@ -83,14 +85,19 @@ class Measured:
         return self.requests / self.duration_s
 
     @property
+    def issued(self) -> int:
+        """Requests sent: those answered, and one still in flight per connection at the end."""
+        return self.requests + self.runs * CONNECTIONS
+
+    @property
     def cpu_per_request_s(self) -> float:
-        """Gateway CPU seconds (user + system, every thread and child) per request."""
-        return self.cpu_s / max(1, self.requests)
+        """Gateway CPU seconds (user + system, every thread and child) per request sent."""
+        return self.cpu_s / max(1, self.issued)
 
     @property
     def calls_per_request(self) -> float:
-        """Upstream calls per request (the platforms' counters)."""
-        return self.upstream_calls / max(1, self.requests)
+        """Upstream calls per request sent (the platforms' counters)."""
+        return self.upstream_calls / max(1, self.issued)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,18 +192,6 @@ def pin(pid: int, cpus: str) -> None:
         )
 
 
-def drain(pid: int, timeout_s: float = 30.0) -> None:
-    """Wait until ``pid`` is idle: the previous run's requests in flight are done."""
-    deadline = time.monotonic() + timeout_s
-    before = procfs.cpu_seconds(pid)
-    while time.monotonic() < deadline:
-        time.sleep(0.25)
-        now = procfs.cpu_seconds(pid)
-        if now - before < IDLE_CPU_SHARE * 0.25:
-            return
-        before = now
-
-
 def federation_gateway() -> dict[str, object]:
     """caap-gateway's settings for the peer rows: nothing kept between requests, no rate
     limit, ``PER_CITY`` calls per city (as many as Hive may make), 18 aliases allowed."""
@@ -239,28 +234,36 @@ class PeerBench:
             )
 
     def once(self, server: Server, spec: RequestSpec, duration_s: int) -> Measured:
-        """One wrk run against ``server``, with its CPU time and upstream calls per request.
+        """One wrk run against ``server``, with its CPU time and the upstream calls it caused.
 
-        Both are sampled inside the run, away from its edges (see ``Window``), so the
-        requests wrk leaves in flight when it stops do not count against the others.
+        Counted from an idle server before the run to an idle server after it, so the
+        requests wrk leaves in flight when it stops (one per connection: the load is a
+        closed loop) are counted too: the per-request figures divide by
+        ``requests + CONNECTIONS``.
         """
-        drain(server.pid)
-        window = Window(server.pid, self.platforms, duration_s)
-        result = self.wrk.run(
-            server.url, spec, connections=CONNECTIONS, duration_s=duration_s, until=window
-        )
+        self.drain(server.pid)
+        calls0 = self.platforms.requests()
+        cpu0 = procfs.cpu_seconds(server.pid)
+        result = self.wrk.run(server.url, spec, connections=CONNECTIONS, duration_s=duration_s)
+        self.drain(server.pid)
+        cpu = procfs.cpu_seconds(server.pid) - cpu0
+        calls = self.platforms.requests() - calls0
         problems = result.problems()
         if problems:
             raise PeerProblem("; ".join(problems))
-        cpu_s, calls = window.per_second()
-        return Measured(
-            result.requests,
-            result.duration_s,
-            cpu_s * result.duration_s,
-            result.p50_s,
-            result.p99_s,
-            round(calls * result.duration_s),
-        )
+        return Measured(result.requests, result.duration_s, cpu, result.p50_s, result.p99_s, calls)
+
+    def drain(self, pid: int, timeout_s: float = 30.0) -> None:
+        """Wait until ``pid`` is idle and the platforms see no call, twice in a row."""
+        deadline = time.monotonic() + timeout_s
+        before = (procfs.cpu_seconds(pid), self.platforms.requests())
+        quiet = 0
+        while quiet < 2 and time.monotonic() < deadline:
+            time.sleep(DRAIN_STEP_S)
+            now = (procfs.cpu_seconds(pid), self.platforms.requests())
+            idle = now[0] - before[0] < IDLE_CPU_SHARE * DRAIN_STEP_S and now[1] == before[1]
+            quiet = quiet + 1 if idle else 0
+            before = now
 
     def rounds(self, sides: Sequence[tuple[Server, RequestSpec, str]]) -> list[Measured]:
         """Warm-up of each side, then rounds taking turns; totals per side."""
@@ -279,37 +282,6 @@ class PeerBench:
         return [combine(r) for r in runs]
 
 
-class Window:
-    """Polled by wrk's runner (``until``; twice a second): samples the server's CPU time and
-    the platforms' counters once ``EDGE`` of the run has passed and again ``EDGE`` before
-    its end. Never stops the run."""
-
-    EDGE = 0.2
-    MAX_EDGE_S = 2.0
-
-    def __init__(self, pid: int, platforms: Platforms, duration_s: int) -> None:
-        self.pid = pid
-        self.platforms = platforms
-        edge = min(self.MAX_EDGE_S, duration_s * self.EDGE)
-        start = time.monotonic()
-        self.times = (start + edge, start + duration_s - edge)
-        self.samples: list[tuple[float, float, int]] = []
-
-    def __call__(self) -> bool:
-        now = time.monotonic()
-        if len(self.samples) < 2 and now >= self.times[len(self.samples)]:
-            self.samples.append((now, procfs.cpu_seconds(self.pid), self.platforms.requests()))
-        return False
-
-    def per_second(self) -> tuple[float, float]:
-        """Server CPU seconds and upstream calls per second of the window."""
-        if len(self.samples) < 2:
-            raise PeerProblem("the run was too short to sample its middle")
-        (t0, cpu0, calls0), (t1, cpu1, calls1) = self.samples
-        span = max(t1 - t0, 1e-9)
-        return (cpu1 - cpu0) / span, (calls1 - calls0) / span
-
-
 def combine(runs: Sequence[Measured]) -> Measured:
     """Totals over rounds; latencies: the median round's."""
     ordered = sorted(runs, key=lambda m: m.p50_s)
@@ -321,6 +293,7 @@ def combine(runs: Sequence[Measured]) -> Measured:
         middle.p50_s,
         sorted(m.p99_s for m in runs)[len(runs) // 2],
         sum(m.upstream_calls for m in runs),
+        sum(m.runs for m in runs),
     )
 
 

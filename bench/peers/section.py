@@ -169,11 +169,11 @@ def section(results: PeerResults, *, when: str, commit: str, load: str = "") -> 
         f"- {pinning}." + (f" Machine during the run: {load} (every process)." if load else ""),
         f"- Per row: one checked request each (HTTP 200, no errors, every entity), "
         f"{plan.warmup_s} s warm-up each, then {plan.rounds} round(s) of {plan.run_s} s, "
-        "taking turns; req/s over all rounds, p50 and p99 of the median round. CPU: "
-        "utime+stime from /proc of the gateway process and its children, sampled inside "
-        "each run (20% to 80% of it, at most 2 s from an edge) per second, divided by the "
-        "run's req/s; upstream calls per request likewise from the platforms' counters "
-        "(so the requests wrk leaves in flight when it stops count for neither).",
+        "taking turns; req/s (answered) over all rounds, p50 of the median round. CPU: "
+        "utime+stime from /proc of the gateway process and its children, from an idle "
+        "gateway before each run to an idle one after it, divided by the requests sent "
+        f"(answered, plus the {CONNECTIONS} wrk leaves in flight when it stops: the load is "
+        "a closed loop); upstream calls per request likewise from the platforms' counters.",
         END,
     ]
     return "\n".join(out)

@@ -12,7 +12,15 @@ import pytest
 from bench import client
 from bench.peers.hive import mesh_config
 from bench.peers.platforms import make_entities, render
-from bench.peers.run import QUICK, Measured, PeerResults, PeerRow, Platforms, start_platforms
+from bench.peers.run import (
+    CONNECTIONS,
+    QUICK,
+    Measured,
+    PeerResults,
+    PeerRow,
+    Platforms,
+    start_platforms,
+)
 from bench.peers.section import BEGIN, END, extract, section, splice
 from bench.peers.variants import FIRST, asks, caap_query, hive_query
 from bench.processes import ProcessGroup
@@ -145,7 +153,10 @@ def test_the_stand_in_serves_over_http_and_counts(platforms: Platforms) -> None:
 
 
 def measured(per_s: float, cpu_ms: float) -> Measured:
-    return Measured(int(per_s * 10), 10.0, cpu_ms / 1000 * per_s * 10, 0.05, 0.1, int(per_s * 10))
+    """Ten seconds at ``per_s``, ``cpu_ms`` per request sent (answered + one per connection)."""
+    answered = int(per_s * 10)
+    sent = answered + CONNECTIONS
+    return Measured(answered, 10.0, cpu_ms / 1000 * sent, 0.05, 0.1, sent)
 
 
 def test_the_section_marks_targets_and_replaces_itself(tmp_path: Path) -> None:
