@@ -24,7 +24,7 @@ from types import FrameType
 from bench import machine
 from bench.peers import hive
 from bench.peers.run import FULL, QUICK, PeerProblem, run, say
-from bench.peers.section import section, splice
+from bench.peers.section import profile_summary, section, splice
 from bench.processes import ROOT, StartError
 from bench.profile import find_py_spy
 from bench.wrk import WrkError, find_wrk
@@ -43,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one short round per row")
     parser.add_argument("--out", type=Path, help="results file (default: see above)")
     parser.add_argument("--profile", type=Path, help="also write py-spy profiles into this folder")
+    parser.add_argument(
+        "--profile-only", action="store_true", help="with --profile: the profiles, no rows"
+    )
     parser.add_argument("--keep-logs", action="store_true", help="keep the work directory")
     args = parser.parse_args(argv)
     py_spy = find_py_spy() if args.profile else None
@@ -63,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     started = machine.cpu_sample()
     try:
-        results = run(plan, workdir, wrk_path, py_spy=py_spy)
+        results = run(plan, workdir, wrk_path, py_spy=py_spy, rows=not args.profile_only)
     except KeyboardInterrupt:
         say("interrupted; every process it started has been stopped")
         return 130
@@ -72,16 +75,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"failed: {type(exc).__name__}: {str(exc)[:500]}; logs in {workdir}")
         return 1
     load = machine.busy_since(started).describe()
-    text = section(results, when=when, commit=machine.commit(), load=load)
-    previous = out.read_text(encoding="utf-8") if out.exists() else "# caap-gateway benchmarks\n"
-    out.write_text(splice(previous, text), encoding="utf-8")
-    print(text)
+    if results.rows:
+        text = section(results, when=when, commit=machine.commit(), load=load)
+        previous = (
+            out.read_text(encoding="utf-8") if out.exists() else "# caap-gateway benchmarks\n"
+        )
+        out.write_text(splice(previous, text), encoding="utf-8")
+        print(text)
+        print(f"\nresults: {out}")
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
-        for path in results.profiles:
-            shutil.copy(path, args.profile / path.name)
+        summary = profile_summary(results.profiles, load=load)
+        (args.profile / "summary.md").write_text(summary, encoding="utf-8")
+        for done in results.profiles:
+            shutil.copy(done.stacks, args.profile / done.stacks.name)
+        print(summary)
         print(f"profiles: {args.profile}")
-    print(f"\nresults: {out}")
     if args.keep_logs:
         print(f"logs: {workdir}")
     else:

@@ -51,6 +51,7 @@ RUN_SPAN_S = 1_000_000
 IDLE_CPU_SHARE = 0.05
 DRAIN_STEP_S = 0.25
 START_TIMEOUT_S = 60.0
+PROFILE_S = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ class PeerResults:
     roots: tuple[Measured, Measured] | None = None
     """caap-gateway alone: 18 aliased roots, one root over the same cities (0 ms, variable)."""
     pinned: bool = False
-    profiles: list[Path] = field(default_factory=list)
+    profiles: list[Profiled] = field(default_factory=list)
 
 
 class PeerProblem(RuntimeError):
@@ -215,8 +216,8 @@ class PeerBench:
         self.wrk = wrk
         self.platforms = platforms
 
-    def check(self, server: Server, spec: RequestSpec, cities: int, name: str) -> None:
-        """One request: HTTP 200, no errors, ``FIRST`` entities per city."""
+    def check(self, server: Server, spec: RequestSpec, expected: int, name: str) -> None:
+        """One request: HTTP 200, no errors, ``expected`` entities."""
         assert spec.body is not None
         before = self.platforms.requests()
         status, raw = client.request(
@@ -227,9 +228,9 @@ class PeerBench:
         )
         calls = self.platforms.requests() - before
         entities = raw.count(b"urn:ngsi-ld:WeatherObserved:")
-        if status != 200 or b'"errors"' in raw or entities != FIRST * cities:
+        if status != 200 or b'"errors"' in raw or entities != expected:
             raise PeerProblem(
-                f"{name}: HTTP {status}, {entities} entities (expected {FIRST * cities}), "
+                f"{name}: HTTP {status}, {entities} entities (expected {expected}), "
                 f"{calls} upstream calls: {raw[:400]!r}"
             )
 
@@ -310,8 +311,10 @@ def run(
     wrk_path: str,
     *,
     py_spy: str | None = None,
+    rows: bool = True,
 ) -> PeerResults:
-    """Every row, from one set of processes; ``py_spy``: also record profiles afterwards."""
+    """Every row, from one set of processes; ``py_spy``: also record profiles afterwards
+    (``rows`` False: only those)."""
     hive.ensure_installed()
     cities = municipalities()
     pinned = (os.cpu_count() or 1) >= 2
@@ -336,53 +339,85 @@ def run(
         wrk = Wrk(wrk_path, workdir, run_span_s=RUN_SPAN_S, cpus=other_cpus or None)
         bench = PeerBench(plan, wrk, platforms)
         ids = [c for c, _, _ in cities]
-        for latency in LATENCIES_MS:
-            platforms.set_latency(latency)
-            for ask in asks(ids, ONE_CITY):
-                say(f"{latency} ms, {ask.variant}, {len(ask.cities)} city(ies)")
-                results.rows.append(_row(bench, caap, peer, ask, latency))
-        platforms.set_latency(0)
-        say("caap-gateway alone: 18 aliased roots, one root over 18 cities")
-        aliased = caap_query(ids, "variable")
-        single = caap_query(ids, "variable", aliased=False)
-        bench.check(caap, single, len(ids), "caap, one root")
-        first, second = bench.rounds(
-            [(caap, aliased, "caap, 18 roots"), (caap, single, "caap, 1 root")]
-        )
-        results.roots = (first, second)
+        if rows:
+            _rows(bench, caap, peer, ids, results)
         if py_spy is not None:
-            results.profiles = _profiles(bench, caap, ids, workdir, py_spy)
+            platforms.set_latency(0)
+            results.profiles = profiles(bench, caap, ids, workdir, py_spy)
     return results
+
+
+def _rows(
+    bench: PeerBench, caap: Server, peer: Server, ids: Sequence[str], results: PeerResults
+) -> None:
+    """The peer rows, then caap-gateway's 18 aliased roots against one root."""
+    platforms = bench.platforms
+    for latency in LATENCIES_MS:
+        platforms.set_latency(latency)
+        for ask in asks(ids, ONE_CITY):
+            say(f"{latency} ms, {ask.variant}, {len(ask.cities)} city(ies)")
+            results.rows.append(_row(bench, caap, peer, ask, latency))
+    platforms.set_latency(0)
+    say("caap-gateway alone: 18 aliased roots, one root over 18 cities")
+    aliased = caap_query(ids, "variable")
+    single = caap_query(ids, "variable", aliased=False)
+    bench.check(caap, single, FIRST * len(ids), "caap, one root")
+    first, second = bench.rounds(
+        [(caap, aliased, "caap, 18 roots"), (caap, single, "caap, 1 root")]
+    )
+    results.roots = (first, second)
 
 
 def _row(bench: PeerBench, caap: Server, peer: Server, ask: Ask, latency: int) -> PeerRow:
     n = len(ask.cities)
-    bench.check(caap, ask.caap, n, "caap-gateway")
-    bench.check(peer, ask.hive, n, "Hive Gateway")
+    bench.check(caap, ask.caap, FIRST * n, "caap-gateway")
+    bench.check(peer, ask.hive, FIRST * n, "Hive Gateway")
     ours, theirs = bench.rounds([(caap, ask.caap, "caap"), (peer, ask.hive, "hive")])
     return PeerRow(ask.variant, latency, n, ours, theirs)
 
 
+@dataclass(frozen=True, slots=True)
+class Profiled:
+    """One profiled run of caap-gateway: what it asked, its figures, py-spy's raw stacks."""
+
+    name: str
+    roots: int
+    cities: int
+    entities: int
+    measured: Measured
+    stacks: Path
+
+
 PROFILED = (
-    ("one-city", (ONE_CITY,), True),
-    ("18-aliased-roots", None, True),
-    ("one-root-18-cities", None, False),
+    # name, cities (None: all), one root per city, entities per city
+    ("1-city", (ONE_CITY,), True, FIRST),
+    ("1-city-100-entities", (ONE_CITY,), True, 100),
+    ("18-aliased-roots", None, True, FIRST),
+    ("1-root-18-cities", None, False, FIRST),
 )
 
 
-def _profiles(
+def profiles(
     bench: PeerBench, caap: Server, ids: Sequence[str], workdir: Path, py_spy: str
-) -> list[Path]:
-    """py-spy (raw collapsed stacks, 100 Hz) of caap-gateway on the ``variable`` variant."""
+) -> list[Profiled]:
+    """py-spy (raw collapsed stacks, 100 Hz) of caap-gateway on the ``variable`` variant,
+    0 ms platforms: the runs that split its CPU per request into root, city and entity."""
     out = []
-    for name, chosen, aliased in PROFILED:
-        spec = caap_query(chosen or ids, "variable", aliased=aliased)
+    for name, chosen, aliased, first in PROFILED:
+        cities = tuple(chosen or ids)
+        spec = caap_query(cities, "variable", aliased=aliased, first=first)
+        bench.check(caap, spec, len(cities) * first, f"caap, {name}")
         target = workdir / f"profile-{name}.txt"
+        bench.once(caap, spec, bench.plan.warmup_s)
         sampling = Sampling(py_spy, caap.pid, target)
         try:
-            measured = bench.once(caap, spec, max(bench.plan.run_s, 10))
+            measured = bench.once(caap, spec, PROFILE_S)
         finally:
             sampling.stop()
-        say(f"profiled {name}: {measured.per_s:.1f} req/s -> {target}")
-        out.append(target)
+        roots = len(cities) if aliased else 1
+        out.append(Profiled(name, roots, len(cities), first, measured, target))
+        say(
+            f"profiled {name}: {measured.per_s:.1f} req/s, "
+            f"{measured.cpu_per_request_s * 1e3:.2f} ms CPU/req -> {target}"
+        )
     return out

@@ -10,8 +10,17 @@ import json
 from collections.abc import Sequence
 
 from bench.peers.hive import NODE_MODULES
-from bench.peers.run import CONNECTIONS, ENTITIES, PER_CITY, Measured, PeerResults, PeerRow
+from bench.peers.run import (
+    CONNECTIONS,
+    ENTITIES,
+    PER_CITY,
+    Measured,
+    PeerResults,
+    PeerRow,
+    Profiled,
+)
 from bench.peers.variants import FIRST, VARIANT_TITLES
+from bench.profile import areas, libraries, summarise
 
 BEGIN = "<!-- peers: begin (python -m bench.peers writes this section) -->"
 END = "<!-- peers: end -->"
@@ -176,4 +185,61 @@ def section(results: PeerResults, *, when: str, commit: str, load: str = "") -> 
         "a closed loop); upstream calls per request likewise from the platforms' counters.",
         END,
     ]
+    return "\n".join(out)
+
+
+def cost_model(runs: Sequence[Profiled]) -> list[str]:
+    """CPU per request split into a fixed part, per root field, per city, per entity, from the
+    four profiled shapes (1 city x 20 and x 100, 18 aliased roots, one root over 18 cities)."""
+    by = {p.name: p.measured.cpu_per_request_s for p in runs}
+    needed = ("1-city", "1-city-100-entities", "18-aliased-roots", "1-root-18-cities")
+    if not all(n in by for n in needed):
+        return []
+    one, hundred, aliased, single = (by[n] for n in needed)
+    entity = (hundred - one) / (100 - FIRST)
+    city = (single - one - (18 - 1) * FIRST * entity) / (18 - 1)
+    root = (aliased - single) / (18 - 1)
+    fixed = one - root - city - FIRST * entity
+    return [
+        f"- per entity: {entity * 1e6:,.0f} µs (1 city x 100 against x {FIRST})",
+        f"- per city, beyond its entities: {city * 1e6:,.0f} µs (one root over 18 cities "
+        "against 1 city)",
+        f"- per root field, beyond its city: {root * 1e6:,.0f} µs (18 aliased roots against "
+        "one root over the same 18 cities)",
+        f"- per request, the rest: {fixed * 1e6:,.0f} µs",
+    ]
+
+
+def _shares(pairs: Sequence[tuple[str, float]], top: int) -> str:
+    return ", ".join(f"{name} {share:.0%}" for name, share in pairs[:top])
+
+
+def profile_summary(runs: Sequence[Profiled], *, load: str) -> str:
+    """Markdown: each profiled run's figures and where its samples were, and the cost model."""
+    out = [
+        "# caap-gateway profiles (python -m bench.peers --profile)",
+        "",
+        "Variant: each request differs in a variable; platforms at 0 ms; wrk with "
+        f"{CONNECTIONS} connections; py-spy at 100 Hz, on-CPU samples only. "
+        f"Machine during the run: {load}.",
+        "",
+        "Cost model (CPU per request):",
+        "",
+        *cost_model(runs),
+        "",
+    ]
+    for p in runs:
+        text = p.stacks.read_text() if p.stacks.exists() else ""
+        m = p.measured
+        out += [
+            f"## {p.name}: {p.roots} root(s), {p.cities} city(ies), {p.entities} entities each",
+            "",
+            f"- {m.per_s:,.1f} req/s, {_ms(m.cpu_per_request_s)} CPU per request, "
+            f"{m.calls_per_request:.2f} upstream calls per request",
+            f"- areas (innermost gateway/adapter module, else the leaf's library): "
+            f"{_shares(areas(text), 14)}",
+            f"- own time by library: {_shares(libraries(text), 10)}",
+            f"- {summarise(text, top=12)}",
+            "",
+        ]
     return "\n".join(out)

@@ -64,8 +64,11 @@ def _value(variant: Variant) -> str:
     return FIXED_TIME if variant == "identical" else TIME_SLOT
 
 
-def caap_query(cities: Sequence[str], variant: Variant, *, aliased: bool = True) -> RequestSpec:
-    """caap-gateway: one ``entities`` root per city (``aliased``), or one root over them all."""
+def caap_query(
+    cities: Sequence[str], variant: Variant, *, aliased: bool = True, first: int = FIRST
+) -> RequestSpec:
+    """caap-gateway: one ``entities`` root per city (``aliased``), or one root over them all;
+    ``first`` entities per city."""
     after = "$t" if variant == "variable" else f'"{_value(variant)}"'
     signature = "($t: DateTime)" if variant == "variable" else ""
 
@@ -77,9 +80,9 @@ def caap_query(cities: Sequence[str], variant: Variant, *, aliased: bool = True)
         )
 
     if aliased:
-        roots = [root(f"{c}: " if len(cities) > 1 else "", [c], FIRST) for c in cities]
+        roots = [root(f"{c}: " if len(cities) > 1 else "", [c], first) for c in cities]
     else:
-        roots = [root("", cities, FIRST * len(cities))]
+        roots = [root("", cities, first * len(cities))]
     query = f"query Peers{signature} {{\n" + "\n".join(roots) + "\n}"
     return _spec(query, {"t": TIME_SLOT} if variant == "variable" else None)
 
