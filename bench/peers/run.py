@@ -254,6 +254,11 @@ class PeerBench:
             raise PeerProblem("; ".join(problems))
         return Measured(result.requests, result.duration_s, cpu, result.p50_s, result.p99_s, calls)
 
+    def warm(self, server: Server, spec: RequestSpec) -> None:
+        """A run whose figures are dropped; a slow query may complete no request in it."""
+        with contextlib.suppress(PeerProblem):
+            self.once(server, spec, self.plan.warmup_s)
+
     def drain(self, pid: int, timeout_s: float = 30.0) -> None:
         """Wait until ``pid`` is idle and the platforms see no call, twice in a row."""
         deadline = time.monotonic() + timeout_s
@@ -269,8 +274,7 @@ class PeerBench:
     def rounds(self, sides: Sequence[tuple[Server, RequestSpec, str]]) -> list[Measured]:
         """Warm-up of each side, then rounds taking turns; totals per side."""
         for server, spec, _ in sides:
-            with contextlib.suppress(PeerProblem):
-                self.once(server, spec, self.plan.warmup_s)
+            self.warm(server, spec)
         runs: list[list[Measured]] = [[] for _ in sides]
         for _ in range(self.plan.rounds):
             for index, (server, spec, name) in enumerate(sides):
@@ -408,7 +412,7 @@ def profiles(
         spec = caap_query(cities, "variable", aliased=aliased, first=first)
         bench.check(caap, spec, len(cities) * first, f"caap, {name}")
         target = workdir / f"profile-{name}.txt"
-        bench.once(caap, spec, bench.plan.warmup_s)
+        bench.warm(caap, spec)
         sampling = Sampling(py_spy, caap.pid, target)
         try:
             measured = bench.once(caap, spec, PROFILE_S)
