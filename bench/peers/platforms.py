@@ -10,7 +10,9 @@ broker would. Rendered pages are kept per query string (at most
 ``RENDER_CACHE`` of them), so the platforms stay cheap next to the gateways.
 
 Not NGSI-LD (the bench's control): ``GET /__stats`` (requests served, per city),
-``POST /__latency?ms=N``. Prints ``READY city=port ...`` once every port listens.
+``POST /__latency?ms=N``, ``POST /__entities?n=N`` (each city then holds only its
+first N entities; at most the number it started with). Prints
+``READY city=port ...`` once every port listens.
 
 Derived from ``standin_ngsild.py`` of the steering team's peer-bench tool
 (``/work/shared/tools/peer-bench``), by permission of its authors.
@@ -183,6 +185,8 @@ class Shared:
     """What every city's server shares: the latency and the counters."""
 
     latency_s: float
+    held: int
+    """Entities each city holds (its first ``held``)."""
     requests: int = 0
     by_city: dict[str, int] = field(default_factory=dict)
 
@@ -201,10 +205,10 @@ class City:
         """``GET /ngsi-ld/v1/entities``."""
         self.shared.requests += 1
         self.shared.by_city[self.name] += 1
-        key = request.rel_url.query_string
+        key = f"{self.shared.held}?{request.rel_url.query_string}"
         page = self._pages.get(key)
         if page is None:
-            page = render(self.entities, dict(request.rel_url.query))
+            page = render(self.entities[: self.shared.held], dict(request.rel_url.query))
             if len(self._pages) < RENDER_CACHE:
                 self._pages[key] = page
         if self.shared.latency_s:
@@ -226,10 +230,23 @@ class City:
                 return web.json_response({"detail": "give ms=<number>"}, status=400)
             return web.json_response({"latency_ms": shared.latency_s * 1000})
 
+        async def held(request: web.Request) -> web.Response:
+            try:
+                count = int(request.rel_url.query["n"])
+            except (KeyError, ValueError):
+                return web.json_response({"detail": "give n=<integer>"}, status=400)
+            if not 0 <= count <= len(self.entities):
+                return web.json_response(
+                    {"detail": f"n must be 0..{len(self.entities)}"}, status=400
+                )
+            shared.held = count
+            return web.json_response({"entities": count})
+
         app = web.Application()
         app.router.add_get(ENTITIES_PATH, self.entities_handler)
         app.router.add_get("/__stats", stats)
         app.router.add_post("/__latency", latency)
+        app.router.add_post("/__entities", held)
         return app
 
 
@@ -237,7 +254,7 @@ async def serve(
     cities: Sequence[tuple[str, float, float]], entities: int, latency_s: float
 ) -> None:
     """Every city on an ephemeral port of 127.0.0.1 until SIGTERM or SIGINT."""
-    shared = Shared(latency_s)
+    shared = Shared(latency_s, entities)
     runners: list[tuple[str, int, web.AppRunner]] = []
     for name, lat, lon in cities:
         city = City(name, make_entities(name, lon, lat, entities), shared)

@@ -110,6 +110,8 @@ class PeerRow:
     cities: int
     caap: Measured
     hive: Measured
+    held: int = ENTITIES
+    """Entities each platform holds (caap-gateway fetches every one that matches)."""
 
 
 @dataclass(slots=True)
@@ -146,6 +148,13 @@ class Platforms:
         status, body = client.request(f"{first}/__latency?ms={ms}", method="POST", body=b"")
         if status != 200:
             raise PeerProblem(f"the stand-in refused latency {ms} ms: {body[:200]!r}")
+
+    def hold(self, count: int) -> None:
+        """Every city holds only its first ``count`` entities from now on."""
+        first = next(iter(self.urls.values()))
+        status, body = client.request(f"{first}/__entities?n={count}", method="POST", body=b"")
+        if status != 200:
+            raise PeerProblem(f"the stand-in refused {count} entities: {body[:200]!r}")
 
     def requests(self) -> int:
         """Requests the platforms have served so far."""
@@ -362,6 +371,12 @@ def _rows(
             say(f"{latency} ms, {ask.variant}, {len(ask.cities)} city(ies)")
             results.rows.append(_row(bench, caap, peer, ask, latency))
     platforms.set_latency(0)
+    platforms.hold(FIRST)
+    for ask in asks(ids, ONE_CITY):
+        if ask.variant == "variable":
+            say(f"0 ms, {ask.variant}, {len(ask.cities)} city(ies), {FIRST} entities per city")
+            results.rows.append(_row(bench, caap, peer, ask, 0, FIRST))
+    platforms.hold(ENTITIES)
     say("caap-gateway alone: 18 aliased roots, one root over 18 cities")
     aliased = caap_query(ids, "variable")
     single = caap_query(ids, "variable", aliased=False)
@@ -372,12 +387,14 @@ def _rows(
     results.roots = (first, second)
 
 
-def _row(bench: PeerBench, caap: Server, peer: Server, ask: Ask, latency: int) -> PeerRow:
+def _row(
+    bench: PeerBench, caap: Server, peer: Server, ask: Ask, latency: int, held: int = ENTITIES
+) -> PeerRow:
     n = len(ask.cities)
     bench.check(caap, ask.caap, FIRST * n, "caap-gateway")
     bench.check(peer, ask.hive, FIRST * n, "Hive Gateway")
     ours, theirs = bench.rounds([(caap, ask.caap, "caap"), (peer, ask.hive, "hive")])
-    return PeerRow(ask.variant, latency, n, ours, theirs)
+    return PeerRow(ask.variant, latency, n, ours, theirs, held)
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,16 +405,20 @@ class Profiled:
     roots: int
     cities: int
     entities: int
+    """Asked per city."""
+    held: int
+    """Held per city (and fetched by caap-gateway)."""
     measured: Measured
     stacks: Path
 
 
 PROFILED = (
-    # name, cities (None: all), one root per city, entities per city
-    ("1-city", (ONE_CITY,), True, FIRST),
-    ("1-city-100-entities", (ONE_CITY,), True, 100),
-    ("18-aliased-roots", None, True, FIRST),
-    ("1-root-18-cities", None, False, FIRST),
+    # name, cities (None: all), one root per city, entities asked per city, held per city
+    ("1-city", (ONE_CITY,), True, FIRST, ENTITIES),
+    ("1-city-holding-20", (ONE_CITY,), True, FIRST, FIRST),
+    ("1-city-100-asked", (ONE_CITY,), True, ENTITIES, ENTITIES),
+    ("1-root-18-cities", None, False, FIRST, ENTITIES),
+    ("18-aliased-roots", None, True, FIRST, ENTITIES),
 )
 
 
@@ -407,7 +428,8 @@ def profiles(
     """py-spy (raw collapsed stacks, 100 Hz) of caap-gateway on the ``variable`` variant,
     0 ms platforms: the runs that split its CPU per request into root, city and entity."""
     out = []
-    for name, chosen, aliased, first in PROFILED:
+    for name, chosen, aliased, first, held in PROFILED:
+        bench.platforms.hold(held)
         cities = tuple(chosen or ids)
         spec = caap_query(cities, "variable", aliased=aliased, first=first)
         bench.check(caap, spec, len(cities) * first, f"caap, {name}")
@@ -419,7 +441,8 @@ def profiles(
         finally:
             sampling.stop()
         roots = len(cities) if aliased else 1
-        out.append(Profiled(name, roots, len(cities), first, measured, target))
+        out.append(Profiled(name, roots, len(cities), first, held, measured, target))
+        bench.platforms.hold(ENTITIES)
         say(
             f"profiled {name}: {measured.per_s:.1f} req/s, "
             f"{measured.cpu_per_request_s * 1e3:.2f} ms CPU/req -> {target}"

@@ -69,15 +69,15 @@ def _verdict(row: PeerRow) -> str:
 def table(rows: Sequence[PeerRow]) -> list[str]:
     """The peer rows as a markdown table."""
     out = [
-        "| requests | platforms | cities | caap req/s | Hive req/s | req/s caap/Hive "
-        "| caap CPU/req | Hive CPU/req | CPU caap/Hive | p50 caap / Hive "
+        "| requests | platforms | cities x asked (held) | caap req/s | Hive req/s "
+        "| req/s caap/Hive | caap CPU/req | Hive CPU/req | CPU caap/Hive | p50 caap / Hive "
         "| upstream calls/req caap / Hive | target (item 2) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         c, h = r.caap, r.hive
         out.append(
-            f"| {VARIANT_TITLES[r.variant]} | {r.latency_ms} ms | {r.cities} x {FIRST} "
+            f"| {VARIANT_TITLES[r.variant]} | {r.latency_ms} ms | {r.cities} x {FIRST} ({r.held}) "
             f"| {_rate(c.per_s)} | {_rate(h.per_s)} | {c.per_s / h.per_s:.2f} "
             f"| {_ms(c.cpu_per_request_s)} | {_ms(h.cpu_per_request_s)} "
             f"| {c.cpu_per_request_s / h.cpu_per_request_s:.2f} "
@@ -88,8 +88,8 @@ def table(rows: Sequence[PeerRow]) -> list[str]:
 
 
 def _busy(m: Measured) -> float:
-    """Share of one core the gateway used during its runs."""
-    return m.cpu_s / m.duration_s
+    """Share of one core the gateway's answered requests took during its runs."""
+    return m.cpu_per_request_s * m.per_s
 
 
 def causes(rows: Sequence[PeerRow]) -> list[str]:
@@ -101,7 +101,7 @@ def causes(rows: Sequence[PeerRow]) -> list[str]:
         c, h = r.caap, r.hive
         bound = "CPU-bound" if _busy(c) > 0.85 else "not CPU-bound"
         out.append(
-            f"- {r.cities} city(ies), {r.latency_ms} ms: caap-gateway spends "
+            f"- {r.cities} city(ies), {r.latency_ms} ms, {r.held} held: caap-gateway spends "
             f"{_ms(c.cpu_per_request_s)} of CPU per request against Hive's "
             f"{_ms(h.cpu_per_request_s)}, and was {bound} ({_busy(c):.0%} of its core, Hive "
             f"{_busy(h):.0%}); at that cost one core allows {1 / c.cpu_per_request_s:,.0f} "
@@ -164,7 +164,10 @@ def section(results: PeerResults, *, when: str, commit: str, load: str = "") -> 
         f"{ENTITIES} WeatherObserved entities each, pages rendered once per query string), "
         "latency switched between the 0 ms and 50 ms rows.",
         f"- Both gateways ask {FIRST} entities per city, one upstream call per city and "
-        "request (`calls/req` shows coalescing); the 18-city requests have 18 aliased root "
+        "request (`calls/req` shows coalescing). Hive reads the 20 it asks for; caap-gateway "
+        "fetches and maps every matching entity of each city (all it holds: the `held` "
+        "figure) to give one global order, newest first; the rows with 20 held show the "
+        "two gateways doing the same upstream work. The 18-city requests have 18 aliased root "
         "fields on both sides. The per-request value is an `observedAfter` time for "
         "caap-gateway and the same `q=dateObserved>=...` for Mesh; the identical variant "
         "sends one fixed time.",
@@ -189,24 +192,28 @@ def section(results: PeerResults, *, when: str, commit: str, load: str = "") -> 
 
 
 def cost_model(runs: Sequence[Profiled]) -> list[str]:
-    """CPU per request split into a fixed part, per root field, per city, per entity, from the
-    four profiled shapes (1 city x 20 and x 100, 18 aliased roots, one root over 18 cities)."""
+    """CPU per request split into per fetched entity, per returned entity, per city, per root
+    field and the rest, from the five profiled shapes (see ``bench.peers.run.PROFILED``)."""
     by = {p.name: p.measured.cpu_per_request_s for p in runs}
-    needed = ("1-city", "1-city-100-entities", "18-aliased-roots", "1-root-18-cities")
-    if not all(n in by for n in needed):
+    needed = ("1-city", "1-city-holding-20", "1-city-100-asked", "1-root-18-cities")
+    if not all(n in by for n in (*needed, "18-aliased-roots")):
         return []
-    one, hundred, aliased, single = (by[n] for n in needed)
-    entity = (hundred - one) / (100 - FIRST)
-    city = (single - one - (18 - 1) * FIRST * entity) / (18 - 1)
-    root = (aliased - single) / (18 - 1)
-    fixed = one - root - city - FIRST * entity
+    one, held20, asked100, single = (by[n] for n in needed)
+    fetched = (one - held20) / (ENTITIES - FIRST)
+    returned = (asked100 - one) / (ENTITIES - FIRST)
+    city = (single - one - 17 * ENTITIES * fetched - 17 * FIRST * returned) / 17
+    root = (by["18-aliased-roots"] - single) / 17
+    rest = one - root - city - ENTITIES * fetched - FIRST * returned
     return [
-        f"- per entity: {entity * 1e6:,.0f} µs (1 city x 100 against x {FIRST})",
+        f"- per entity fetched from a platform (mapped, filtered, ordered): "
+        f"{fetched * 1e6:,.1f} µs (1 city holding {ENTITIES} against {FIRST}, {FIRST} asked)",
+        f"- per entity returned (merged, converted, serialised): {returned * 1e6:,.1f} µs "
+        f"(1 city, {ENTITIES} asked against {FIRST})",
         f"- per city, beyond its entities: {city * 1e6:,.0f} µs (one root over 18 cities "
         "against 1 city)",
         f"- per root field, beyond its city: {root * 1e6:,.0f} µs (18 aliased roots against "
         "one root over the same 18 cities)",
-        f"- per request, the rest: {fixed * 1e6:,.0f} µs",
+        f"- per request, the rest: {rest * 1e6:,.0f} µs",
     ]
 
 
@@ -232,7 +239,8 @@ def profile_summary(runs: Sequence[Profiled], *, load: str) -> str:
         text = p.stacks.read_text() if p.stacks.exists() else ""
         m = p.measured
         out += [
-            f"## {p.name}: {p.roots} root(s), {p.cities} city(ies), {p.entities} entities each",
+            f"## {p.name}: {p.roots} root(s), {p.cities} city(ies), {p.entities} entities "
+            f"asked and {p.held} held per city",
             "",
             f"- {m.per_s:,.1f} req/s, {_ms(m.cpu_per_request_s)} CPU per request, "
             f"{m.calls_per_request:.2f} upstream calls per request",

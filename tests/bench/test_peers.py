@@ -16,12 +16,14 @@ from bench.peers.run import (
     CONNECTIONS,
     QUICK,
     Measured,
+    PeerProblem,
     PeerResults,
     PeerRow,
     Platforms,
+    Profiled,
     start_platforms,
 )
-from bench.peers.section import BEGIN, END, extract, section, splice
+from bench.peers.section import BEGIN, END, cost_model, extract, section, splice
 from bench.peers.variants import FIRST, asks, caap_query, hive_query
 from bench.processes import ProcessGroup
 from bench.queries import filled
@@ -150,6 +152,48 @@ def test_the_stand_in_serves_over_http_and_counts(platforms: Platforms) -> None:
     assert all(e["id"].startswith("urn:ngsi-ld:WeatherObserved:lund-") for e in orjson.loads(raw))
     assert platforms.requests() == before + 1
     platforms.set_latency(0)
+    platforms.hold(5)
+    try:
+        status, raw = client.request(f"{platforms.urls['lund']}/ngsi-ld/v1/entities?{query}")
+        assert [e["id"][-3:] for e in orjson.loads(raw)] == ["001", "002", "003", "004", "005"]
+    finally:
+        platforms.hold(100)
+    with pytest.raises(PeerProblem, match="refused 101 entities"):
+        platforms.hold(101)
+
+
+def test_the_cost_model_splits_cpu_per_request(tmp_path: Path) -> None:
+    # made-up costs: 10 µs per fetched entity, 5 per returned, 300 per city, 50 per root
+    def cpu_us(roots: int, cities: int, asked: int, held: int) -> float:
+        return 500 + 50 * roots + 300 * cities + 10 * held * cities + 5 * asked * cities
+
+    runs = [
+        Profiled(
+            name,
+            roots,
+            cities,
+            asked,
+            held,
+            measured(100, cpu_us(roots, cities, asked, held) / 1000),
+            tmp_path,
+        )
+        for name, roots, cities, asked, held in [
+            ("1-city", 1, 1, 20, 100),
+            ("1-city-holding-20", 1, 1, 20, 20),
+            ("1-city-100-asked", 1, 1, 100, 100),
+            ("1-root-18-cities", 1, 18, 20, 100),
+            ("18-aliased-roots", 18, 18, 20, 100),
+        ]
+    ]
+    lines = cost_model(runs)
+    assert lines[0].startswith(
+        "- per entity fetched from a platform (mapped, filtered, ordered): 10.0 µs"
+    )
+    assert lines[1].startswith("- per entity returned (merged, converted, serialised): 5.0 µs")
+    assert lines[2].startswith("- per city, beyond its entities: 300 µs")
+    assert lines[3].startswith("- per root field, beyond its city: 50 µs")
+    assert lines[4] == "- per request, the rest: 500 µs"
+    assert cost_model(runs[:4]) == []
 
 
 def measured(per_s: float, cpu_ms: float) -> Measured:
@@ -166,6 +210,7 @@ def test_the_section_marks_targets_and_replaces_itself(tmp_path: Path) -> None:
             PeerRow("variable", 0, 1, measured(600, 1.0), measured(300, 2.0)),
             PeerRow("variable", 0, 18, measured(20, 40.0), measured(40, 20.0)),
             PeerRow("identical", 50, 1, measured(900, 1.0), measured(400, 2.0)),
+            PeerRow("variable", 0, 18, measured(20, 10.0), measured(40, 20.0), held=20),
         ],
         roots=(measured(20, 40.0), measured(80, 10.0)),
         pinned=True,
@@ -175,16 +220,18 @@ def test_the_section_marks_targets_and_replaces_itself(tmp_path: Path) -> None:
     assert text.endswith(END)
     lines = text.splitlines()
     assert any(
-        line.startswith("| each differs (a variable) | 0 ms | 1 x 20 | 600 | 300 | 2.00 |")
+        line.startswith("| each differs (a variable) | 0 ms | 1 x 20 (100) | 600 | 300 | 2.00 |")
         and "| 1.00 ms | 2.00 ms | 0.50 |" in line
         and "pass" in line
         for line in lines
     )
-    assert any("| 18 x 20 |" in line and "FAIL" in line for line in lines)
+    assert any("| 18 x 20 (100) |" in line and "FAIL" in line for line in lines)
+    assert any("| 18 x 20 (20) |" in line and "| 0.50 |" in line for line in lines)
     identical = [line for line in lines if line.startswith("| all identical | 50 ms |")]
     assert identical[0].endswith("| - |")
     assert "**4.00x** (target <= 1.5: FAIL)" in text
-    assert "- 18 city(ies), 0 ms: caap-gateway spends 40.00 ms of CPU per request" in text
+    assert "- 18 city(ies), 0 ms, 100 held: caap-gateway spends 40.00 ms of CPU" in text
+    assert "- 18 city(ies), 0 ms, 20 held: caap-gateway spends 10.00 ms" in text
 
     original = "# caap-gateway benchmarks\n\n| row |\n"
     once = splice(original, text)
