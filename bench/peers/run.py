@@ -420,18 +420,23 @@ PROFILED = (
     ("1-root-18-cities", None, False, FIRST, ENTITIES),
     ("18-aliased-roots", None, True, FIRST, ENTITIES),
 )
+PROFILED_DOCUMENT = "1-city-document"
+"""Also profiled: the first shape with the value in the document (parsed anew each time)."""
 
 
 def profiles(
     bench: PeerBench, caap: Server, ids: Sequence[str], workdir: Path, py_spy: str
 ) -> list[Profiled]:
     """py-spy (raw collapsed stacks, 100 Hz) of caap-gateway on the ``variable`` variant,
-    0 ms platforms: the runs that split its CPU per request into root, city and entity."""
+    0 ms platforms: the runs that split its CPU per request into root, city and entity;
+    then the first of them on the ``document`` variant."""
     out = []
-    for name, chosen, aliased, first, held in PROFILED:
+    shapes = [(*shape, "variable") for shape in PROFILED]
+    shapes.append((PROFILED_DOCUMENT, *PROFILED[0][1:], "document"))
+    for name, chosen, aliased, first, held, variant in shapes:
         bench.platforms.hold(held)
         cities = tuple(chosen or ids)
-        spec = caap_query(cities, "variable", aliased=aliased, first=first)
+        spec = caap_query(cities, variant, aliased=aliased, first=first)
         bench.check(caap, spec, len(cities) * first, f"caap, {name}")
         target = workdir / f"profile-{name}.txt"
         bench.warm(caap, spec)

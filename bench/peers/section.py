@@ -226,7 +226,8 @@ def profile_summary(runs: Sequence[Profiled], *, load: str) -> str:
     out = [
         "# caap-gateway profiles (python -m bench.peers --profile)",
         "",
-        "Variant: each request differs in a variable; platforms at 0 ms; wrk with "
+        "Variant: each request differs in a variable (in `1-city-document`: in the "
+        "document); platforms at 0 ms; wrk with "
         f"{CONNECTIONS} connections; py-spy at 100 Hz, on-CPU samples only. "
         f"Machine during the run: {load}.",
         "",
