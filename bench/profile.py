@@ -19,7 +19,7 @@ from bench.processes import die_with_parent
 
 RATE_HZ = 100
 PROJECT = ("gateway/", "adapters/")
-_OUTER = re.compile(r"\((gateway/(cli|serve|__main__)\.py)")
+_OUTER = re.compile(r"\((gateway/(cli|cli/\w+|serve|__main__)\.py)")
 _LINE = re.compile(r":\d+\)$")
 
 
