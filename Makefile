@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit bench conformance clean
+.PHONY: run test lint typecheck unit bench bench-peers conformance clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "caap-gateway needs Python >= 3.11 (found " + sys.version.split()[0] + ")")'
@@ -65,6 +65,16 @@ test: lint typecheck unit
 # writes bench/results.md. `$(BIN)/python -m bench --quick` is the short version.
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(MAKE) bench-peers
+
+# The peer rows (bench/peers/): caap-gateway and Hive Gateway (npm, pinned by the lockfile)
+# side by side on the same stand-in platforms; writes their section of bench/results.md.
+PEERS := bench/peers/node_modules/.package-lock.json
+$(PEERS): bench/peers/package.json bench/peers/package-lock.json
+	cd bench/peers && npm ci --no-audit --no-fund --loglevel=error
+
+bench-peers: $(STAMP) $(PEERS)
+	$(BIN)/python -m bench.peers
 
 # The ETSI NGSI-LD test suite (Entity and TemporalEntity consumption groups) against a
 # citysim broker; writes docs/conformance-ngsi-ld.md. Builds .venv-etsi/ on first use.

@@ -23,6 +23,7 @@ from types import FrameType
 
 from bench import machine, report
 from bench.harness import FULL, LATENCY_S, QUICK, TIMEOUT_S, Bench, Plan, say
+from bench.peers import section as peer_section
 from bench.processes import ROOT, ProcessGroup
 from bench.profile import find_py_spy
 from bench.rows import CONNECTIONS, ROWS, RUN_ORDER, SOAK_QUERIES
@@ -168,7 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         load=load,
         method=_method(plan, args.workers, py_spy is not None),
     )
-    report.write(out, text)
+    previous = out.read_text(encoding="utf-8") if out.exists() else ""
+    peers = peer_section.extract(previous)  # written by python -m bench.peers: kept
+    report.write(out, peer_section.splice(text, peers) if peers else text)
     print()
     print(report.table(ordered))
     print(f"\nresults: {out}")

@@ -46,7 +46,8 @@ def _version(name: str) -> str:
         return "not installed"
 
 
-def _git() -> str:
+def commit() -> str:
+    """The short commit of HEAD, and whether the work tree has changes."""
     try:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 (git from PATH)
@@ -82,7 +83,7 @@ def facts(wrk_version: str) -> list[tuple[str, str]]:
         ("Python", f"{platform.python_implementation()} {sys.version.split()[0]}"),
         ("packages", ", ".join(f"{name} {_version(name)}" for name in PACKAGES)),
         ("wrk", wrk_version),
-        ("commit", _git()),
+        ("commit", commit()),
     ]
     return rows
 

@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -102,6 +102,7 @@ class ProcessGroup:
         *,
         env: Mapping[str, str] | None = None,
         separate_stdout: bool = False,
+        cwd: Path = ROOT,
     ) -> Started:
         """Start ``argv`` in its own session; its output to a log (stdout to a file of its own)."""
         self._count += 1
@@ -112,7 +113,7 @@ class ProcessGroup:
             out: IO[bytes] = files.enter_context(stdout.open("wb")) if stdout else err
             popen = subprocess.Popen(  # noqa: S603 (our own modules, arguments built here)
                 list(argv),
-                cwd=ROOT,
+                cwd=cwd,
                 env=dict(env) if env is not None else None,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
@@ -219,13 +220,22 @@ class Server:
         return self.process.pid
 
 
-def _wait_ready(group: ProcessGroup, started: Started, url: str) -> None:
+def wait_ready(
+    group: ProcessGroup,
+    started: Started,
+    url: str,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+) -> None:
+    """Return once ``url`` answers 200; else stop ``started`` and raise StartError."""
+    headers = {"Content-Type": "application/json"} if body is not None else None
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if started.popen.poll() is not None:
             break
         try:
-            status, _ = client.request(url, timeout_s=2)
+            status, _ = client.request(url, method=method, body=body, headers=headers, timeout_s=2)
             if status == 200:
                 return
         except OSError:
@@ -254,7 +264,7 @@ def start_gateway(group: ProcessGroup, config: Path, *, workers: int) -> Server:
     ]
     started = group.start("gateway", argv, env=clean_env())
     url = f"http://{HOST}:{port}"
-    _wait_ready(group, started, url + "/readyz")
+    wait_ready(group, started, url + "/readyz")
     return Server(started, url)
 
 
@@ -274,7 +284,7 @@ def start_bare(group: ProcessGroup, body: Path, *, workers: int) -> Server:
     ]
     started = group.start("bare-starlette", argv, env=clean_env())
     url = f"http://{HOST}:{port}"
-    _wait_ready(group, started, url + "/readyz")
+    wait_ready(group, started, url + "/readyz")
     return Server(started, url)
 
 
@@ -284,8 +294,10 @@ def write_federation(
     *,
     gateway: Mapping[str, Any] | None = None,
     adapter_options: Mapping[str, Any] | None = None,
+    datasets: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> Path:
-    """A federation file of the cities in ``urls`` with the demo datasets (tests' helper)."""
+    """A federation file of the cities in ``urls``; the demo datasets unless ``datasets``
+    (city id -> what it shares) says otherwise (tests' helper)."""
     from tests.support.federation_files import write_federation as write
 
-    return write(path, urls, gateway=gateway, adapter_options=adapter_options)
+    return write(path, urls, gateway=gateway, adapter_options=adapter_options, datasets=datasets)

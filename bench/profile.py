@@ -19,7 +19,7 @@ from bench.processes import die_with_parent
 
 RATE_HZ = 100
 PROJECT = ("gateway/", "adapters/")
-_OUTER = re.compile(r"\((gateway/(cli|serve|__main__)\.py)")
+_OUTER = re.compile(r"\((gateway/(cli|cli/\w+|serve|__main__)\.py)")
 _LINE = re.compile(r":\d+\)$")
 
 
@@ -98,3 +98,56 @@ def summarise(collapsed: str, top: int = 8) -> str:
         f"{total} samples at {RATE_HZ} Hz. Own time: {listing(own)}. "
         f"Inclusive, gateway and adapter code: {listing(inclusive)}."
     )
+
+
+def _samples(collapsed: str) -> list[tuple[list[str], int]]:
+    out = []
+    for line in collapsed.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if stack and count.isdigit():
+            out.append(([_frame(f) for f in stack.split(";")], int(count)))
+    return out
+
+
+def _file(frame: str) -> str:
+    return frame[frame.rfind("(") + 1 : -1]
+
+
+def _library(path: str) -> str:
+    """The top-level package (or stdlib module) a frame's file belongs to."""
+    head = path.split("/", 1)[0]
+    return head.removesuffix(".py") if head else path
+
+
+def areas(collapsed: str) -> list[tuple[str, float]]:
+    """Share of samples per area, largest first: the innermost gateway or adapter module of
+    the stack (its library calls included), or, with none, the library of the leaf."""
+    counts: Counter[str] = Counter()
+    total = 0
+    for frames, samples in _samples(collapsed):
+        total += samples
+        project = [
+            _file(f) for f in frames if _file(f).startswith(PROJECT) and not _OUTER.search(f)
+        ]
+        counts[project[-1] if project else f"({_library(_file(frames[-1]))})"] += samples
+    return [(area, n / total) for area, n in counts.most_common()] if total else []
+
+
+def libraries(collapsed: str) -> list[tuple[str, float]]:
+    """Share of samples per library of the leaf frame (own time), largest first."""
+    counts: Counter[str] = Counter()
+    total = 0
+    for frames, samples in _samples(collapsed):
+        total += samples
+        counts[_library(_file(frames[-1]))] += samples
+    return [(lib, n / total) for lib, n in counts.most_common()] if total else []
+
+
+def inclusive(collapsed: str, needle: str) -> float:
+    """Share of samples whose stack holds a frame containing ``needle``."""
+    total = hit = 0
+    for frames, samples in _samples(collapsed):
+        total += samples
+        if any(needle in f for f in frames):
+            hit += samples
+    return hit / total if total else 0.0
