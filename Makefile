@@ -21,6 +21,12 @@ HTTP_AUDIT := tests/http_audit/node_modules/.package-lock.json
 $(HTTP_AUDIT): tests/http_audit/package.json tests/http_audit/package-lock.json
 	cd tests/http_audit && npm ci --no-audit --no-fund --loglevel=error
 
+# GraphiQL's page loads React and GraphiQL from the gateway itself (no CDN): the lockfile
+# in gateway/http/graphiql pins them; `make run` and the tests need them installed.
+GRAPHIQL := gateway/http/graphiql/node_modules/.package-lock.json
+$(GRAPHIQL): gateway/http/graphiql/package.json gateway/http/graphiql/package-lock.json
+	cd gateway/http/graphiql && npm ci --no-audit --no-fund --loglevel=error
+
 # The status page test drives Debian's chromium (Playwright with the system browser).
 .PHONY: browser
 browser:
@@ -46,7 +52,7 @@ system-deps:
 	    echo "The tests need $(SYSTEM_PACKAGES): sudo apt-get install -y $(SYSTEM_PACKAGES)" >&2; exit 1; \
 	  fi; }
 
-run: $(STAMP)
+run: $(STAMP) $(GRAPHIQL)
 	$(BIN)/caap demo
 
 lint: $(STAMP)
@@ -56,7 +62,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) $(HTTP_AUDIT) browser system-deps
+unit: $(STAMP) $(HTTP_AUDIT) $(GRAPHIQL) browser system-deps
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

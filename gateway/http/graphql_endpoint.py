@@ -3,7 +3,7 @@
 Follows the GraphQL-over-HTTP draft: ``application/graphql-response+json`` by
 default, ``application/json`` for legacy clients; request errors (bad JSON,
 parse and validation failures) are 400 with no ``data``; GET runs queries only.
-Browsers asking for HTML get GraphiQL.
+Browsers asking for HTML get GraphiQL (gateway/http/graphiql/, served with no CDN).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
 
 from gateway.auth import AuthError
 from gateway.auth.principal import ANONYMOUS
@@ -25,6 +24,7 @@ from gateway.federation.guards import QueryLimits
 from gateway.graphql.pipeline import Kind, Operation, Outcome, RequestEnvironment, run_operation
 from gateway.graphql.rate_limit import retry_after
 from gateway.http.body import BodyTooLarge, read_body
+from gateway.http.graphiql import graphiql_page
 from gateway.process.state import GatewayState
 
 log = logging.getLogger("caap.http")
@@ -56,7 +56,7 @@ async def graphql_endpoint(request: Request) -> Response:
     """Serve one GraphQL request."""
     state: GatewayState = request.app.state.gateway
     if request.method == "GET" and _wants_html(request) and "query" not in request.query_params:
-        return HTMLResponse(get_graphql_ide_html())
+        return HTMLResponse(graphiql_page())
     limits = state.runtime.federation.options.limits if state.runtime else QueryLimits()
     try:
         media_type = _negotiate(request)

@@ -7,13 +7,13 @@ docs/status-page.png.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from tests.support.chromium import CHROMIUM, FLAGS
 from tests.support.federation_files import write_federation
 from tests.support.gateway_server import GatewayServer
 from tests.support.sim import Sim
@@ -21,16 +21,6 @@ from tests.support.unthrottled import unthrottled
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "status-page.png"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ALL_UP = """() => {
   const dots = [...document.querySelectorAll('circle.city')];
   return dots.length === 18 && dots.every(d => d.dataset.health === 'up');
