@@ -38,11 +38,17 @@ def apply_rules(
 
 
 def redact(entity: SourceEntity, rules: Rules) -> SourceEntity:
-    """``entity`` without the attributes ``rules`` hide, its location coarsened or removed."""
+    """``entity`` without the attributes (and their datasets) ``rules`` hide, its location
+    coarsened or removed."""
     attributes = {k: v for k, v in entity.attributes.items() if rules.shows(k)}
     location = entity.location
     if location is not None and not rules.shows(LOCATION):
         location = None
     elif location is not None and rules.coarsen_m is not None:
         location = coarsen(location, rules.coarsen_m)
-    return SourceEntity(entity.id, entity.type, location, entity.observed_at, attributes)
+    datasets = {  # by attribute name, as attributes; a location dataset is never coarsened
+        k: v
+        for k, v in entity.datasets.items()
+        if rules.shows(k) and not (k == LOCATION and rules.coarsen_m is not None)
+    }
+    return SourceEntity(entity.id, entity.type, location, entity.observed_at, attributes, datasets)

@@ -31,6 +31,7 @@ from adapters.contract import (
 from adapters.errors import AdapterError, UpstreamTimeout
 from gateway.errors import BadUserInput, ErrorCode
 from gateway.federation.model import Federation, Rules
+from gateway.policy.dataset_redaction import redact_with_datasets
 from gateway.policy.decisions import Principal, decide
 from gateway.policy.history_redaction import redact_history
 from gateway.process.runtime import Runtime
@@ -217,7 +218,11 @@ def _query(request: HistoryRequest, rules: Rules, now: datetime) -> HistoryQuery
 
 
 def _redact(entity: EntityHistory, rules: Rules | None) -> EntityHistory:
-    return newest_points(entity if rules is None else redact_history(entity, rules))
+    """What the caller gets: ``rules`` applied, then cut to what the cost prices; each
+    dataset (ADR 0010) alike (gateway/policy/dataset_redaction.py)."""
+    if rules is None:
+        return redact_with_datasets(entity, newest_points)
+    return redact_with_datasets(entity, lambda e: newest_points(redact_history(e, rules)))
 
 
 def newest_points(entity: EntityHistory) -> EntityHistory:

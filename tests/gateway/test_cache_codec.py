@@ -30,6 +30,11 @@ entities = st.builds(
     location=st.none() | st.builds(GeoPoint, st.floats(-90, 90), st.floats(-180, 180)),
     observed_at=st.none() | st.datetimes(timezones=st.just(UTC)),
     attributes=st.dictionaries(st.text(max_size=8), json_values, max_size=4),
+    datasets=st.dictionaries(
+        st.text(max_size=8),
+        st.dictionaries(st.text(max_size=12), json_values, max_size=3),
+        max_size=2,
+    ),
 )
 
 
@@ -64,9 +69,31 @@ def test_times_stay_timezone_aware() -> None:
     assert back.result.entities[0].observed_at.tzinfo is not None
 
 
+def test_every_dataset_of_an_attribute_comes_back() -> None:
+    datasets = {"temperature": {"urn:ngsi-ld:Dataset:shade": 3.0, "urn:ngsi-ld:Dataset:sun": 9.5}}
+    entity = SourceEntity("a", "WeatherObserved", None, None, {"temperature": 5.0}, datasets)
+    (back,) = decode_entry(encode_entry(Entry(SourceResult([entity]), 0, 1, 2, 3))).result.entities
+    assert back.datasets == datasets
+
+
+def test_an_entry_of_the_format_without_datasets_is_refused() -> None:
+    old = b'{"format": 1, "times": [0, 1, 2, 3], "total": null, "truncated": false, '
+    old += b'"cache_control": null, "validator": null, "entities": [["a", "T", null, null, {}]]}'
+    with pytest.raises(CodecError, match="format 1"):
+        decode_entry(old)
+
+
 @pytest.mark.parametrize(
     "data",
-    [b"", b"not json", b"[]", b'{"format": 2}', b'{"format": 1, "times": [1, 2]}'],
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b'{"format": 2}',
+        b'{"format": 2, "times": [1, 2]}',
+        b'{"format": 2, "times": [0, 1, 2, 3], "total": null, "truncated": false, '
+        b'"cache_control": null, "validator": null, "entities": [["a", "T", null, null, {}, []]]}',
+    ],
 )
 def test_anything_else_is_a_codec_error(data: bytes) -> None:
     with pytest.raises(CodecError):

@@ -184,3 +184,19 @@ def test_location_filters_are_widened_for_coarse_locations() -> None:
     assert sent.within.min_lat < 55
     assert sent.within.max_lon > 14
     assert upstream(query, Rules()).near == query.near
+
+
+def test_datasets_of_a_hidden_attribute_are_hidden_too() -> None:
+    datasets = {"intensity": {"urn:ngsi-ld:Dataset:lane2": 4}, "address": {"urn:x": "y"}}
+    whole = SourceEntity("e1", "TrafficFlowObserved", LUND, NOW, {"intensity": 3}, datasets)
+    assert redact(whole, Rules(drop=frozenset({"address"}))).datasets == {
+        "intensity": {"urn:ngsi-ld:Dataset:lane2": 4}
+    }
+    assert redact(whole, Rules(keep=frozenset({"address"}))).datasets == {"address": {"urn:x": "y"}}
+
+
+def test_a_location_dataset_is_not_shown_where_locations_are_coarsened() -> None:
+    point = {"type": "Point", "coordinates": [13.1910, 55.7047]}
+    whole = SourceEntity("e1", "T", LUND, NOW, {}, {"location": {"urn:gps2": point}})
+    assert redact(whole, Rules(coarsen_m=1000.0)).datasets == {}
+    assert redact(whole, Rules(drop=frozenset({"x"}))).datasets == {"location": {"urn:gps2": point}}

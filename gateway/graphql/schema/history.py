@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 
 from gateway.graphql.schema import convert
 from gateway.graphql.schema.types import City, CityCoverage
+from gateway.policy.dataset_redaction import Series, by_dataset
 from gateway.query.history import HistoryAnswer
 
 
@@ -46,12 +47,30 @@ class AttributeSeries:
     points: list[HistoryPoint]
 
 
+@strawberry.type(
+    description="One dataset of an entity's attributes (NGSI-LD datasetId): its own series, "
+    "shaped and redacted like the default series."
+)
+class DatasetSeries:
+    dataset_id: str = strawberry.field(description="The platform's dataset id, e.g. a URN.")
+    series: list[AttributeSeries] = strawberry.field(
+        description="The attributes that have this dataset, each its own series, by name."
+    )
+
+
 @strawberry.type(description="One entity's attributes over time.")
 class EntityHistory:
     id: strawberry.ID
     type: str
     city: City
-    series: list[AttributeSeries]
+    series: list[AttributeSeries] = strawberry.field(
+        description="Each attribute's default series: the instance without a datasetId "
+        "(when every instance has one, the first the platform sent)."
+    )
+    datasets: list[DatasetSeries] = strawberry.field(
+        description="The other datasets of attributes that have several (NGSI-LD datasetId), "
+        "by dataset id; empty when every attribute has one instance."
+    )
 
 
 @strawberry.type(description="Histories across cities, ordered by city, then entity id.")
@@ -69,15 +88,10 @@ def history_connection(answer: HistoryAnswer, cities: Mapping[str, City]) -> His
                 id=strawberry.ID(item.entity.id),
                 type=item.entity.type,
                 city=cities[item.city_id],
-                series=[
-                    AttributeSeries(
-                        attribute=name,
-                        points=[
-                            HistoryPoint(at=p.at, value=cast(JSON, p.value), until=p.until)
-                            for p in points
-                        ],
-                    )
-                    for name, points in sorted(item.entity.series.items())
+                series=_series(item.entity.series),
+                datasets=[
+                    DatasetSeries(dataset_id=dataset_id, series=_series(series))
+                    for dataset_id, series in sorted(by_dataset(item.entity.datasets).items())
                 ],
             )
             for item in answer.items
@@ -85,3 +99,15 @@ def history_connection(answer: HistoryAnswer, cities: Mapping[str, City]) -> His
         truncated=answer.truncated,
         coverage=convert.coverage_list(answer.coverage, cities),
     )
+
+
+def _series(series: Series) -> list[AttributeSeries]:
+    return [
+        AttributeSeries(
+            attribute=name,
+            points=[
+                HistoryPoint(at=p.at, value=cast(JSON, p.value), until=p.until) for p in points
+            ],
+        )
+        for name, points in sorted(series.items())
+    ]

@@ -10,7 +10,8 @@ import orjson
 from adapters.contract import GeoPoint, SourceEntity, SourceResult
 from gateway.query.cache.entry import Entry
 
-FORMAT = 1
+FORMAT = 2
+"""2: each entity carries its datasets (ADR 0010); an entry of format 1 is a miss."""
 
 
 class CodecError(ValueError):
@@ -40,6 +41,7 @@ def encode_entry(entry: Entry) -> bytes:
                     None if e.location is None else [e.location.lat, e.location.lon],
                     e.observed_at,
                     e.attributes,
+                    {name: dict(named) for name, named in e.datasets.items()},
                 ]
                 for e in result.entities
             ],
@@ -67,13 +69,16 @@ def decode_entry(data: bytes) -> Entry:
 
 
 def _entity(raw: list[Any]) -> SourceEntity:
-    entity_id, type_, location, observed_at, attributes = raw
+    entity_id, type_, location, observed_at, attributes, datasets = raw
     if not isinstance(attributes, dict):
         raise TypeError("attributes must be an object")
+    if not isinstance(datasets, dict) or not all(isinstance(d, dict) for d in datasets.values()):
+        raise TypeError("datasets must be an object of objects")
     return SourceEntity(
         id=str(entity_id),
         type=str(type_),
         location=None if location is None else GeoPoint(float(location[0]), float(location[1])),
         observed_at=None if observed_at is None else datetime.fromisoformat(observed_at),
         attributes=attributes,
+        datasets=datasets,
     )

@@ -42,6 +42,7 @@ def entity_size(entity: SourceEntity) -> int:
     size = _ENTITY + _text(entity.id) + _text(entity.type)
     size += _POINT if entity.location is not None else 0
     size += _DATETIME if entity.observed_at is not None else 0
+    size += value_size(entity.datasets) if entity.datasets else 0
     return size + value_size(entity.attributes)
 
 

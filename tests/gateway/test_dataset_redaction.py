@@ -1,0 +1,61 @@
+"""A history's dataset series get the redaction its default series gets (ADR 0010)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from adapters.contract import EntityHistory, HistoryPoint
+from gateway.federation.model import Rules
+from gateway.policy.dataset_redaction import by_dataset, redact_with_datasets
+from gateway.query.history import _redact
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+SHADE, SUN = "urn:ngsi-ld:Dataset:shade", "urn:ngsi-ld:Dataset:sun"
+
+
+def points(*values: float) -> list[HistoryPoint]:
+    return [HistoryPoint(T0, v) for v in values]
+
+
+HIVE = EntityHistory(
+    "urn:ngsi-ld:Beehive:1",
+    "Beehive",
+    {"temperature": points(30.0), "humidity": points(60.0)},
+    {"temperature": {SHADE: points(20.0), SUN: points(25.0)}, "humidity": {SHADE: points(70.0)}},
+)
+
+
+def test_a_hidden_attributes_datasets_are_hidden_too() -> None:
+    shown = _redact(HIVE, Rules(drop=frozenset({"humidity"})))
+    assert shown.series == {"temperature": points(30.0)}
+    assert shown.datasets == {"temperature": {SHADE: points(20.0), SUN: points(25.0)}}
+    kept = _redact(HIVE, Rules(keep=frozenset({"humidity"})))
+    assert (kept.series, kept.datasets) == (
+        {"humidity": points(60.0)},
+        {"humidity": {SHADE: points(70.0)}},
+    )
+
+
+def test_full_access_shows_every_dataset() -> None:
+    assert _redact(HIVE, None) == HIVE
+
+
+def test_each_dataset_gets_what_the_default_series_gets() -> None:
+    def halve(entity: EntityHistory) -> EntityHistory:  # stands for any value rule (coarsening)
+        series = {k: [replace(p, value=p.value / 2) for p in v] for k, v in entity.series.items()}  # type: ignore[operator]
+        return replace(entity, series=series)
+
+    shown = redact_with_datasets(HIVE, halve)
+    assert shown.series == {"temperature": points(15.0), "humidity": points(30.0)}
+    assert shown.datasets == {
+        "temperature": {SHADE: points(10.0), SUN: points(12.5)},
+        "humidity": {SHADE: points(35.0)},
+    }
+
+
+def test_datasets_are_grouped_by_dataset_id() -> None:
+    assert by_dataset(HIVE.datasets) == {
+        SHADE: {"temperature": points(20.0), "humidity": points(70.0)},
+        SUN: {"temperature": points(25.0)},
+    }
