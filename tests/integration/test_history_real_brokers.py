@@ -1,9 +1,11 @@
 """``history`` through the real gateway from brokers behaving as Stellio, Mintaka and a broker
-with two datasets per attribute do (issue 12's acceptance): every point arrives.
+with two datasets per attribute do (issue 12's acceptance): every point arrives, each dataset
+as its own series (``EntityHistory.datasets``, ADR 0010), hidden with its attribute.
 
 The brokers are scripted on loopback (tests/adapters/test_ngsi_ld_broker_behaviours.py
 has each behaviour alone, with its source); the gateway runs with a federation of
-three cities, one per broker.
+four cities, one per broker and one more on the datasets broker whose grant drops
+``humidity``.
 """
 
 from __future__ import annotations
@@ -25,8 +27,11 @@ T0 = datetime(2026, 11, 1, tzinfo=UTC)
 Script = Callable[[web.Request], Awaitable[Reply]]
 HISTORY = """
 query($from: DateTime!, $to: DateTime) {
-  history(type: "WeatherObserved", from: $from, to: $to, attrs: ["temperature"], first: 50) {
-    nodes { id city { id } series { attribute points { at value } } }
+  history(type: "WeatherObserved", from: $from, to: $to, first: 50) {
+    nodes {
+      id city { id } series { attribute points { at value } }
+      datasets { datasetId series { attribute points { at value } } }
+    }
     truncated
     coverage { city { id } status message }
   }
@@ -78,23 +83,40 @@ def mintaka_pages(ids: list[str]) -> Script:
     return script
 
 
+SHADE, SUN = "urn:ngsi-ld:Dataset:shade", "urn:ngsi-ld:Dataset:sun"
+
+
 def two_datasets() -> Script:
+    """Two attributes, each with a default instance and named datasets (normalized form)."""
+
     async def script(request: web.Request) -> Reply:
         later = T0 + timedelta(hours=1)
         entity = {"id": "urn:ngsi-ld:WeatherObserved:roof", "type": "WeatherObserved",
                   "temperature": [
                       {"type": "Property", "values": [[5.0, iso(T0)], [6.0, iso(later)]]},
-                      {"type": "Property", "datasetId": "urn:ngsi-ld:Dataset:shade",
-                       "values": [[3.0, iso(T0)]]}]}  # fmt: skip
+                      {"type": "Property", "datasetId": SHADE, "values": [[3.0, iso(T0)]]},
+                      {"type": "Property", "datasetId": SUN,
+                       "values": [[9.0, iso(T0)], [9.5, iso(later)]]}],
+                  "humidity": [
+                      {"type": "Property", "values": [[80.0, iso(T0)]]},
+                      {"type": "Property", "datasetId": SHADE,
+                       "values": [[85.0, iso(T0)]]}]}  # fmt: skip
         return Reply([entity])
 
     return script
 
 
+def values(series: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Each series' values by attribute."""
+    return {s["attribute"]: [p["value"] for p in s["points"]] for s in series}
+
+
 def federation(path: Path, urls: dict[str, str]) -> Path:
-    def city(name: str, kommunkod: str, adapter: dict[str, Any]) -> dict[str, Any]:
+    def city(
+        name: str, kommunkod: str, adapter: dict[str, Any], access: Any = "public"
+    ) -> dict[str, Any]:
         return {"name": name, "kommunkod": kommunkod, "adapter": {"kind": "ngsi-ld", **adapter},
-                "datasets": {"WeatherObserved": {"access": "public"}}}  # fmt: skip
+                "datasets": {"WeatherObserved": {"access": access}}}  # fmt: skip
 
     document = {
         # a raw history of 50 entities is priced at 1,000 points per series (issue 13, M3)
@@ -106,6 +128,8 @@ def federation(path: Path, urls: dict[str, str]) -> Path:
                                           "page_size": 3, "temporal": {
                                               "url": urls["mintaka"], "dialect": "mintaka"}}),
             "umea": city("Umeå", "2480", {"url": urls["datasets"]}),
+            "kiruna": city("Kiruna", "2584", {"url": urls["datasets"]},
+                           [{"public": True, "drop": ["humidity"]}]),
         },
     }  # fmt: skip
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "utf-8")
@@ -129,17 +153,27 @@ async def test_every_point_arrives(tmp_path: Path) -> None:
     assert "errors" not in body, body.get("errors")
     result = body["data"]["history"]
     assert {c["city"]["id"]: c["status"] for c in result["coverage"]} == {
-        "malmo": "OK", "lund": "OK", "umea": "OK"}  # fmt: skip
+        "malmo": "OK", "lund": "OK", "umea": "OK", "kiruna": "OK"}  # fmt: skip
     by_city: dict[str, list[dict[str, Any]]] = {}
     for node in result["nodes"]:
         by_city.setdefault(node["city"]["id"], []).append(node)
     (hive,) = by_city["malmo"]
+    assert hive["datasets"] == []  # one instance per attribute: no other dataset
     points = hive["series"][0]["points"]
     assert [p["value"] for p in points] == [v for _, v in instances]  # 206 followed: all 250
     assert sorted(n["id"] for n in by_city["lund"]) == ids  # three Mintaka pages
     (roof,) = by_city["umea"]
-    # the default dataset; the other is EntityHistory.datasets, not shown by the gateway yet
-    assert [p["value"] for p in roof["series"][0]["points"]] == [5.0, 6.0]
+    assert values(roof["series"]) == {"temperature": [5.0, 6.0], "humidity": [80.0]}
+    assert {d["datasetId"]: values(d["series"]) for d in roof["datasets"]} == {
+        SHADE: {"temperature": [3.0], "humidity": [85.0]},
+        SUN: {"temperature": [9.0, 9.5]},
+    }  # every point of every dataset, each its own series
+    (hidden,) = by_city["kiruna"]
+    assert values(hidden["series"]) == {"temperature": [5.0, 6.0]}
+    assert {d["datasetId"]: values(d["series"]) for d in hidden["datasets"]} == {
+        SHADE: {"temperature": [3.0]},
+        SUN: {"temperature": [9.0, 9.5]},
+    }  # the grant drops humidity: its datasets too
     assert result["truncated"] is False
     assert len(servers["stellio"].requests) == 3
     assert len(servers["mintaka"].requests) == 3
