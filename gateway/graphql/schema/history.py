@@ -68,8 +68,8 @@ class EntityHistory:
         "(when every instance has one, the first the platform sent)."
     )
     datasets: list[DatasetSeries] = strawberry.field(
-        description="The other datasets of attributes that have several (NGSI-LD datasetId), "
-        "by dataset id; empty when every attribute has one instance."
+        description="Every instance with a datasetId (NGSI-LD), grouped by dataset id, "
+        "each its own series; empty when no attribute has one."
     )
 
 
