@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from adapters.contract import EntityHistory, HistoryPoint
 from gateway.federation.model import Rules
 from gateway.policy.dataset_redaction import by_dataset, redact_with_datasets
-from gateway.query.history import _redact
+from gateway.query.history import MAX_LAST_N, _redact
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 SHADE, SUN = "urn:ngsi-ld:Dataset:shade", "urn:ngsi-ld:Dataset:sun"
@@ -59,3 +59,12 @@ def test_datasets_are_grouped_by_dataset_id() -> None:
         SHADE: {"temperature": points(20.0), "humidity": points(70.0)},
         SUN: {"temperature": points(25.0)},
     }
+
+
+def test_a_datasets_series_is_cut_to_what_the_cost_prices_as_the_default_is() -> None:
+    long = [HistoryPoint(T0, float(i)) for i in range(MAX_LAST_N + 5)]
+    entity = EntityHistory("e", "Beehive", {"temperature": long}, {"temperature": {SUN: long}})
+    for rules in (None, Rules(drop=frozenset({"humidity"}))):
+        shown = _redact(entity, rules)
+        assert shown.series["temperature"] == long[-MAX_LAST_N:]
+        assert shown.datasets["temperature"][SUN] == long[-MAX_LAST_N:]
