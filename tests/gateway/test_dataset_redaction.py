@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from adapters.contract import EntityHistory, HistoryPoint
+from adapters.contract import EntityHistory, GeoPoint, HistoryPoint
 from gateway.federation.model import Rules
 from gateway.policy.dataset_redaction import by_dataset, redact_with_datasets
+from gateway.policy.grid import coarsen
 from gateway.query.history import MAX_LAST_N, _redact
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -43,7 +44,7 @@ def test_full_access_shows_every_dataset() -> None:
 
 def test_each_dataset_gets_what_the_default_series_gets() -> None:
     def halve(entity: EntityHistory) -> EntityHistory:  # stands for any value rule (coarsening)
-        series = {k: [replace(p, value=p.value / 2) for p in v] for k, v in entity.series.items()}  # type: ignore[operator]
+        series = {k: [replace(p, value=p.value / 2) for p in v] for k, v in entity.series.items()}
         return replace(entity, series=series)
 
     shown = redact_with_datasets(HIVE, halve)
@@ -68,3 +69,17 @@ def test_a_datasets_series_is_cut_to_what_the_cost_prices_as_the_default_is() ->
         shown = _redact(entity, rules)
         assert shown.series["temperature"] == long[-MAX_LAST_N:]
         assert shown.datasets["temperature"][SUN] == long[-MAX_LAST_N:]
+
+
+def test_a_location_dataset_is_coarsened_as_the_default_location_is() -> None:
+    true = GeoPoint(55.60587, 13.00073)
+    where = {"type": "Point", "coordinates": [true.lon, true.lat]}
+    entity = EntityHistory(
+        "bus", "Vehicle", {"location": [HistoryPoint(T0, where)]},
+        {"location": {SUN: [HistoryPoint(T0, where)], SHADE: [HistoryPoint(T0, "a square")]}},
+    )  # fmt: skip
+    shown = _redact(entity, Rules(coarsen_m=500.0))
+    cell = coarsen(true, 500.0)
+    coarse = [HistoryPoint(T0, {"type": "Point", "coordinates": [cell.lon, cell.lat]})]
+    assert shown.series == {"location": coarse}
+    assert shown.datasets == {"location": {SUN: coarse}}  # a place in words cannot be coarsened

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.contract import BBox, GeoPoint, Near, SourceEntity, SourceQuery
+from adapters.contract import BBox, GeoPoint, JSONValue, Near, SourceEntity, SourceQuery
 from adapters.geo import distance_m, is_near, is_within
 from gateway.federation.model import RowFilter, Rules
 from gateway.policy.grid import METRES_PER_DEGREE, coarsen, widen_box, widen_near
@@ -187,7 +187,10 @@ def test_location_filters_are_widened_for_coarse_locations() -> None:
 
 
 def test_datasets_of_a_hidden_attribute_are_hidden_too() -> None:
-    datasets = {"intensity": {"urn:ngsi-ld:Dataset:lane2": 4}, "address": {"urn:x": "y"}}
+    datasets: dict[str, dict[str, JSONValue]] = {
+        "intensity": {"urn:ngsi-ld:Dataset:lane2": 4},
+        "address": {"urn:x": "y"},
+    }
     whole = SourceEntity("e1", "TrafficFlowObserved", LUND, NOW, {"intensity": 3}, datasets)
     assert redact(whole, Rules(drop=frozenset({"address"}))).datasets == {
         "intensity": {"urn:ngsi-ld:Dataset:lane2": 4}
