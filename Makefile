@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit bench bench-peers conformance clean
+.PHONY: run test lint typecheck unit bench bench-peers conformance screenshot clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "caap-gateway needs Python >= 3.11 (found " + sys.version.split()[0] + ")")'
@@ -86,6 +86,10 @@ bench-peers: $(STAMP) $(PEERS)
 # citysim broker; writes docs/conformance-ngsi-ld.md. Builds .venv-etsi/ on first use.
 conformance: $(STAMP)
 	$(BIN)/python -m tools.etsi
+
+# Regenerates docs/status-page.png (the status page test with the screenshot kept).
+screenshot: $(STAMP) browser
+	CAAP_STATUS_SCREENSHOT=docs/status-page.png $(BIN)/pytest -q tests/ops/test_status_page.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

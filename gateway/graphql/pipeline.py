@@ -13,7 +13,6 @@ Everything refused here is refused before any upstream call.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,10 +27,12 @@ from gateway.graphql.execution import Executor, format_error, operation_type
 from gateway.graphql.limits.cost import operation_cost
 from gateway.graphql.limits.refusal import QueryTooComplex
 from gateway.graphql.protection import Protection
-from gateway.graphql.response_cache import AuditRecorder, Stored, response_key, shareable
+from gateway.graphql.response_cache import Stored, response_key, shareable
 from gateway.graphql.schema.context import RequestContext
 from gateway.graphql.schema.types import City
+from gateway.ops import error_codes
 from gateway.ops.metrics import Metrics
+from gateway.policy.audit_trail import AuditTrail
 from gateway.process.runtime import Runtime
 
 RESPONSE_TIER = "response"
@@ -128,9 +129,10 @@ async def run_operation(
     if problems:
         return _refused(metrics, problems)
 
-    recorder = AuditRecorder(serving.runtime.audit)
+    audit = AuditTrail(serving.runtime.audit, principal)
     context = RequestContext(
-        runtime=dataclasses.replace(serving.runtime, audit=recorder),
+        runtime=serving.runtime,
+        audit=audit,
         cities=serving.cities,
         principal=principal,
         metrics=metrics,
@@ -147,6 +149,7 @@ async def run_operation(
     errors = [format_error(e) for e in result.errors or ()] + context.city_errors
     if errors:
         body["errors"] = errors
+        error_codes.note(errors)
     body["extensions"] = {"cost": {"estimated": cost, "limit": limits.cost}}
     data = orjson.dumps(body)
     if (
@@ -155,7 +158,7 @@ async def run_operation(
         and not context.stale
         and shareable(document, operation.operation_name)
     ):
-        responses.put(key, Stored(data, tuple(recorder.lines)))
+        responses.put(key, Stored(data, tuple(audit.lines)))
     return Outcome(Kind.RESULT, data)
 
 
@@ -163,5 +166,6 @@ def _refused(metrics: Metrics, errors: list[GraphQLError]) -> Outcome:
     for error in errors:
         if isinstance(error, QueryTooComplex):
             metrics.refusals.labels(error.limit).inc()
-    body = {"errors": [format_error(e) for e in errors]}
-    return Outcome(Kind.REFUSED, orjson.dumps(body))
+    formatted = [format_error(e) for e in errors]
+    error_codes.note(formatted)
+    return Outcome(Kind.REFUSED, orjson.dumps({"errors": formatted}))

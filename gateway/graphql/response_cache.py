@@ -5,7 +5,7 @@ policy class over the whole federation (``federation_policy_class``): callers wh
 tokens would see the same data share entries; no token, subject or client id is part of
 it. Only complete answers are kept: no ``errors`` entry at all, no city served stale,
 and no field that answers about the caller (``viewer``, ``access``). A hit writes the
-audit lines the original request wrote, for the caller of the hit.
+audit lines the original request wrote (its ``AuditTrail``), for the caller of the hit.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -32,28 +32,13 @@ from gateway.auth.principal import Principal
 from gateway.clock import Clock
 from gateway.federation.guards import ResponseCacheOptions
 from gateway.federation.model import Federation
-from gateway.policy.audit import AuditLog, decision_text
-from gateway.policy.decisions import Decision, federation_policy_class
+from gateway.policy.audit import AuditLog
+from gateway.policy.audit_trail import AuditLine
+from gateway.policy.decisions import federation_policy_class
 
 PRIVATE_ROOT_FIELDS = frozenset({"viewer", "access"})
 """Root fields whose answer depends on more than the caller's policy class."""
 _ENTRY_OVERHEAD = 200
-
-
-@dataclass(frozen=True, slots=True)
-class AuditLine:
-    """One access decision of a cached answer, written again for each caller it serves."""
-
-    city_id: str
-    dataset: str
-    decision: Decision
-    statistic: str | None
-    text: str = field(init=False, repr=False, compare=False)
-    """The decision serialised once (``audit.decision_text``), for every replay."""
-
-    def __post_init__(self) -> None:
-        text = decision_text(self.city_id, self.dataset, self.decision, self.statistic)
-        object.__setattr__(self, "text", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,30 +118,6 @@ class PolicyClasses:
         if found is None:
             found = self._known[kind] = federation_policy_class(principal, self._federation)
         return found
-
-
-class AuditRecorder(AuditLog):
-    """Passes each decision on to the audit log, and keeps it for the response cache."""
-
-    def __init__(self, inner: AuditLog | None) -> None:
-        super().__init__(lambda line: None)
-        self._inner = inner
-        self.lines: list[AuditLine] = []
-
-    def record(
-        self,
-        principal: Principal,
-        city_id: str,
-        dataset: str,
-        decision: Decision,
-        statistic: str | None = None,
-    ) -> None:
-        self.lines.append(AuditLine(city_id, dataset, decision, statistic))
-        if self._inner is not None:
-            self._inner.record(principal, city_id, dataset, decision, statistic)
-
-    def close(self) -> None:
-        """The inner log belongs to the runtime: it stays open."""
 
 
 def shareable(document: DocumentNode, operation_name: str | None) -> bool:

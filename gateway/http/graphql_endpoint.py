@@ -25,6 +25,7 @@ from gateway.graphql.pipeline import Kind, Operation, Outcome, RequestEnvironmen
 from gateway.graphql.rate_limit import retry_after
 from gateway.http.body import BodyTooLarge, read_body
 from gateway.http.graphiql import graphiql_page
+from gateway.ops import error_codes
 from gateway.process.state import GatewayState
 
 log = logging.getLogger("caap.http")
@@ -239,6 +240,7 @@ def _json_param(value: Any, name: str) -> Any:
 def _problem_response(problem: RequestProblem, media_type: str) -> Response:
     code = problem.code.value if problem.code is not None else _code(problem.status)
     body = {"errors": [{"message": str(problem), "extensions": {"code": code}}]}
+    error_codes.note(body["errors"])
     return Response(
         orjson.dumps(body),
         status_code=problem.status,

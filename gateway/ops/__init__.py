@@ -6,6 +6,7 @@
     routes.py              ``/``, ``/status.json``, ``/status/*`` and ``POST /admin/reload``
     metrics.py             the Prometheus metrics of one process
     operations_metrics.py  requests in flight, errors by code, per-city latency, reloads
+    error_codes.py         the errors[] codes of the response being made, noted for counting
     upstream_trace.py      every HTTP request sent to a city platform, counted
     tracing.py             OpenTelemetry spans, off by default
     logging_json.py        log records as JSON lines, each with its request id

@@ -89,6 +89,13 @@ class Metrics:
             ["limit"],
             registry=self.registry,
         )
+        self.internal_errors = Counter(
+            "caap_internal_errors",
+            "Gateway bugs caught where a broad except keeps serving, by where (status_probe, "
+            "reload, fast_lists); each is logged with its traceback.",
+            ["where"],
+            registry=self.registry,
+        )
 
     def render(self) -> bytes:
         """The Prometheus text exposition."""

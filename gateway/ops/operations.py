@@ -22,6 +22,7 @@ from adapters.registry import AdapterRegistry
 from gateway.federation import Federation
 from gateway.http.access_log import AccessLogMiddleware
 from gateway.http.request_id import RequestIdMiddleware, upstream_trace_config
+from gateway.ops.error_codes import collecting
 from gateway.ops.inflight import InFlight
 from gateway.ops.metrics import Metrics
 from gateway.ops.operations_metrics import OpsMetrics
@@ -53,9 +54,10 @@ class Operations:
         self.state = state
         self.registry = metrics.registry
         self.metrics = OpsMetrics(metrics.registry)
+        self._internal_errors = metrics.internal_errors
         self.health = CityHealth(self.metrics)
         self.inflight = InFlight(self.metrics.in_flight)
-        self.prober = Prober(self.health, self.inflight, settings.status_refresh_s)
+        self.prober = Prober(self.health, self.inflight, settings.status_refresh_s, metrics)
         self.tracing = Tracing.create(settings.otel, tracer_provider)
         self.reloader: Reloader | None = None
 
@@ -87,21 +89,19 @@ class Operations:
         """``endpoint`` counted in flight (reloads wait for it), in a span, errors counted."""
 
         async def observed(request: Request) -> Response:
-            with self.inflight.track():
-                if not self.tracing.enabled:
-                    return self._count_errors(await endpoint(request))
-                with self.tracing.request_span(request.method, request.url.path) as span:
-                    response = self._count_errors(await endpoint(request))
-                    if span is not None:
-                        span.set_attribute("http.response.status_code", response.status_code)
-                    return response
+            with self.inflight.track(), collecting() as codes:
+                try:
+                    if not self.tracing.enabled:
+                        return await endpoint(request)
+                    with self.tracing.request_span(request.method, request.url.path) as span:
+                        response = await endpoint(request)
+                        if span is not None:
+                            span.set_attribute("http.response.status_code", response.status_code)
+                        return response
+                finally:
+                    self.metrics.count_errors(codes)
 
         return observed
-
-    def _count_errors(self, response: Response) -> Response:
-        body = response.body
-        self.metrics.count_errors(body if isinstance(body, bytes) else bytes(body))
-        return response
 
     def start(self, federation: Federation, registry: AdapterRegistry, build: Builder) -> None:
         """Serve ``federation`` (loaded from ``settings.config_path``) built by ``build``."""
@@ -113,6 +113,7 @@ class Operations:
             self.inflight,
             self.metrics,
             self.health,
+            self._internal_errors,
         )
         self.reloader.install(federation)
 

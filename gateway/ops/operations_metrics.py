@@ -6,7 +6,8 @@ names are listed in docs/operations.md.
 
 from __future__ import annotations
 
-import orjson
+from collections.abc import Iterable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -53,18 +54,7 @@ class OpsMetrics:
             registry=registry,
         )
 
-    def count_errors(self, body: bytes) -> None:
-        """Count the ``errors[]`` entries of a GraphQL response body by their code."""
-        if b'"errors"' not in body:
-            return
-        try:
-            document = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            return
-        results = document if isinstance(document, list) else [document]  # a batch, or one
-        for result in results:
-            errors = result.get("errors") if isinstance(result, dict) else None
-            for error in errors if isinstance(errors, list) else ():
-                extensions = error.get("extensions") if isinstance(error, dict) else None
-                code = extensions.get("code") if isinstance(extensions, dict) else None
-                self.graphql_errors.labels(code if isinstance(code, str) else "NONE").inc()
+    def count_errors(self, codes: Iterable[str]) -> None:
+        """Count ``errors[]`` entries by their code (``gateway/ops/error_codes.py``)."""
+        for code in codes:
+            self.graphql_errors.labels(code).inc()

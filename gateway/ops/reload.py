@@ -20,6 +20,9 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prometheus_client import Counter
+
+from adapters.errors import AdapterError
 from adapters.registry import AdapterRegistry
 from gateway.auth import Authenticator
 from gateway.federation import Federation, FederationError, load_federation
@@ -80,6 +83,7 @@ class Reloader:
         inflight: InFlight,
         metrics: OpsMetrics,
         health: CityHealth,
+        internal_errors: Counter | None = None,
     ) -> None:
         self._state = state
         self.path = path
@@ -88,6 +92,8 @@ class Reloader:
         self._inflight = inflight
         self._metrics = metrics
         self._health = health
+        self._internal_errors = internal_errors
+        """``caap_internal_errors_total``: a reload stopped by a gateway bug is counted."""
         self._serving: ServedFederation | None = None
         self._lock = asyncio.Lock()
         self._closing: set[asyncio.Task[None]] = set()
@@ -123,9 +129,17 @@ class Reloader:
         except FederationError as exc:
             self.fingerprint.stat = seen.stat  # do not retry the same bad file on every tick
             return self._rejected(tuple(str(p) for p in exc.problems), current)
-        except Exception as exc:  # an adapter or authenticator that could not be built
+        except (AdapterError, ValueError, OSError) as exc:
+            # an adapter or authenticator that could not be built from this file
             self.fingerprint.stat = seen.stat
             return self._rejected((f"{self.path}: {type(exc).__name__}: {exc}",), current)
+        except Exception as exc:  # a gateway bug: the old federation keeps serving, loudly
+            self.fingerprint.stat = seen.stat
+            log.exception("federation reload failed inside the gateway")
+            if self._internal_errors is not None:
+                self._internal_errors.labels("reload").inc()
+            problem = f"{self.path}: a gateway bug stopped the reload ({type(exc).__name__}: {exc})"
+            return self._rejected((problem,), current)
         self._swap(serving, federation, seen)
         self._metrics.reloads.labels("applied").inc()
         log.info(

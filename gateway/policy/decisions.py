@@ -10,7 +10,7 @@ theirs does not suffice (FORBIDDEN). A dataset a city does not list is denied.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 
@@ -44,6 +44,9 @@ class Decision:
     reason: str
     code: ErrorCode | None = None
     grant: Grant | None = None
+    policy_class: str = field(default="", compare=False)
+    """What the decision depends on (``policy_class``), when ``grant_decision`` took it:
+    computed from the same grant lookup, so the planner looks the grant up once."""
 
     @property
     def rules(self) -> Rules:
@@ -78,16 +81,19 @@ def grant_for(principal: Principal, city: CityConfig, dataset: str) -> tuple[int
 def grant_decision(principal: Principal, city: CityConfig, dataset: str) -> Decision:
     """Allowed when some grant applies (rows or statistics, as its rules say), and why."""
     config = city.datasets.get(dataset)
-    if config is None:
-        return Decision(False, f"{city.name} does not share {dataset}", ErrorCode.FORBIDDEN)
     found = grant_for(principal, city, dataset)
+    cls = _class_of(principal, city, dataset, found)
+    if config is None:
+        return Decision(
+            False, f"{city.name} does not share {dataset}", ErrorCode.FORBIDDEN, None, cls
+        )
     if found is None:
         needs = " or ".join(dict.fromkeys(audience_needs(g.audience) for g in config.access.grants))
         code = ErrorCode.UNAUTHENTICATED if principal.anonymous else ErrorCode.FORBIDDEN
-        return Decision(False, f"{dataset} of {city.name} needs a token {needs}", code)
+        return Decision(False, f"{dataset} of {city.name} needs a token {needs}", code, None, cls)
     grant = found[1]
     why = _why(principal, grant.audience)
-    return Decision(True, "; ".join([why, *rule_texts(grant.rules)]), None, grant)
+    return Decision(True, "; ".join([why, *rule_texts(grant.rules)]), None, grant, cls)
 
 
 def decide(
@@ -151,7 +157,12 @@ def policy_class(principal: Principal, city: CityConfig, dataset: str) -> str:
     the same grant (its position and content) or the same kind of refusal. It
     holds no token, no subject and no client id, and is stable across processes.
     """
-    found = grant_for(principal, city, dataset)
+    return _class_of(principal, city, dataset, grant_for(principal, city, dataset))
+
+
+def _class_of(
+    principal: Principal, city: CityConfig, dataset: str, found: tuple[int, Grant] | None
+) -> str:
     if found is None:
         listed = dataset in city.datasets
         part: object = ["deny", listed, principal.anonymous]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from adapters import representative_point
 from adapters.contract import EntityHistory, GeoPoint, HistoryPoint, JSONValue
-from adapters.sdk.geojson import representative_point
 from gateway.federation.model import Rules
 from gateway.policy.decisions import LOCATION
 from gateway.policy.grid import coarsen

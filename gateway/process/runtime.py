@@ -20,9 +20,7 @@ from gateway.federation.model import Federation
 from gateway.ops.metrics import Metrics
 from gateway.ops.upstream_trace import upstream_trace
 from gateway.policy.audit import AuditLog
-from gateway.query.fanout import direct
-from gateway.query.planner import CityStep
-from gateway.query.upstream import Fetched, Upstream, build_upstream
+from gateway.query.upstream import Upstream, build_upstream
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +29,11 @@ class Runtime:
 
     federation: Federation
     adapters: Mapping[str, Adapter]
+    upstream: Upstream
+    """The adapters behind cache and guards: every call to a city goes through it."""
     audit: AuditLog | None = None
     catalogues: Mapping[str, CatalogueAdapter] = field(default_factory=dict)
     """The open-data catalogue adapter of each city that has one."""
-    upstream: Upstream | None = None
-    """The adapters behind cache and guards; None: straight to the adapters."""
 
     @classmethod
     def build(
@@ -79,18 +77,11 @@ class Runtime:
                     raise TypeError(f"{city.catalogue.kind!r} built no catalogue adapter")
                 catalogues[city_id] = built
         upstream = build_upstream(federation, adapters, metrics, redis_url, clocks)
-        return cls(federation, adapters, AuditLog.open(federation.audit), catalogues, upstream)
-
-    async def fetch(self, step: CityStep, deadline: float) -> Fetched:
-        """One city's answer to its step (``gateway.query.fanout.Fetch``)."""
-        if self.upstream is None:
-            return await direct(self.adapters)(step, deadline)
-        return await self.upstream.fetch(step, deadline)
+        return cls(federation, adapters, upstream, AuditLog.open(federation.audit), catalogues)
 
     async def aclose(self) -> None:
         """Close the upstream layer, every adapter, and the audit log."""
-        if self.upstream is not None:
-            await self.upstream.aclose()
+        await self.upstream.aclose()
         for adapter in self.adapters.values():
             await adapter.aclose()
         for catalogue in self.catalogues.values():

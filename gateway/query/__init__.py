@@ -9,10 +9,11 @@
     datasets.py        every city's open-data catalogue, merged and paged
     statistics.py      count, min, max, mean of one attribute across cities
     fanout.py          every planned city at once, each within its timeout, all within a deadline
-    upstream.py        each city's adapter behind its cache and its guard -> adapters/
+                       (the one way to a city: entities, statistics, history, datasets, probes)
+    upstream.py        each city's adapters behind its cache and its one guard -> adapters/
     cache/             per-city answers: two tiers, single-flight, RFC 5861 staleness
     resilience/        per city: retries, circuit breaker, bulkhead
-    filtering.py       filters the gateway applies itself
+    filtering.py       filters the gateway applies itself; what the caller may see of an answer
     merge.py           k-way merge of per-city results into one page
     ordering.py        the one global order of entities across cities
     cursor.py          opaque pagination cursors

@@ -1,8 +1,9 @@
 """The federated catalogue query: every city's catalogue at once, merged, paged, with coverage.
 
 The path of one ``datasets`` field, beside ``entities.py`` and with its
-conventions: a city without a catalogue is UNSUPPORTED, one that fails gets its
-coverage status and an ``errors[]`` entry, the others answer. Datasets are in one
+conventions (the fan-out, then each city's upstream guard): a city without a
+catalogue is UNSUPPORTED, one that fails gets its coverage status and an
+``errors[]`` entry, the others answer. Datasets are in one
 global order (title, case-folded; then city id; then dataset id), so keyset
 cursors page without duplicates or gaps. The search is applied again here
 (``CatalogueQuery.matches``), so every catalogue kind means the same by it.
@@ -10,28 +11,25 @@ cursors page without duplicates or gaps. The search is applied again here
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import bisect
 import heapq
 import itertools
-import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import orjson
 
-from adapters.contract import CatalogueAdapter, CatalogueDataset, CatalogueQuery, CatalogueResult
-from adapters.errors import AdapterError, UpstreamTimeout
+from adapters.contract import CatalogueDataset, CatalogueQuery, CatalogueResult
 from gateway.errors import BadUserInput
 from gateway.federation.model import Federation
 from gateway.process.runtime import Runtime
-from gateway.query.coverage import Coverage, CoverageStatus, coverage_for_error
+from gateway.query.cache.keys import call_key
+from gateway.query.coverage import Coverage, CoverageStatus, answered
 from gateway.query.cursor import fingerprint
-
-log = logging.getLogger("caap.datasets")
+from gateway.query.fanout import Fetch, fan_out
+from gateway.query.upstream import Fetched
 
 MAX_SEARCH_LENGTH = 200
 _CURSOR_VERSION = 1
@@ -101,6 +99,14 @@ def dataset_request(
     return DatasetRequest(words or None, scope, size, after)
 
 
+@dataclass(frozen=True, slots=True)
+class CatalogueStep:
+    """One city's catalogue to ask, or ``refusal`` (none configured)."""
+
+    city_id: str
+    refusal: Coverage | None = None
+
+
 async def find_datasets(
     request: DatasetRequest, runtime: Runtime, deadline: float
 ) -> DatasetAnswer:
@@ -110,22 +116,29 @@ async def find_datasets(
     federation = runtime.federation
     scope = request.cities if request.cities is not None else tuple(federation.cities)
     query = CatalogueQuery(request.search, federation.options.max_entities_per_city)
-    outcomes = await asyncio.gather(
-        *(
-            _ask(city_id, runtime.catalogues.get(city_id), query, federation, deadline)
-            for city_id in scope
-        )
+    steps = [
+        CatalogueStep(city_id)
+        if city_id in runtime.catalogues
+        else CatalogueStep(city_id, _no_catalogue(city_id))
+        for city_id in scope
+    ]
+    outcomes = await fan_out(
+        steps, catalogue_fetch(runtime, query), federation.timeout_for, deadline
     )
     streams: list[list[PlacedDataset]] = []
     coverage: list[Coverage] = []
-    for city_id, outcome in zip(scope, outcomes, strict=True):
-        if isinstance(outcome, Coverage):
-            coverage.append(outcome)
+    for outcome in outcomes:
+        if outcome.result is None:
+            coverage.append(outcome.coverage)
             continue
-        placed = _order(city_id, [d for d in outcome.datasets if query.matches(d)])
+        placed = _order(outcome.city_id, [d for d in outcome.result.datasets if query.matches(d)])
         streams.append(placed)
-        note = f"only the first {query.limit} datasets were fetched" if outcome.truncated else None
-        coverage.append(Coverage(city_id, CoverageStatus.OK, len(placed), note))
+        note = (
+            f"only the first {query.limit} datasets were fetched"
+            if outcome.result.truncated
+            else None
+        )
+        coverage.append(answered(outcome.coverage, len(placed), note))
     tails = [_after(stream, after_key) for stream in streams]
     page = list(itertools.islice(heapq.merge(*tails, key=lambda p: p.key), request.first + 1))
     items = page[: request.first]
@@ -139,30 +152,23 @@ async def find_datasets(
     )
 
 
-async def _ask(
-    city_id: str,
-    catalogue: CatalogueAdapter | None,
-    query: CatalogueQuery,
-    federation: Federation,
-    deadline: float,
-) -> CatalogueResult | Coverage:
-    if catalogue is None:
-        return Coverage(city_id, CoverageStatus.UNSUPPORTED, message="no catalogue configured")
-    budget = min(federation.timeout_for(city_id), deadline - time.monotonic())
-    if budget <= 0:
-        error = UpstreamTimeout("the request's deadline passed before this catalogue was asked")
-        return coverage_for_error(city_id, error)
-    try:
-        async with asyncio.timeout(budget):
-            return await catalogue.fetch_datasets(query)
-    except TimeoutError:
-        return coverage_for_error(city_id, UpstreamTimeout(f"no answer within {budget:.1f} s"))
-    except AdapterError as exc:
-        log.info("catalogue of %s: %s: %s", city_id, type(exc).__name__, exc)
-        return coverage_for_error(city_id, exc)
-    except Exception as exc:  # a catalogue adapter's bug must not fail the other cities
-        log.exception("catalogue of %s raised unexpectedly", city_id)
-        return coverage_for_error(city_id, exc)
+def _no_catalogue(city_id: str) -> Coverage:
+    return Coverage(city_id, CoverageStatus.UNSUPPORTED, message="no catalogue configured")
+
+
+def catalogue_fetch(
+    runtime: Runtime, query: CatalogueQuery
+) -> Fetch[CatalogueStep, CatalogueResult]:
+    """Ask one city's catalogue adapter through the city's upstream guard."""
+
+    async def fetch(step: CatalogueStep, deadline: float) -> Fetched[CatalogueResult]:
+        catalogue = runtime.catalogues[step.city_id]
+        key = call_key("catalogue", step.city_id, query)
+        return await runtime.upstream.call(
+            step.city_id, key, lambda: catalogue.fetch_datasets(query), deadline
+        )
+
+    return fetch
 
 
 def _after(stream: list[PlacedDataset], key: DatasetKey | None) -> list[PlacedDataset]:

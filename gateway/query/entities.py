@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gateway.auth.principal import Principal
 from gateway.errors import BadUserInput
-from gateway.policy.decisions import Principal
-from gateway.policy.redaction import visible
+from gateway.policy.audit_trail import AuditTrail
 from gateway.process.runtime import Runtime
 from gateway.query.coverage import Coverage, answered
 from gateway.query.cursor import CursorError, decode_cursor, encode_cursor, fingerprint
 from gateway.query.entity_request import EntityRequest
 from gateway.query.fanout import fan_out
+from gateway.query.filtering import visible
 from gateway.query.merge import Placed, merge_page, order_city
 from gateway.query.planner import plan
 
@@ -33,7 +34,11 @@ class EntityAnswer:
 
 
 async def find_entities(
-    request: EntityRequest, runtime: Runtime, principal: Principal, deadline: float
+    request: EntityRequest,
+    runtime: Runtime,
+    principal: Principal,
+    deadline: float,
+    audit: AuditTrail | None = None,
 ) -> EntityAnswer:
     """Answer ``request`` from every city in scope; ``deadline`` on the monotonic clock."""
     query_fp = fingerprint(request.fingerprint_parts())
@@ -44,8 +49,10 @@ async def find_entities(
         except CursorError as exc:
             raise BadUserInput(f"after: {exc}") from None
 
-    steps = plan(request, runtime.federation, principal, runtime.audit)
-    outcomes = await fan_out(steps, runtime.fetch, runtime.federation.timeout_for, deadline)
+    steps = plan(request, runtime.federation, principal, audit)
+    outcomes = await fan_out(
+        steps, runtime.upstream.fetch, runtime.federation.timeout_for, deadline
+    )
 
     streams: dict[str, list[Placed]] = {}
     coverage: list[Coverage] = []

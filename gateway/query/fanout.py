@@ -1,8 +1,10 @@
 """Ask every planned city at once, each within its timeout and all within one deadline.
 
-``fetch(step, city_deadline)`` does the asking (``Upstream.fetch``: cache, single-flight,
-breaker, bulkhead, retries); the fan-out only runs the cities concurrently, sets each
-one's deadline and turns every outcome into a coverage entry.
+The one way the gateway calls cities, whatever the root field: ``fetch(step,
+city_deadline)`` does the asking (an ``Upstream`` method: cache, single-flight,
+breaker, bulkhead, retries, metrics); the fan-out only runs the cities
+concurrently, sets each one's deadline and turns every outcome into a coverage
+entry. A step with a ``refusal`` is not asked.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from adapters.contract import Adapter, SourceResult
 from adapters.errors import AdapterError, UpstreamTimeout
@@ -21,7 +24,21 @@ from gateway.query.upstream import Fetched
 
 log = logging.getLogger("caap.fanout")
 
-Fetch = Callable[[CityStep, float], Awaitable[Fetched]]
+
+class Step(Protocol):
+    """What the fan-out needs of a planned step: its city, and the refusal, if any."""
+
+    @property
+    def city_id(self) -> str: ...
+
+    @property
+    def refusal(self) -> Coverage | None: ...
+
+
+S = TypeVar("S", bound=Step)
+R = TypeVar("R")
+
+Fetch = Callable[[S, float], Awaitable[Fetched[R]]]
 """Answer one step by the deadline given (on the ``time.monotonic()`` clock)."""
 
 GUARD_S = 0.1
@@ -29,19 +46,19 @@ GUARD_S = 0.1
 
 
 @dataclass(frozen=True, slots=True)
-class CityOutcome:
+class CityOutcome(Generic[R]):
     """One city's answer: ``result`` when it answered, and its coverage either way."""
 
     city_id: str
-    result: SourceResult | None
+    result: R | None
     coverage: Coverage
     elapsed_s: float
 
 
-def direct(adapters: Mapping[str, Adapter]) -> Fetch:
+def direct(adapters: Mapping[str, Adapter]) -> Fetch[CityStep, SourceResult]:
     """A ``Fetch`` straight to the adapters: no cache, no breaker (for tests and tools)."""
 
-    async def fetch(step: CityStep, deadline: float) -> Fetched:
+    async def fetch(step: CityStep, deadline: float) -> Fetched[SourceResult]:
         assert step.query is not None
         async with asyncio.timeout_at(deadline):
             return Fetched(await adapters[step.city_id].fetch_entities(step.query))
@@ -50,11 +67,11 @@ def direct(adapters: Mapping[str, Adapter]) -> Fetch:
 
 
 async def fan_out(
-    steps: Sequence[CityStep],
-    fetch: Fetch,
+    steps: Sequence[S],
+    fetch: Fetch[S, R],
     timeout_for: Callable[[str], float],
     deadline: float,
-) -> list[CityOutcome]:
+) -> list[CityOutcome[R]]:
     """Run every step concurrently; ``deadline`` is on the ``time.monotonic()`` clock.
 
     No call starts after the deadline; each is cut at ``min(city timeout, time left)``.
@@ -64,15 +81,14 @@ async def fan_out(
 
 
 async def _one(
-    step: CityStep,
-    fetch: Fetch,
+    step: S,
+    fetch: Fetch[S, R],
     timeout_for: Callable[[str], float],
     deadline: float,
-) -> CityOutcome:
+) -> CityOutcome[R]:
     started = time.monotonic()
-    if step.query is None:
-        refusal = step.refusal or Coverage(step.city_id, CoverageStatus.DENIED)
-        return CityOutcome(step.city_id, None, refusal, 0.0)
+    if step.refusal is not None:
+        return CityOutcome(step.city_id, None, step.refusal, 0.0)
     budget = min(timeout_for(step.city_id), deadline - started)
     if budget <= 0:
         error = UpstreamTimeout("the request's deadline passed before this city was asked")
@@ -94,7 +110,7 @@ async def _one(
     return CityOutcome(step.city_id, fetched.result, coverage, elapsed)
 
 
-def _failed(city_id: str, error: BaseException, started: float) -> CityOutcome:
+def _failed(city_id: str, error: BaseException, started: float) -> CityOutcome[R]:
     return CityOutcome(
         city_id, None, coverage_for_error(city_id, error), time.monotonic() - started
     )

@@ -3,19 +3,18 @@
 The path of one ``history`` field. Each city is decided by the sharing policy
 first (as ``entities`` is); its adapter answers when it keeps history
 (``adapters.contract.HistoryAdapter``, e.g. the NGSI-LD temporal API), else the
-city is UNSUPPORTED. Rules apply: hidden attributes are dropped, locations are
-coarsened, ``older_than_min`` moves the window's end back; a grant with row filters
-or statistics only gives no history (rows could not be checked). Entities come
+city is UNSUPPORTED. The cities are asked as for ``entities``: the fan-out, then
+each city's upstream guard (breaker, bulkhead, retries; ``Upstream.call``).
+Rules apply: hidden attributes are dropped, locations are coarsened,
+``older_than_min`` moves the window's end back; a grant with row filters or
+statistics only gives no history (rows could not be checked). Entities come
 ordered by city, then id.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import math
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -28,16 +27,18 @@ from adapters.contract import (
     HistoryQuery,
     HistoryResult,
 )
-from adapters.errors import AdapterError, UpstreamTimeout
+from gateway.auth.principal import Principal
 from gateway.errors import BadUserInput, ErrorCode
 from gateway.federation.model import Federation, Rules
+from gateway.policy.audit_trail import AuditTrail
 from gateway.policy.dataset_redaction import redact_with_datasets
-from gateway.policy.decisions import Principal, decide
+from gateway.policy.decisions import decide
 from gateway.policy.history_redaction import redact_history
 from gateway.process.runtime import Runtime
-from gateway.query.coverage import Coverage, CoverageStatus, coverage_for_error
-
-log = logging.getLogger("caap.history")
+from gateway.query.cache.keys import call_key
+from gateway.query.coverage import Coverage, CoverageStatus, answered
+from gateway.query.fanout import Fetch, fan_out
+from gateway.query.upstream import Fetched
 
 MAX_WINDOW = timedelta(days=31)
 MAX_LAST_N = 1000
@@ -155,47 +156,99 @@ def period_seconds(text: str | None) -> float | None:
     return seconds
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryStep:
+    """What to do for one city: ``query`` to send, or ``refusal`` (no upstream call)."""
+
+    city_id: str
+    query: HistoryQuery | None
+    refusal: Coverage | None = None
+    rules: Rules | None = None
+    policy_class: str = ""
+
+
 async def find_history(
-    request: HistoryRequest, runtime: Runtime, principal: Principal, deadline: float
+    request: HistoryRequest,
+    runtime: Runtime,
+    principal: Principal,
+    deadline: float,
+    audit: AuditTrail | None = None,
 ) -> HistoryAnswer:
     """Ask every city in scope at once; ``deadline`` on the monotonic clock."""
     federation = runtime.federation
-    scope = request.cities if request.cities is not None else tuple(federation.cities)
-    now = datetime.now(UTC)
-    plans: list[tuple[str, HistoryQuery | Coverage, Rules | None]] = []
-    for city_id in scope:
-        decision = decide(principal, federation.cities[city_id], request.entity_type)
-        if runtime.audit is not None:
-            runtime.audit.record(principal, city_id, request.entity_type, decision)
-        if not decision.allowed:
-            denied = Coverage(city_id, CoverageStatus.DENIED, message=decision.reason)
-            plans.append((city_id, replace(denied, code=decision.code), None))
-            continue
-        rules = decision.rules
-        if rules.where or rules.aggregate_only:
-            reason = f"{federation.cities[city_id].name} shares {request.entity_type} with row "
-            reason += "rules or as statistics only: no history"
-            refusal = Coverage(city_id, CoverageStatus.DENIED, message=reason)
-            plans.append((city_id, replace(refusal, code=ErrorCode.FORBIDDEN), None))
-            continue
-        plans.append((city_id, _query(request, rules, now), rules))
-    outcomes = await asyncio.gather(
-        *(_ask(c, runtime, q, federation, deadline) for c, q, _ in plans)
-    )
+    steps = plan_history(request, runtime, principal, audit)
+    fetch = history_fetch(runtime)
+    outcomes = await fan_out(steps, fetch, federation.timeout_for, deadline)
     items: list[CityHistory] = []
     coverage: list[Coverage] = []
     truncated = False
-    for (city_id, _, city_rules), outcome in zip(plans, outcomes, strict=True):
-        if isinstance(outcome, Coverage):
-            coverage.append(outcome)
+    for step, outcome in zip(steps, outcomes, strict=True):
+        if outcome.result is None:
+            coverage.append(outcome.coverage)
             continue
-        entities = sorted(outcome.entities, key=lambda e: e.id)
-        shown = [_redact(e, city_rules) for e in entities]
-        items.extend(CityHistory(city_id, e) for e in shown)
-        truncated = truncated or outcome.truncated
-        note = "more entities matched than were fetched" if outcome.truncated else None
-        coverage.append(Coverage(city_id, CoverageStatus.OK, len(shown), note))
+        entities = sorted(outcome.result.entities, key=lambda e: e.id)
+        shown = [_redact(e, step.rules) for e in entities]
+        items.extend(CityHistory(step.city_id, e) for e in shown)
+        truncated = truncated or outcome.result.truncated
+        note = "more entities matched than were fetched" if outcome.result.truncated else None
+        coverage.append(answered(outcome.coverage, len(shown), note))
     return HistoryAnswer(items[: request.first], truncated or len(items) > request.first, coverage)
+
+
+def plan_history(
+    request: HistoryRequest,
+    runtime: Runtime,
+    principal: Principal,
+    audit: AuditTrail | None,
+) -> list[HistoryStep]:
+    """One step per city in scope: the policy decision (recorded), then the question."""
+    federation = runtime.federation
+    scope = request.cities if request.cities is not None else tuple(federation.cities)
+    now = datetime.now(UTC)
+    steps: list[HistoryStep] = []
+    for city_id in scope:
+        city = federation.cities[city_id]
+        decision = decide(principal, city, request.entity_type)
+        if audit is not None:
+            audit.record(city_id, request.entity_type, decision)
+        if not decision.allowed:
+            denied = Coverage(city_id, CoverageStatus.DENIED, message=decision.reason)
+            steps.append(HistoryStep(city_id, None, replace(denied, code=decision.code)))
+            continue
+        rules = decision.rules
+        if rules.where or rules.aggregate_only:
+            reason = f"{city.name} shares {request.entity_type} with row "
+            reason += "rules or as statistics only: no history"
+            refusal = Coverage(city_id, CoverageStatus.DENIED, message=reason)
+            steps.append(HistoryStep(city_id, None, replace(refusal, code=ErrorCode.FORBIDDEN)))
+            continue
+        if not isinstance(runtime.adapters[city_id], HistoryAdapter):
+            unsupported = Coverage(
+                city_id, CoverageStatus.UNSUPPORTED, message="the platform keeps no history"
+            )
+            steps.append(HistoryStep(city_id, None, unsupported))
+            continue
+        query = _query(request, rules, now)
+        steps.append(HistoryStep(city_id, query, None, rules, decision.policy_class))
+    return steps
+
+
+def history_fetch(runtime: Runtime) -> Fetch[HistoryStep, HistoryResult]:
+    """Ask one city's history adapter through the city's upstream guard."""
+
+    async def fetch(step: HistoryStep, deadline: float) -> Fetched[HistoryResult]:
+        query = step.query
+        assert query is not None
+        if query.attrs == () or query.after >= query.before:
+            return Fetched(HistoryResult([]))  # nothing the caller may see is asked for
+        adapter = runtime.adapters[step.city_id]
+        assert isinstance(adapter, HistoryAdapter)
+        key = call_key("history", step.city_id, query, step.policy_class)
+        return await runtime.upstream.call(
+            step.city_id, key, lambda: adapter.fetch_history(query), deadline
+        )
+
+    return fetch
 
 
 def _query(request: HistoryRequest, rules: Rules, now: datetime) -> HistoryQuery:
@@ -232,36 +285,3 @@ def newest_points(entity: EntityHistory) -> EntityHistory:
         return entity
     series = {name: points[-MAX_LAST_N:] for name, points in entity.series.items()}
     return replace(entity, series=series)
-
-
-async def _ask(
-    city_id: str,
-    runtime: Runtime,
-    query: HistoryQuery | Coverage,
-    federation: Federation,
-    deadline: float,
-) -> HistoryResult | Coverage:
-    if isinstance(query, Coverage):
-        return query
-    if query.attrs == () or query.after >= query.before:
-        return HistoryResult([])
-    adapter = runtime.adapters[city_id]
-    if not isinstance(adapter, HistoryAdapter):
-        return Coverage(
-            city_id, CoverageStatus.UNSUPPORTED, message="the platform keeps no history"
-        )
-    budget = min(federation.timeout_for(city_id), deadline - time.monotonic())
-    if budget <= 0:
-        error = UpstreamTimeout("the request's deadline passed before this city was asked")
-        return coverage_for_error(city_id, error)
-    try:
-        async with asyncio.timeout(budget):
-            return await adapter.fetch_history(query)
-    except TimeoutError:
-        return coverage_for_error(city_id, UpstreamTimeout(f"no answer within {budget:.1f} s"))
-    except AdapterError as exc:
-        log.info("history of %s: %s: %s", city_id, type(exc).__name__, exc)
-        return coverage_for_error(city_id, exc)
-    except Exception as exc:  # an adapter bug must not fail the other cities
-        log.exception("history of %s: adapter raised unexpectedly", city_id)
-        return coverage_for_error(city_id, exc)

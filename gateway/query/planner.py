@@ -7,14 +7,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from adapters.contract import SourceQuery
-from gateway.federation.model import Federation
-from gateway.policy.decisions import Decision, Principal, decide, policy_class
+from gateway.auth.principal import Principal
+from gateway.federation.model import Federation, Rules
+from gateway.policy.decisions import decide
 from gateway.policy.pushdown import restrict, upstream
 from gateway.query.coverage import Coverage, CoverageStatus
 from gateway.query.entity_request import EntityRequest
 
 if TYPE_CHECKING:
-    from gateway.policy.audit import AuditLog
+    from gateway.policy.audit_trail import AuditTrail
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +25,9 @@ class CityStep:
     city_id: str
     query: SourceQuery | None
     refusal: Coverage | None = None
-    decision: Decision | None = None
-    """The policy decision, whose rules gateway/policy/redaction.py applies to the answer."""
+    rules: Rules | None = None
+    """The rules of the grant that allowed the step, applied to the answer by
+    gateway/policy/redaction.py; None: full access."""
     wanted: SourceQuery | None = None
     """The caller's question as the policy allows it; ``query`` may ask for more."""
     policy_class: str = ""
@@ -37,7 +39,7 @@ def plan(
     request: EntityRequest,
     federation: Federation,
     principal: Principal,
-    audit: AuditLog | None = None,
+    audit: AuditTrail | None = None,
     *,
     statistic: str | None = None,
     now: datetime | None = None,
@@ -58,7 +60,7 @@ def plan(
             principal, city, request.entity_type, statistic=statistic, by_location=by_location
         )
         if audit is not None:
-            audit.record(principal, city_id, request.entity_type, decision, statistic)
+            audit.record(city_id, request.entity_type, decision, statistic)
         if not decision.allowed:
             refusal = Coverage(
                 city_id, CoverageStatus.DENIED, message=decision.reason, code=decision.code
@@ -79,9 +81,9 @@ def plan(
             CityStep(
                 city_id,
                 sent,
-                decision=decision,
+                rules=decision.rules,
                 wanted=wanted,
-                policy_class=policy_class(principal, city, request.entity_type),
+                policy_class=decision.policy_class,
             )
         )
     return steps

@@ -18,13 +18,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from gateway.auth.principal import Principal
 from gateway.errors import BadUserInput
-from gateway.policy.decisions import Principal
-from gateway.policy.redaction import visible
+from gateway.policy.audit_trail import AuditTrail
 from gateway.process.runtime import Runtime
 from gateway.query.coverage import Coverage, answered
 from gateway.query.entity_request import EntityRequest
 from gateway.query.fanout import fan_out
+from gateway.query.filtering import visible
 from gateway.query.planner import plan
 
 _ATTRIBUTE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -79,12 +80,13 @@ async def compute_statistics(
     runtime: Runtime,
     principal: Principal,
     deadline: float,
+    audit: AuditTrail | None = None,
 ) -> StatisticsAnswer:
     """Statistics of ``attribute`` over the entities ``request`` selects, one group per city
     (``by_city``) or one for all; ``deadline`` on the monotonic clock."""
     federation = runtime.federation
-    steps = plan(request, federation, principal, runtime.audit, statistic=attribute)
-    outcomes = await fan_out(steps, runtime.fetch, federation.timeout_for, deadline)
+    steps = plan(request, federation, principal, audit, statistic=attribute)
+    outcomes = await fan_out(steps, runtime.upstream.fetch, federation.timeout_for, deadline)
     per_city: dict[str, list[float]] = {}
     exact_rows_hidden: set[str] = set()  # statistics only: a min or max is one row's value
     coverage: list[Coverage] = []
@@ -94,7 +96,7 @@ async def compute_statistics(
             continue
         rows = {e.id: e for e in visible(outcome.result.entities, step)}
         values = list(numbers(e.attributes.get(attribute) for e in rows.values()))
-        least = step.decision.rules.min_group_size if step.decision is not None else None
+        least = step.rules.min_group_size if step.rules is not None else None
         notes = []
         if outcome.result.truncated:
             notes.append(f"computed over the first {step.query.limit} matching entities")
@@ -102,7 +104,7 @@ async def compute_statistics(
             notes.append(f"withheld: fewer than {least} entities (the city's minimum group size)")
             coverage.append(answered(outcome.coverage, None, *notes))
             continue
-        if step.decision is not None and step.decision.rules.aggregate_only:
+        if step.rules is not None and step.rules.aggregate_only:
             exact_rows_hidden.add(step.city_id)
             notes.append("min and max withheld: the city shares statistics only")
         per_city[step.city_id] = values

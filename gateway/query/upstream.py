@@ -1,4 +1,13 @@
-"""Each city's adapter behind its cache and its guard: what the fan-out calls.
+"""Each city's adapters behind its cache and its guard: what the fan-out calls.
+
+Every call the gateway makes to a city comes through here, and through the
+city's one guard (gateway/query/resilience/guard.py), so that a city's breaker,
+bulkhead, retry budget and Retry-After hold see all of its traffic:
+
+- ``fetch(step, deadline)``: an entity question (``entities``, ``statistics``), cached;
+- ``call(city_id, key, attempt, deadline)``: any other read of the city (``history``,
+  ``datasets``, the status page's probes), joined with the same call in flight
+  (single-flight on ``key``), not cached.
 
 ``Upstream.fetch(step, deadline)`` for one city and question:
 
@@ -18,8 +27,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from adapters.contract import Adapter, Revalidating, SourceQuery, SourceResult
 from adapters.errors import AdapterError, UnsupportedQuery, UpstreamTimeout
@@ -47,11 +57,14 @@ own timeout (and its stale-if-error answer) comes first."""
 LOCK_MARGIN_S = 1.0
 
 
+R = TypeVar("R")
+
+
 @dataclass(frozen=True, slots=True)
-class Fetched:
+class Fetched(Generic[R]):
     """A city's answer; ``stale`` when it came from the cache past its freshness."""
 
-    result: SourceResult
+    result: R
     stale: bool = False
     note: str | None = None
 
@@ -72,7 +85,8 @@ class Upstream:
         self.guards = guards
         self.cache = cache
         self._clocks = clocks
-        self._flights: SingleFlight[Fetched] = SingleFlight()
+        self._flights: SingleFlight[Fetched[SourceResult]] = SingleFlight()
+        self._calls: SingleFlight[Any] = SingleFlight()
         self._background: set[asyncio.Task[None]] = set()
         self.counters: Counters = (
             SharedCounters(cache.shared, clocks.wall)
@@ -82,7 +96,7 @@ class Upstream:
         """Fixed-window counters for rate limits: shared by every instance through Redis
         when ``CAAP_REDIS_URL`` is set (``gateway/query/cache/counters.py``)."""
 
-    async def fetch(self, step: CityStep, deadline: float) -> Fetched:
+    async def fetch(self, step: CityStep, deadline: float) -> Fetched[SourceResult]:
         """The answer of ``step.city_id`` to ``step.query``; ``deadline`` on ``time.monotonic()``.
 
         Raises an ``adapters.errors`` error when there is neither an answer nor a usable one.
@@ -113,6 +127,26 @@ class Upstream:
             self.cache.event(MEMORY, "coalesced")
         return fetched
 
+    async def call(
+        self,
+        city_id: str,
+        key: str,
+        attempt: Callable[[], Awaitable[R]],
+        deadline: float,
+    ) -> Fetched[R]:
+        """``attempt()`` (an idempotent read of ``city_id``) under the city's guard; callers
+        with the same ``key`` share one call in flight. ``deadline`` on ``time.monotonic()``.
+
+        Raises an ``adapters.errors`` error when the city gives no answer.
+        """
+        guard = self.guards[city_id]
+        try:
+            async with asyncio.timeout_at(deadline + JOIN_GRACE_S):
+                result, _ = await self._calls.run(key, lambda: guard.call(attempt, deadline))
+        except TimeoutError:
+            raise UpstreamTimeout("no answer in the time allowed") from None
+        return Fetched(result)
+
     async def aclose(self) -> None:
         """Stop background refreshes; close the shared tier."""
         for task in list(self._background):
@@ -123,7 +157,7 @@ class Upstream:
 
     async def _load(
         self, step: CityStep, key: str, entry: Entry | None, deadline: float
-    ) -> Fetched:
+    ) -> Fetched[SourceResult]:
         """One instance-wide call: Redis first, then the cross-instance lock, then the city."""
         if entry is None or entry.freshness(self._clocks.wall()) is not Freshness.FRESH:
             shared = await self.cache.shared_entry(key)
@@ -143,7 +177,9 @@ class Upstream:
         finally:
             await self.cache.unlock(key, lock)
 
-    async def _ask(self, step: CityStep, key: str, entry: Entry | None, deadline: float) -> Fetched:
+    async def _ask(
+        self, step: CityStep, key: str, entry: Entry | None, deadline: float
+    ) -> Fetched[SourceResult]:
         """The guarded call; the answer stored, or the stale one served on failure."""
         city_id = step.city_id
         query = step.query

@@ -15,6 +15,7 @@ import pytest
 from citysim.cluster import SimCluster
 from tests.citysim.sim_http import ENTITIES, Ngsi, link
 from tests.citysim.test_sim_faults import heal, set_fault
+from tests.support.eventually import settle
 
 WEATHER = {"type": "WeatherObserved"}
 
@@ -42,7 +43,7 @@ async def test_trickle_sends_headers_then_dribbles_the_body_until_healed(
         assert length > 100
         first = await response.content.readexactly(1)  # one byte, then a minute's wait
         reading = asyncio.create_task(response.content.read())
-        await asyncio.sleep(0.05)  # the only way to see that nothing more arrives meanwhile
+        await settle()  # the sim runs in this loop: whatever it would send now has arrived
         assert not reading.done()
         await heal(session, cluster, "malmo")
         rest = await asyncio.wait_for(reading, 5)

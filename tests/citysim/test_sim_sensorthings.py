@@ -184,7 +184,10 @@ def test_geo_filters_match_the_locations(sta: httpx.Client, sim: SimThread) -> N
     intersecting = get(
         sta, "/Things", **{"$filter": f"geo.intersects(Locations/location, geography'{edge}')"}
     )
-    ids = lambda page: {t["@iot.id"] for t in page["value"]}  # noqa: E731
+
+    def ids(page: Any) -> set[Any]:
+        return {t["@iot.id"] for t in page["value"]}
+
     assert 1 not in ids(inside)  # on the boundary: not within
     assert 1 in ids(intersecting)  # but it intersects
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from multidict import MultiDict
 
 from citysim.sensorthings.evaluate import compare, time_value
 from citysim.sensorthings.expressions import Binary, Call, Literal, Not, Path, SyntaxProblem, parse
@@ -103,10 +104,12 @@ def test_bad_wkt(wkt: str) -> None:
 
 def test_nested_expand_options() -> None:
     options = parse_options(
-        {
-            "$expand": "Datastreams($filter=ObservedProperty/name eq 'a;b';$top=1;"
-            "$expand=Observations($orderby=phenomenonTime desc;$top=1)),Locations"
-        },
+        MultiDict(
+            {
+                "$expand": "Datastreams($filter=ObservedProperty/name eq 'a;b';$top=1;"
+                "$expand=Observations($orderby=phenomenonTime desc;$top=1)),Locations"
+            }
+        ),
         "Thing",
     )
     datastreams, locations = options.expand
@@ -118,4 +121,4 @@ def test_nested_expand_options() -> None:
     (observations,) = datastreams.options.expand
     assert observations.options.orderby[0].descending
     with pytest.raises(OptionProblem, match="unbalanced"):
-        parse_options({"$expand": "Datastreams($top=1"}, "Thing")
+        parse_options(MultiDict({"$expand": "Datastreams($top=1"}), "Thing")

@@ -40,7 +40,7 @@ class IgnoresSearch(DcatAdapter):
 
 class AnyWord(DcatAdapter):
     async def fetch_datasets(self, query: CatalogueQuery) -> CatalogueResult:
-        words = (query.search or "").split() or [None]
+        words: list[str | None] = [*(query.search or "").split()] or [None]
         found: dict[str, Any] = {}
         for word in words:
             result = await super().fetch_datasets(replace(query, search=word))

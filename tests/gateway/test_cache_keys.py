@@ -63,10 +63,12 @@ def test_l2_an_older_than_min_limit_does_not_make_every_question_new() -> None:
     rules = Rules(older_than_min=30)
     asked = SourceQuery("WaterQualityObserved", limit=500)
     start = datetime(2026, 11, 25, 9, 0, 5, 123456, tzinfo=UTC)
-    keys, limits = set(), []
+    keys: set[str] = set()
+    limits: list[datetime] = []
     for seconds in (0, 1.5, 20, 54.8):
         now = start + timedelta(seconds=seconds)
         wanted = restrict(asked, rules, now)
+        assert wanted.observed_before is not None
         limits.append(wanted.observed_before)
         keys.add(cache_key("malmo", upstream(wanted, rules), "p"))
         sent = upstream(wanted, rules).observed_before

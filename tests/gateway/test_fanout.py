@@ -73,11 +73,11 @@ async def test_deadline_caps_every_city_and_no_call_starts_after_it() -> None:
     hanging = ScriptedAdapter(gate=asyncio.Event())
     late = ScriptedAdapter()
     started = time.monotonic()
+    forever = 1e9  # the city's own timeout never fires: only the deadline can end the wait
     outcomes = await fan_out(
-        [CityStep("hang", Q)], direct({"hang": hanging}), lambda c: 30.0, started + 0.2
+        [CityStep("hang", Q)], direct({"hang": hanging}), lambda c: forever, started + 0.2
     )
     assert outcomes[0].coverage.status is CoverageStatus.TIMEOUT
-    assert time.monotonic() - started < 5.0  # cut by the deadline, not the 30 s timeout
     past = await fan_out([CityStep("late", Q)], direct({"late": late}), lambda c: 30.0, started - 1)
     assert past[0].coverage.status is CoverageStatus.TIMEOUT
     assert late.calls == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from graphql.execution import Executor
 
 from gateway.graphql.fast_lists import MIN_ITEMS, FastListExecutor
 from gateway.graphql.schema import build_schema
+from gateway.ops.metrics import Metrics
 
 
 @strawberry.enum
@@ -144,3 +146,31 @@ def test_every_field_below_query_is_a_plain_attribute() -> None:
         if not getattr(field.resolve, "_is_default", False)
     ]
     assert resolved == []
+
+
+class Broken(FastListExecutor):
+    """A fast path with a bug in it."""
+
+    def _item_plan(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug in the plan")
+
+
+def test_a_bug_in_the_fast_path_is_logged_counted_and_answered_the_ordinary_way(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    metrics = Metrics()
+    source = "{ items(count: 3) { id } }"
+    result = execute(
+        SCHEMA,
+        parse(source),
+        executor_class=Broken,
+        context_value=SimpleNamespace(metrics=metrics),
+    )
+    assert isinstance(result, ExecutionResult)
+    assert result.data == run(source, Executor).data
+    assert result.errors is None
+    assert "a bug in the plan" in caplog.text
+    assert (
+        metrics.registry.get_sample_value("caap_internal_errors_total", {"where": "fast_lists"})
+        == 1
+    )

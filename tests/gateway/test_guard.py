@@ -186,10 +186,8 @@ async def test_a_call_past_the_deadline_is_a_timeout() -> None:
         await never.wait()
         return "never"
 
-    started = time.monotonic()
-    with pytest.raises(UpstreamTimeout):
-        await g.call(hang, started + 0.05)
-    assert time.monotonic() - started < 1.0
+    with pytest.raises(UpstreamTimeout):  # the attempt never ends by itself
+        await g.call(hang, time.monotonic() + 0.05)
 
 
 async def test_a_full_bulkhead_refuses_at_once() -> None:

@@ -19,7 +19,7 @@ CELL_M = 500.0
 START = datetime(2026, 11, 25, 9, tzinfo=UTC)
 
 
-async def _history_with_a_location_series() -> list[object]:
+async def _history_with_a_location_series() -> list[EntityHistory]:
     """The real NGSI-LD adapter asking a real HTTP server that answers with a location series."""
     stamps = [(START + timedelta(minutes=m)).isoformat() for m in (5, 10)]
     polygon = {

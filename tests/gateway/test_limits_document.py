@@ -3,8 +3,6 @@ through ``Executor.prepare`` (which caches what they decide)."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from graphql import get_introspection_query, parse
 
@@ -37,9 +35,7 @@ def refusal(source: str, *, limits: QueryLimits = LIMITS, restricted: bool = Fal
 def test_a_shape_counts_fragments_as_expanded_but_measures_each_once() -> None:
     fragments = " ".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(60))
     document = parse(f"query {{ ...F0 }} {fragments} fragment F60 on Query {{ cities {{ id }} }}")
-    started = time.perf_counter()
-    shape = measure(document)
-    assert time.perf_counter() - started < 0.1
+    shape = measure(document)  # 2**60 root fields: only a walk that measures each once ends
     assert shape.fields == 2 * 2**60
     assert shape.root_fields == 2**60
     assert shape.depth == 2
@@ -129,9 +125,7 @@ def test_refusals_say_what_and_how_much() -> None:
 
 def test_a_very_deep_document_costs_no_more_than_a_shallow_one() -> None:
     source = "{ " + "a: cities { " * 300 + "id" + " }" * 300 + " }"
-    started = time.perf_counter()
-    assert refusal(source) in ({"depth"}, {"tokens"})
-    assert time.perf_counter() - started < 0.5
+    assert refusal(source) in ({"depth"}, {"tokens"})  # refused, no RecursionError
 
 
 def test_prepared_documents_are_cached_per_limits_and_caller_kind() -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from adapters.contract import SourceEntity
 from gateway.query.cursor import CursorError, decode_cursor, encode_cursor, fingerprint
-from gateway.query.merge import merge_page, order_city
+from gateway.query.merge import Placed, merge_page, order_city
 from gateway.query.ordering import sort_key
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -86,7 +86,7 @@ def test_paging_through_everything_equals_fetching_everything(
     streams = {c: order_city(c, [ent(i, m) for i, m in rows]) for c, rows in data.items()}
     everything = merge_page(streams, first=10_000).items
     fp = fingerprint(["t"])
-    paged = []
+    paged: list[Placed] = []
     cursor: str | None = None
     while True:
         after = decode_cursor(cursor, fp) if cursor else None

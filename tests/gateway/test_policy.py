@@ -22,7 +22,10 @@ from gateway.federation.model import (
     Grant,
     Rules,
 )
+from gateway.policy import decisions
 from gateway.policy.decisions import decide, federation_policy_class, matches, policy_class
+from gateway.query.entity_request import EntityRequest
+from gateway.query.planner import plan
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAFFIC = Access(
@@ -220,3 +223,21 @@ def test_the_federation_policy_class_covers_every_dataset() -> None:
     )
     assert federation_policy_class(READER, fed) != federation_policy_class(RESEARCHER, fed)
     assert federation_policy_class(ANONYMOUS, fed) != federation_policy_class(STRANGER, fed)
+
+
+def test_the_planner_looks_each_citys_grant_up_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10: the decision and the policy class of a step come from one grant lookup."""
+    federation = Federation({"malmo": MALMO})
+    looked_up: list[str] = []
+    real = decisions.grant_for
+
+    def counted(principal: Principal, city: CityConfig, dataset: str) -> tuple[int, Grant] | None:
+        looked_up.append(city.id)
+        return real(principal, city, dataset)
+
+    monkeypatch.setattr(decisions, "grant_for", counted)
+    request = EntityRequest("TrafficFlowObserved", None, None, None, None, None, 10, None)
+    (step,) = plan(request, federation, READER)
+    assert looked_up == ["malmo"]
+    assert step.rules == Rules(keep=frozenset({"intensity"}))
+    assert step.policy_class == policy_class(READER, MALMO, "TrafficFlowObserved")

@@ -13,8 +13,9 @@ from adapters.geo import distance_m, is_near, is_within
 from gateway.federation.model import RowFilter, Rules
 from gateway.policy.grid import METRES_PER_DEGREE, coarsen, widen_box, widen_near
 from gateway.policy.pushdown import restrict, upstream
-from gateway.policy.redaction import apply_rules, redact
+from gateway.policy.redaction import redact
 from gateway.policy.row_filter import passes
+from gateway.query.filtering import visible_rows
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 LUND = GeoPoint(55.7047, 13.1910)
@@ -130,7 +131,7 @@ def test_coarsening_moves_the_location_to_its_cell_centre() -> None:
 def test_row_filters_see_what_the_caller_does_not() -> None:
     rules = Rules(keep=frozenset({"intensity"}), where=(RowFilter("laneId", "eq", 1),))
     entities = [entity("a", laneId=1, intensity=5), entity("b", laneId=2, intensity=7)]
-    shown = apply_rules(entities, SourceQuery("TrafficFlowObserved"), rules)
+    shown = visible_rows(entities, SourceQuery("TrafficFlowObserved"), rules)
     assert [(e.id, dict(e.attributes)) for e in shown] == [("a", {"intensity": 5})]
 
 
@@ -138,9 +139,9 @@ def test_the_callers_near_filter_sees_only_the_coarse_location() -> None:
     """A tight filter around the true point must not single the entity out."""
     rules = Rules(coarsen_m=1000.0)
     tight = SourceQuery("TrafficFlowObserved", near=Near(LUND, 1.0))
-    assert apply_rules([entity()], tight, rules) == []
+    assert visible_rows([entity()], tight, rules) == []
     around_centre = SourceQuery("TrafficFlowObserved", near=Near(coarsen(LUND, 1000.0), 1.0))
-    assert [e.id for e in apply_rules([entity()], around_centre, rules)] == ["e1"]
+    assert [e.id for e in visible_rows([entity()], around_centre, rules)] == ["e1"]
 
 
 # --- pushdown ---------------------------------------------------------------------------
@@ -165,7 +166,7 @@ def test_data_younger_than_the_limit_and_undated_data_are_not_shown() -> None:
         entity("young", observed_at=NOW - timedelta(minutes=59)),
         entity("undated", observed_at=None),
     ]
-    shown = apply_rules(entities, wanted, Rules(older_than_min=60))
+    shown = visible_rows(entities, wanted, Rules(older_than_min=60))
     assert [e.id for e in shown] == ["old"]
 
 

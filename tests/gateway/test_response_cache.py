@@ -18,8 +18,6 @@ from gateway.federation.model import (
     Federation,
 )
 from gateway.graphql.response_cache import (
-    AuditLine,
-    AuditRecorder,
     PolicyClasses,
     ResponseCache,
     Stored,
@@ -27,6 +25,7 @@ from gateway.graphql.response_cache import (
     shareable,
 )
 from gateway.policy.audit import AuditLog
+from gateway.policy.audit_trail import AuditLine, AuditTrail
 from gateway.policy.decisions import Decision
 from tests.support.manual_clock import ManualClock
 
@@ -132,10 +131,9 @@ def test_answers_about_the_caller_are_not_shared(
 def test_a_hit_writes_the_audit_lines_again_for_its_caller() -> None:
     lines: list[str] = []
     audit = AuditLog(lines.append)
-    recorder = AuditRecorder(audit)
+    recorder = AuditTrail(audit, Principal("alice", "app"))
     decision = Decision(True, "public")
-    recorder.record(Principal("alice", "app"), "malmo", "WeatherObserved", decision)
-    recorder.close()
+    recorder.record("malmo", "WeatherObserved", decision)
     assert recorder.lines == [AuditLine("malmo", "WeatherObserved", decision, None)]
     assert len(lines) == 1
     stored = Stored(b"{}", tuple(recorder.lines))

@@ -39,7 +39,8 @@ def demo_federation(
     text = (ROOT / "federation.yaml").read_text(encoding="utf-8")
     text = _SIM_URL.sub(lambda m: urls[ids[int(m[1]) - 9101]], text)
     document = yaml.safe_load(text)
-    document["gateway"] = {"timeout_s": 2.0, "deadline_s": 5.0}
+    # far above what a healthy city needs on a loaded machine
+    document["gateway"] = {"timeout_s": 10.0, "deadline_s": 20.0}
     if edit is not None:
         edit(document)
     path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "utf-8")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +12,9 @@ from tests.support.federation_files import municipalities, write_federation
 from tests.support.gateway_server import GatewayServer
 from tests.support.sim import Sim
 
-PER_CITY_TIMEOUT_S = 1.0
+PER_CITY_TIMEOUT_S = 3.0
+"""Far above what a healthy city needs on a loaded machine; the deadline (5 s) is less than
+two of them."""
 
 WEATHER = """
 query($first: Int, $after: String, $filter: EntityFilter) {
@@ -67,7 +68,9 @@ def test_cities_lists_the_18_municipalities(gateway: GatewayServer) -> None:
         }
         for m in municipalities()
     ]
-    assert sorted(cities, key=lambda c: c["id"]) == sorted(expected, key=lambda c: c["id"])
+    assert sorted(cities, key=lambda c: str(c["id"])) == sorted(
+        expected, key=lambda c: str(c["id"])
+    )
 
 
 def test_weather_from_all_18_cities_with_coverage_ok(gateway: GatewayServer) -> None:
@@ -171,9 +174,7 @@ def test_one_failing_city_gives_a_partial_result(
         (n["city"]["id"], n["id"]) for n in healthy["nodes"] if n["city"]["id"] != "kalmar"
     }
     with sim.fault("kalmar", mode):
-        started = time.monotonic()
         response = post(gateway, WEATHER, first=1000)
-        elapsed = time.monotonic() - started
     assert response.status_code == 200
     body = response.json()
     result = body["data"]["entities"]
@@ -184,26 +185,20 @@ def test_one_failing_city_gives_a_partial_result(
     assert [e["extensions"] for e in body["errors"]] == [{"code": code, "city": "kalmar"}]
     assert body["errors"][0]["path"] == ["entities"]
     assert "kalmar" in body["errors"][0]["message"]
-    assert elapsed < PER_CITY_TIMEOUT_S + 0.5
 
 
-def test_18_cities_cost_about_as_much_as_one(gateway: GatewayServer, sim: Sim) -> None:
-    """Every platform answering after 100 ms: fan-out is concurrent, not serial."""
-    one = {"cities": ["malmo"]}
-    with sim.fault_all({"mode": "slow", "delay_s": 0.1}):
-        post(gateway, WEATHER, first=1000)  # warm connections
-        t_one = min(_timed(gateway, one) for _ in range(3))
-        t_all = min(_timed(gateway, None) for _ in range(3))
-    assert t_one >= 0.1
-    assert t_all < 1.5 * t_one
-
-
-def _timed(gw: GatewayServer, filter: dict[str, Any] | None) -> float:
-    started = time.monotonic()
-    body = post(gw, WEATHER, first=1000, filter=filter).json()
-    elapsed = time.monotonic() - started
-    assert all(c["status"] == "OK" for c in body["data"]["entities"]["coverage"])
-    return elapsed
+def test_18_cities_are_asked_at_once(gateway: GatewayServer, sim: Sim) -> None:
+    """Every platform hangs: each city is cut by its own timeout (3 s), the request by its
+    deadline (5 s). Asked one after another, the cities after the second would never have
+    been asked; asked at once, every platform received the question (citysim counts it)."""
+    with sim.fault_all({"mode": "hang"}):
+        sim.reset_requests()
+        body = post(gateway, WEATHER, first=1000).json()
+        reached = sim.requests_by_city()
+    coverage = body["data"]["entities"]["coverage"]
+    assert len(coverage) == 18
+    assert {c["status"] for c in coverage} == {"TIMEOUT"}
+    assert {city for city, counts in reached.items() if counts["total"] == 0} == set()
 
 
 def test_health_and_readiness(gateway: GatewayServer) -> None:

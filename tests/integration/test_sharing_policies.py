@@ -183,13 +183,10 @@ def test_anonymous_water_consumption_is_denied_in_18_without_an_upstream_call(
     before = upstream_requests(gateway.url)
     with sim.fault_all({"mode": "hang"}):  # any request to a city would hang until the timeout
         sim.reset_requests()
-        started = time.monotonic()
         body = entities(gateway, "WaterConsumptionObserved")
-        elapsed = time.monotonic() - started
         reached = sim.requests_by_city()
     assert upstream_requests(gateway.url) == before  # counted by the gateway
     assert reached == {c: {"total": 0, "by_type": {}} for c in ALL_CITIES}  # and by citysim
-    assert elapsed < 1.0  # no city was waited for
     result = body["data"]["entities"]
     assert result["nodes"] == []
     assert result["totalCount"] == 0

@@ -117,5 +117,6 @@ BAD = {
 @pytest.mark.parametrize("case", list(BAD))
 def test_the_loaders_bad_cases_are_invalid(case: str) -> None:
     document = BAD[case]
+    assert isinstance(document, dict)
     assert not _loads(document), "the loader refuses it"
     assert schema_problems(document), "and so does the schema"

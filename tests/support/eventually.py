@@ -13,3 +13,11 @@ async def until(condition: Callable[[], bool], turns: int = 1000) -> None:
             return
         await asyncio.sleep(0)
     raise AssertionError("the condition did not come about")
+
+
+async def settle(turns: int = 100) -> None:
+    """Let the event loop run ``turns`` times: every task that is ready and every socket
+    event that has arrived is handled. What has not happened by then waits on something
+    else (a timer, a peer)."""
+    for _ in range(turns):
+        await asyncio.sleep(0)

@@ -6,22 +6,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.auth.principal import Principal
 from gateway.graphql.schema.types import City
 from gateway.ops.metrics import Metrics
-from gateway.policy.decisions import Principal
+from gateway.policy.audit_trail import AuditTrail
 from gateway.process.runtime import Runtime
 from gateway.query.coverage import Coverage
 
 
 @dataclass(slots=True)
 class RequestContext:
-    """Per-request state: the federation in force, the caller, the deadline, city errors."""
+    """Per-request state: the federation in force, the caller, the deadline, the audit
+    trail, city errors."""
 
     runtime: Runtime
     cities: Mapping[str, City]
     principal: Principal
     deadline: float
     """On the ``time.monotonic()`` clock."""
+    audit: AuditTrail | None = None
+    """The access decisions of this request (written to the runtime's audit log)."""
     metrics: Metrics | None = None
     city_errors: list[dict[str, Any]] = field(default_factory=list)
     """``errors[]`` entries for cities that failed or were denied, added after execution."""

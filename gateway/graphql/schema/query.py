@@ -46,7 +46,7 @@ async def _answer(
 ) -> EntityAnswer:
     ctx = info.context
     request = to_request(entity_type, filter, first, after, ctx.runtime.federation)
-    answer = await find_entities(request, ctx.runtime, ctx.principal, ctx.deadline)
+    answer = await find_entities(request, ctx.runtime, ctx.principal, ctx.deadline, ctx.audit)
     _report(info, answer.coverage)
     return answer
 
@@ -164,7 +164,7 @@ class Query:
             period=aggregate.period if aggregate is not None else None,
             first=first,
         )
-        answer = await find_history(request, ctx.runtime, ctx.principal, ctx.deadline)
+        answer = await find_history(request, ctx.runtime, ctx.principal, ctx.deadline, ctx.audit)
         _report(info, list(answer.coverage))
         return history_connection(answer, ctx.cities)
 
@@ -189,7 +189,7 @@ class Query:
         request = to_request(type, filter, None, None, ctx.runtime.federation)
         by_city = group_by is StatisticsGroupBy.CITY
         answer = await compute_statistics(
-            request, attribute, by_city, ctx.runtime, ctx.principal, ctx.deadline
+            request, attribute, by_city, ctx.runtime, ctx.principal, ctx.deadline, ctx.audit
         )
         _report(info, answer.coverage)
         return to_statistics(type, attribute, answer, ctx.cities)

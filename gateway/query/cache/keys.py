@@ -53,3 +53,11 @@ def _time(moment: datetime | None) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def call_key(kind: str, city_id: str, question: object, policy_class: str = "") -> str:
+    """The single-flight key of an uncached call (``Upstream.call``): ``kind`` (history,
+    catalogue, probe), the city, the question (a dataclass of the contract) and the policy
+    class, so that only callers who would send the same question share a call."""
+    raw = orjson.dumps([kind, question, policy_class], option=orjson.OPT_SORT_KEYS)
+    return f"call:{kind}:{city_id}:{hashlib.sha256(raw).hexdigest()}"

@@ -3,7 +3,9 @@
 ``call(attempt, deadline)`` runs ``attempt`` (an idempotent read) with, in order:
 the Retry-After hold, the breaker, the bulkhead, a timeout at ``deadline`` and
 retries. It raises only ``adapters.errors`` errors (and cancellation), so the
-fan-out maps every outcome to a coverage status as before.
+fan-out maps every outcome to a coverage status as before. A retry cut by the
+deadline reports the failure that caused it (the platform did answer, with an
+error), not a timeout.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ class CityGuard:
         self.budget.deposit()
         self._check_hold()
         retries = 0
+        failure: UpstreamError | None = None
         while True:
             if not self.breaker.allow():
                 self._reject("circuit_open")
@@ -103,12 +106,15 @@ class CityGuard:
                     self.breaker.record(False)
                 else:
                     self.breaker.release()
+                if failure is not None:
+                    raise failure from None
                 raise UpstreamTimeout("no answer in the time allowed") from None
             except UpstreamError as exc:
                 self.breaker.record(not counts_against(exc))
                 wait = self._retry_wait(exc, retries, deadline)
                 if wait is None:
                     raise
+                failure = exc
                 retries += 1
                 self._count_retry(exc)
                 await self._clocks.sleep(wait)
