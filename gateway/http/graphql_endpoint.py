@@ -23,7 +23,8 @@ from gateway.errors import ErrorCode
 from gateway.federation.guards import QueryLimits
 from gateway.graphql.pipeline import Kind, Operation, Outcome, RequestEnvironment, run_operation
 from gateway.graphql.rate_limit import retry_after
-from gateway.http.body import BodyTooLarge, read_body
+from gateway.http.body import BodyTooLarge, ClientWentAway, read_body
+from gateway.http.disconnect import CLIENT_CLOSED
 from gateway.http.graphiql import graphiql_page
 from gateway.process.state import GatewayState
 
@@ -31,6 +32,7 @@ log = logging.getLogger("caap.http")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
+_CLOSE = {"Connection": "close"}
 
 
 class RequestProblem(Exception):
@@ -177,7 +179,10 @@ async def _read_params(request: Request, limits: QueryLimits) -> tuple[Operation
         try:
             body = await read_body(request, limits.body_bytes)
         except BodyTooLarge as exc:
-            raise RequestProblem(413, str(exc), limit="body_bytes") from None
+            # the rest of the body is not read: the connection closes after the 413
+            raise RequestProblem(413, str(exc), _CLOSE, limit="body_bytes") from None
+        except ClientWentAway:
+            raise RequestProblem(CLIENT_CLOSED, "the client went away while sending") from None
         try:
             parsed = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
