@@ -75,12 +75,18 @@ async def graphql_endpoint(request: Request) -> Response:
         )
     protection = state.guards.current(runtime.federation)
     address = request.client.host if request.client else None
+    authorization = request.headers.getlist("authorization")
+    charged = authenticator.costly(authorization)
+    if charged:  # an unknown opaque token: the address pays before the issuer is asked
+        limited = _rate_limited(state, await protection.limiter.wait(ANONYMOUS, address))
+        if limited is not None:
+            return _problem_response(limited, media_type)
     try:
-        principal = await authenticator.authenticate(
-            request.headers.getlist("authorization"), request.query_params
-        )
+        principal = await authenticator.authenticate(authorization, request.query_params)
     except AuthError as exc:
         refusal = RequestProblem(exc.status, exc.description, exc.headers, exc.code)
+        if charged:
+            return _problem_response(refusal, media_type)
         wait = await protection.limiter.wait(ANONYMOUS, address)  # failed tokens count too
         return _problem_response(_rate_limited(state, wait) or refusal, media_type)
     limited = _rate_limited(state, await protection.limiter.wait(principal, address, len(batch)))
