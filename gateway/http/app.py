@@ -23,7 +23,7 @@ from gateway.graphql.schema import build_schema
 from gateway.graphql.schema.types import city_objects
 from gateway.http.disconnect import cancel_on_disconnect
 from gateway.http.graphiql import ASSET_ROUTE, graphiql_asset
-from gateway.http.graphql_endpoint import graphql_endpoint
+from gateway.http.graphql_endpoint import graphql_endpoint, receive_body
 from gateway.ops.gc_tuning import tune_gc
 from gateway.ops.metrics import Metrics
 from gateway.ops.operations import Operations
@@ -94,6 +94,13 @@ def create_app(
         finally:
             metrics.request_duration.observe(time.perf_counter() - started)
 
+    async def serve_graphql(request: Request) -> Response:
+        """The body first (bounded in size and time), then the request is in flight."""
+        received = await receive_body(request, settings.body_timeout_s)
+        if isinstance(received, Response):
+            return received
+        return await timed_graphql(received)
+
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -106,7 +113,7 @@ def create_app(
         return Response(metrics.render(), media_type=metrics.content_type)
 
     routes: list[BaseRoute] = [
-        Route("/graphql", timed_graphql, methods=["GET", "POST"]),
+        Route("/graphql", serve_graphql, methods=["GET", "POST"]),
         Route(ASSET_ROUTE, graphiql_asset, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),

@@ -23,7 +23,7 @@ from gateway.errors import ErrorCode
 from gateway.federation.guards import QueryLimits
 from gateway.graphql.pipeline import Kind, Operation, Outcome, RequestEnvironment, run_operation
 from gateway.graphql.rate_limit import retry_after
-from gateway.http.body import BodyTooLarge, ClientWentAway, read_body
+from gateway.http.body import BodyTooLarge, BodyTooSlow, ClientWentAway, read_body, replaying
 from gateway.http.disconnect import CLIENT_CLOSED
 from gateway.http.graphiql import graphiql_page
 from gateway.process.state import GatewayState
@@ -52,6 +52,29 @@ class RequestProblem(Exception):
         self.code = code
         self.limit = limit
         """The limit the request broke (body_bytes, batch), for metrics."""
+
+
+async def receive_body(request: Request, body_timeout_s: float) -> Request | Response:
+    """``request`` with its body received, bounded in size (``gateway.limits.body_bytes``)
+    and time; or the answer refusing it. Called before the request counts as in flight, so
+    a reload does not wait for a slow client (finding M5 of issue 13)."""
+    if request.method != "POST":
+        return request
+    state: GatewayState = request.app.state.gateway
+    limits = state.runtime.federation.options.limits if state.runtime else QueryLimits()
+    try:
+        body = await read_body(request, limits.body_bytes, body_timeout_s)
+    except BodyTooLarge as exc:
+        # the rest of the body is not read: the connection closes after the answer
+        problem = RequestProblem(413, str(exc), _CLOSE, limit="body_bytes")
+    except BodyTooSlow as exc:
+        problem = RequestProblem(408, str(exc), _CLOSE, limit="body_seconds")
+    except ClientWentAway:
+        return Response(status_code=CLIENT_CLOSED)
+    else:
+        return replaying(request, body)
+    state.metrics.refusals.labels(problem.limit).inc()
+    return _problem_response(problem, GRAPHQL_RESPONSE)
 
 
 async def graphql_endpoint(request: Request) -> Response:
@@ -182,13 +205,7 @@ async def _read_params(request: Request, limits: QueryLimits) -> tuple[Operation
             raise RequestProblem(
                 415, f"send the request as {JSON}, not {content_type or 'nothing'}"
             )
-        try:
-            body = await read_body(request, limits.body_bytes)
-        except BodyTooLarge as exc:
-            # the rest of the body is not read: the connection closes after the 413
-            raise RequestProblem(413, str(exc), _CLOSE, limit="body_bytes") from None
-        except ClientWentAway:
-            raise RequestProblem(CLIENT_CLOSED, "the client went away while sending") from None
+        body = await request.body()  # received already: see receive_body
         try:
             parsed = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
