@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from gateway.auth import AuthError
-from gateway.auth.principal import ANONYMOUS
+from gateway.auth.principal import ANONYMOUS, Principal
 from gateway.errors import ErrorCode
 from gateway.federation.guards import QueryLimits
 from gateway.graphql.pipeline import Kind, Operation, Outcome, RequestEnvironment, run_operation
@@ -121,7 +121,20 @@ async def graphql_endpoint(request: Request) -> Response:
     if isinstance(batch, list):
         joined = b"[" + b",".join(o.body for o in outcomes) + b"]"
         return Response(joined, media_type=media_type)
-    return _outcome_response(outcomes[0], media_type)
+    response = _outcome_response(outcomes[0], media_type)
+    if request.method == "GET":
+        ttl_s = int(protection.federation.options.response_cache.ttl_s)
+        response.headers["Cache-Control"] = cache_control(principal, outcomes[0], ttl_s)
+    return response
+
+
+def cache_control(principal: Principal, outcome: Outcome, ttl_s: int) -> str:
+    """``Cache-Control`` of a GET answer: a complete anonymous answer may be kept as long as
+    the gateway's own response cache keeps it (``gateway.response_cache.ttl_s``); any other
+    answer (a caller's own, one with errors or stale parts) by no cache at all."""
+    if principal.anonymous and outcome.complete and ttl_s >= 1:
+        return f"public, max-age={ttl_s}"
+    return "private, no-store"
 
 
 def _rate_limited(state: GatewayState, wait_s: float) -> RequestProblem | None:
