@@ -12,10 +12,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.budget import AnswerBudget
 from adapters.registry import AdapterRegistry
 from gateway.auth import Authenticator, effective_auth
 from gateway.clock import Clocks
 from gateway.federation import Federation
+from gateway.federation.guards import QueryLimits
 from gateway.federation.loader import load_federation
 from gateway.graphql.execution import Executor
 from gateway.graphql.protection import Guards
@@ -55,6 +57,8 @@ def create_app(
     )
     state = GatewayState(executor=Executor(schema._schema), metrics=metrics, guards=guards)
     ops = Operations(settings, state, metrics)
+    answers = AnswerBudget(QueryLimits().upstream_bytes)
+    """One budget for the cities' answers, kept across reloads (a reload sets its size)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -65,6 +69,7 @@ def create_app(
         def build(federation: Federation) -> ServedFederation:
             """What one federation needs to serve; also called by every hot reload."""
             auth = effective_auth(federation.auth, settings)
+            answers.limit = federation.options.limits.upstream_bytes
             runtime = Runtime.build(
                 federation,
                 reg,
@@ -72,6 +77,7 @@ def create_app(
                 metrics=metrics,
                 redis_url=settings.redis_url,
                 clocks=clocks,
+                answer_budget=answers,
             )
             authenticator = Authenticator.for_config(auth)
             log.info("auth: %s", f"tokens of {auth.issuer}" if auth else "none, public data only")
