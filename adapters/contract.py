@@ -22,6 +22,8 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import aiohttp
 
+from adapters.budget import AnswerBudget
+
 JSONValue = Any
 """A value that orjson can serialise: None, bool, int, float, str, list, dict."""
 
@@ -149,6 +151,9 @@ class AdapterContext:
     build sessions with ``adapters.http.new_session`` so they are applied."""
     max_response_bytes: int = 32 * 1024 * 1024
     """The largest answer body the adapter reads; a larger one is an ``UpstreamProtocolError``."""
+    answer_budget: AnswerBudget | None = None
+    """The memory budget every adapter of the gateway reads answers against
+    (``adapters.budget``; ``PlatformClient`` uses it); None: only ``max_response_bytes``."""
     clock: Callable[[], float] = time.monotonic
     """Monotonic seconds, for lifetimes the adapter keeps (access tokens); a test's clock
     moves them without sleeping."""

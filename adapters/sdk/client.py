@@ -78,6 +78,7 @@ class PlatformClient:
             secrets=self.secrets,
             max_bytes=self._context.max_response_bytes,
             peer=self.peer,
+            budget=self._context.answer_budget,
         )
         return await self._logged(method, url, sent)
 
@@ -99,6 +100,7 @@ class PlatformClient:
             max_bytes=self._context.max_response_bytes,
             peer=self.peer,
             accept_status=accept_status,
+            budget=self._context.answer_budget,
         )
         return await self._logged("GET", url, sent)
 

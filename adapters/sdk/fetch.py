@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Collection, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ import orjson
 from multidict import CIMultiDictProxy
 from yarl import URL
 
+from adapters.budget import AnswerBudget, Lease
 from adapters.errors import (
     UpstreamError,
     UpstreamProtocolError,
@@ -75,32 +77,37 @@ async def request_json(
     secrets: Iterable[str] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
     peer: str = "the platform",
+    budget: AnswerBudget | None = None,
 ) -> JsonAnswer:
     """Send one request and return its JSON answer; raise an ``UpstreamError`` subclass.
 
     ``peer`` names the platform in messages ("the SensorThings server"); redirects
-    are never followed; a body over ``max_bytes`` is refused.
+    are never followed; a body over ``max_bytes`` is refused, and so is one over what is
+    left of ``budget`` (held until the body is parsed).
     """
     data = None if json_body is None else orjson.dumps(json_body)
     send = dict(headers or {})
     if data is not None:
         send.setdefault("Content-Type", "application/json")
-    answer = await fetch(
-        session,
-        url,
-        method=method,
-        headers=send,
-        data=data,
-        secrets=secrets,
-        max_bytes=max_bytes,
-        peer=peer,
-    )
-    if answer.content_type not in JSON_TYPES:
-        raise UpstreamProtocolError(
-            f"expected a JSON answer from {peer}, got content type {answer.content_type!r}",
-            status=answer.status,
+    with _lease(budget) as lease:
+        answer = await _fetch(
+            session,
+            url,
+            method=method,
+            headers=send,
+            data=data,
+            secrets=secrets,
+            max_bytes=max_bytes,
+            peer=peer,
+            accept_status=(200,),
+            lease=lease,
         )
-    return JsonAnswer(parse_json(answer.body, peer), answer.headers, url)
+        if answer.content_type not in JSON_TYPES:
+            raise UpstreamProtocolError(
+                f"expected a JSON answer from {peer}, got content type {answer.content_type!r}",
+                status=answer.status,
+            )
+        return JsonAnswer(parse_json(answer.body, peer), answer.headers, url)
 
 
 async def fetch(
@@ -114,17 +121,51 @@ async def fetch(
     max_bytes: int = DEFAULT_MAX_BYTES,
     peer: str = "the platform",
     accept_status: Collection[int] = (200,),
+    budget: AnswerBudget | None = None,
 ) -> Answer:
     """Send one request and return its answer, whatever its content type (RDF, say).
 
     A status outside ``accept_status`` raises ``status_error``; every other failure
-    the error ``request_json`` raises for it. Redirects are never followed.
+    the error ``request_json`` raises for it. Redirects are never followed. ``budget``
+    is held while the body is read.
     """
+    with _lease(budget) as lease:
+        return await _fetch(
+            session,
+            url,
+            method=method,
+            headers=headers,
+            data=data,
+            secrets=secrets,
+            max_bytes=max_bytes,
+            peer=peer,
+            accept_status=accept_status,
+            lease=lease,
+        )
+
+
+def _lease(budget: AnswerBudget | None) -> AbstractContextManager[Lease | None]:
+    return budget.lease() if budget is not None else nullcontext()
+
+
+async def _fetch(
+    session: aiohttp.ClientSession,
+    url: URL,
+    *,
+    method: str,
+    headers: Mapping[str, str] | None,
+    data: bytes | None,
+    secrets: Iterable[str],
+    max_bytes: int,
+    peer: str,
+    accept_status: Collection[int],
+    lease: Lease | None,
+) -> Answer:
     try:
         async with session.request(
             method, url, headers=headers, data=data, allow_redirects=False
         ) as resp:
-            body = await read_body(resp, max_bytes) if resp.status not in (204, 304) else b""
+            body = await read_body(resp, max_bytes, lease) if resp.status not in (204, 304) else b""
             status, answer_headers, content_type = resp.status, resp.headers, resp.content_type
     except TimeoutError:
         raise UpstreamTimeout(f"{peer} did not answer in time") from None
@@ -142,18 +183,34 @@ async def fetch(
     return Answer(status, body, content_type.lower(), answer_headers, url)
 
 
-async def read_body(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
-    """The whole body, refused as soon as it grows over ``max_bytes``."""
+async def read_body(
+    resp: aiohttp.ClientResponse, max_bytes: int, lease: Lease | None = None
+) -> bytes:
+    """The whole body, refused as soon as it grows over ``max_bytes``, or over what
+    ``lease``'s budget has left (its bytes are taken as they arrive, the joined copy too)."""
     too_large = f"the answer is larger than the adapter accepts ({max_bytes} bytes)"
     if resp.content_length is not None and resp.content_length > max_bytes:
         raise UpstreamProtocolError(too_large)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in resp.content.iter_chunked(1 << 16):
-        size += len(chunk)
-        if size > max_bytes:
-            raise UpstreamProtocolError(too_large)
-        chunks.append(chunk)
+    try:
+        async for chunk in resp.content.iter_chunked(1 << 16):
+            size += len(chunk)
+            if size > max_bytes:
+                raise UpstreamProtocolError(too_large)
+            if lease is not None:
+                lease.take(len(chunk))
+            chunks.append(chunk)
+    except BaseException:
+        # the error's traceback keeps this frame alive: what was read must not live on with it
+        chunks.clear()
+        raise
+    if lease is not None and len(chunks) > 1:
+        lease.take(size)  # the joined copy, while the chunks still live
+        body = b"".join(chunks)
+        chunks.clear()
+        lease.give_back(size)
+        return body
     return b"".join(chunks)
 
 

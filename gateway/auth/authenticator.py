@@ -43,6 +43,21 @@ class Authenticator:
         )
         return cls(tokens, introspector, session)
 
+    def costly(self, authorization: Sequence[str]) -> bool:
+        """True when checking these ``Authorization`` headers would ask the introspection
+        endpoint (an opaque token not judged recently): the caller's address is rate limited
+        before that, so random tokens cannot make the gateway flood its issuer (finding M1
+        of issue 13). Never raises: a malformed header is not costly."""
+        if self._introspector is None or len(authorization) != 1:
+            return False
+        try:
+            token = bearer_token(authorization[0], {})
+        except InvalidRequest:
+            return False
+        return (
+            token is not None and not looks_like_jwt(token) and not self._introspector.knows(token)
+        )
+
     async def authenticate(
         self, authorization: Sequence[str], query: Mapping[str, str]
     ) -> Principal:

@@ -69,9 +69,13 @@ class Introspector:
         self.requests = 0
         """Introspection requests sent so far (for metrics and tests)."""
 
+    def knows(self, token: str) -> bool:
+        """True when ``token``'s answer is cached: judging it costs no request."""
+        return _key(token) in self._cache
+
     async def principal(self, token: str) -> Principal:
         """The caller ``token`` stands for; InvalidToken when it is not active or not for us."""
-        key = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        key = _key(token)
         answer = self._cache.get(key)
         if answer is None:
             answer = self._judge(await self._ask(token))
@@ -145,6 +149,10 @@ def _problem(doc: Mapping[str, Any], now: float, issuer: str, audience: str) -> 
     if not isinstance(doc.get("sub"), str) and not isinstance(doc.get("client_id"), str):
         return "the token names neither a subject nor a client"
     return None
+
+
+def _key(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _basic(client_id: str, secret: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
+from gateway.http.slow_clients import HeaderTimeoutProtocol
 from gateway.ops.logging_json import dict_config, log_format
 from gateway.process.settings import Settings
 
@@ -14,6 +15,10 @@ def serve(settings: Settings, workers: int = 1) -> int:
     On SIGTERM uvicorn stops accepting connections and lets the requests in flight
     finish (for at most ``settings.shutdown_timeout_s``); then the lifespan closes
     every city's HTTP session.
+
+    ``X-Forwarded-For`` is trusted only from ``settings.forwarded_allow_ips`` (none by
+    default; uvicorn's own default trusts loopback, finding L10 of issue 13); request
+    headers must arrive within ``settings.header_timeout_s`` (``gateway/http/slow_clients.py``).
     """
     uvicorn.run(
         "gateway.http.asgi:app_factory",
@@ -25,5 +30,8 @@ def serve(settings: Settings, workers: int = 1) -> int:
         log_config=dict_config(settings.log_level, log_format(settings.log_format)),
         access_log=False,
         timeout_graceful_shutdown=int(settings.shutdown_timeout_s) or None,
+        http=HeaderTimeoutProtocol,
+        proxy_headers=settings.forwarded_allow_ips is not None,
+        forwarded_allow_ips=settings.forwarded_allow_ips or "",
     )
     return 0

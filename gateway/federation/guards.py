@@ -42,6 +42,9 @@ class QueryLimits:
     cost: int = 5000
     cost_per_city: int = 50
     """What asking one city costs, besides the size of what comes back."""
+    upstream_bytes: int = 256 * 1024 * 1024
+    """The bytes of the cities' answers held at once, all requests and cities together
+    (``adapters.budget``; docs/adr/0013-request-body-and-memory-budgets.md)."""
 
 
 @dataclass(frozen=True, slots=True)

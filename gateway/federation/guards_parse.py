@@ -36,7 +36,8 @@ _COUNTS = (
     "cost",
     "cost_per_city",
 )
-_LIMIT_KEYS = (*_COUNTS, "body_bytes", "batch")
+_SIZES = ("body_bytes", "upstream_bytes")
+_LIMIT_KEYS = (*_COUNTS, *_SIZES, "batch")
 _CLIENT_ID = "client id"
 
 
@@ -67,10 +68,11 @@ def parse_limits(report: Report, value: object) -> QueryLimits:
         found = count(report, raw["batch"], f"{key}.batch", minimum=0)
         if found is not None:
             given["batch"] = found
-    if "body_bytes" in raw:
-        found = size(report, raw["body_bytes"], f"{key}.body_bytes")
-        if found is not None:
-            given["body_bytes"] = found
+    for name in _SIZES:
+        if name in raw:
+            found = size(report, raw[name], f"{key}.{name}")
+            if found is not None:
+                given[name] = found
     limits = QueryLimits(**given)
     if "characters" in given and limits.characters > limits.body_bytes:
         report.add(f"{key}.characters", f"must be at most body_bytes ({limits.body_bytes})")

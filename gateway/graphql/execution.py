@@ -37,13 +37,17 @@ class Prepared:
 
     document: DocumentNode | None
     errors: tuple[GraphQLError, ...] = ()
-    weight: int = 1_000
-    """Estimated bytes held, for the cache's bound."""
+    weight: int = 0
+    """Estimated bytes held (the key's text and the parsed document), for the cache's bound;
+    only accepted documents are cached."""
 
 
 _DEFAULT_LIMITS = QueryLimits()
 _BYTES_PER_CHARACTER = 150
-"""About what a parsed document holds in memory per character of its source."""
+"""About what a parsed document holds in memory per character of its source, the source
+text of the key included."""
+_KEY_BYTES = 200
+"""The key's tuple and the limits it shares, besides the source text."""
 
 
 class Executor:
@@ -65,17 +69,21 @@ class Executor:
         self, source: str, limits: QueryLimits = _DEFAULT_LIMITS, restricted: bool = False
     ) -> Prepared:
         """``source`` parsed, held to ``limits`` and validated; ``restricted``: for an
-        anonymous caller in production mode (no introspection, no field suggestions)."""
+        anonymous caller in production mode (no introspection, no field suggestions).
+
+        Only accepted documents are cached, weighed by the text of their key: a refused
+        one (too long, say) is checked again when it comes again, and holds nothing
+        (finding H2 of issue 13).
+        """
         key = (source, limits, restricted)
         found = self._prepared.get(key)
         if found is None:
             found = self._prepare(*key)
-            if found.weight <= self._prepared.maxsize:
+            if found.document is not None and found.weight <= self._prepared.maxsize:
                 self._prepared[key] = found
         return found
 
     def _prepare(self, source: str, limits: QueryLimits, restricted: bool) -> Prepared:
-        weight = len(source) * _BYTES_PER_CHARACTER
         document = parse_limited(source, limits)
         if isinstance(document, GraphQLError):
             return Prepared(None, (document,))
@@ -85,7 +93,7 @@ class Executor:
         errors = validate(self._schema, document, hide_suggestions=restricted)
         if errors:
             return Prepared(None, tuple(errors))
-        return Prepared(document, weight=weight)
+        return Prepared(document, weight=_KEY_BYTES + len(source) * _BYTES_PER_CHARACTER)
 
     async def execute(
         self,

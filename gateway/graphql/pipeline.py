@@ -65,6 +65,9 @@ class Outcome:
 
     kind: Kind
     body: bytes
+    complete: bool = False
+    """A result with no error and nothing stale: the same for every caller of its policy
+    class for a while (HTTP caches may keep an anonymous one, ``Cache-Control``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,7 @@ async def run_operation(
             if lookup.register is not None:  # the stored answer's document passed every check
                 protection.persisted.register(lookup.register, source)
             stored.replay(serving.runtime.audit, principal)
-            return Outcome(Kind.RESULT, stored.body)
+            return Outcome(Kind.RESULT, stored.body, complete=True)
 
     limits = protection.federation.options.limits
     restricted = protection.restricted(principal)
@@ -152,14 +155,10 @@ async def run_operation(
         error_codes.note(errors)
     body["extensions"] = {"cost": {"estimated": cost, "limit": limits.cost}}
     data = orjson.dumps(body)
-    if (
-        key is not None
-        and not errors
-        and not context.stale
-        and shareable(document, operation.operation_name)
-    ):
+    complete = not errors and not context.stale
+    if key is not None and complete and shareable(document, operation.operation_name):
         responses.put(key, Stored(data, tuple(audit.lines)))
-    return Outcome(Kind.RESULT, data)
+    return Outcome(Kind.RESULT, data, complete=complete)
 
 
 def _refused(metrics: Metrics, errors: list[GraphQLError]) -> Outcome:

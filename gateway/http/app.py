@@ -12,10 +12,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.budget import AnswerBudget
 from adapters.registry import AdapterRegistry
 from gateway.auth import Authenticator, effective_auth
 from gateway.clock import Clocks
 from gateway.federation import Federation
+from gateway.federation.guards import QueryLimits
 from gateway.federation.loader import load_federation
 from gateway.graphql.execution import Executor
 from gateway.graphql.protection import Guards
@@ -23,7 +25,7 @@ from gateway.graphql.schema import build_schema
 from gateway.graphql.schema.types import city_objects
 from gateway.http.disconnect import cancel_on_disconnect
 from gateway.http.graphiql import ASSET_ROUTE, graphiql_asset
-from gateway.http.graphql_endpoint import graphql_endpoint
+from gateway.http.graphql_endpoint import graphql_endpoint, receive_body
 from gateway.ops.gc_tuning import tune_gc
 from gateway.ops.metrics import Metrics
 from gateway.ops.operations import Operations
@@ -55,6 +57,8 @@ def create_app(
     )
     state = GatewayState(executor=Executor(schema._schema), metrics=metrics, guards=guards)
     ops = Operations(settings, state, metrics)
+    answers = AnswerBudget(QueryLimits().upstream_bytes)
+    """One budget for the cities' answers, kept across reloads (a reload sets its size)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -65,6 +69,7 @@ def create_app(
         def build(federation: Federation) -> ServedFederation:
             """What one federation needs to serve; also called by every hot reload."""
             auth = effective_auth(federation.auth, settings)
+            answers.limit = federation.options.limits.upstream_bytes
             runtime = Runtime.build(
                 federation,
                 reg,
@@ -72,6 +77,7 @@ def create_app(
                 metrics=metrics,
                 redis_url=settings.redis_url,
                 clocks=clocks,
+                answer_budget=answers,
             )
             authenticator = Authenticator.for_config(auth)
             log.info("auth: %s", f"tokens of {auth.issuer}" if auth else "none, public data only")
@@ -94,6 +100,13 @@ def create_app(
         finally:
             metrics.request_duration.observe(time.perf_counter() - started)
 
+    async def serve_graphql(request: Request) -> Response:
+        """The body first (bounded in size and time), then the request is in flight."""
+        received = await receive_body(request, settings.body_timeout_s)
+        if isinstance(received, Response):
+            return received
+        return await timed_graphql(received)
+
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -106,7 +119,7 @@ def create_app(
         return Response(metrics.render(), media_type=metrics.content_type)
 
     routes: list[BaseRoute] = [
-        Route("/graphql", timed_graphql, methods=["GET", "POST"]),
+        Route("/graphql", serve_graphql, methods=["GET", "POST"]),
         Route(ASSET_ROUTE, graphiql_asset, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),

@@ -1,8 +1,12 @@
-"""Read a request body without ever holding more than the limit of it."""
+"""Read a request body without ever holding more than the limit of it, nor waiting longer
+than its time (findings H1 and M5 of issue 13)."""
 
 from __future__ import annotations
 
-from starlette.requests import Request
+import asyncio
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.types import Message
 
 
 class BodyTooLarge(Exception):
@@ -13,16 +17,53 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body, refused as soon as it is known to exceed ``limit`` bytes."""
+class BodyTooSlow(Exception):
+    """The body did not arrive within ``timeout_s`` seconds."""
+
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__(f"the request body did not arrive within {timeout_s:g} s")
+        self.timeout_s = timeout_s
+
+
+class ClientWentAway(Exception):
+    """The client hung up before it had sent the whole body (finding L4 of issue 13)."""
+
+
+async def read_body(request: Request, limit: int, timeout_s: float = 0.0) -> bytes:
+    """The body, refused as soon as it is known to exceed ``limit`` bytes (at most ``limit``
+    bytes and one chunk of it are ever held), or once ``timeout_s`` (0: none) has passed."""
+    try:
+        async with asyncio.timeout(timeout_s if timeout_s > 0 else None):
+            return await _read(request, limit)
+    except TimeoutError:
+        raise BodyTooSlow(timeout_s) from None
+
+
+def replaying(request: Request, body: bytes) -> Request:
+    """``request`` whose body, already read, is received again; then what the client does
+    (its disconnect)."""
+    pending = [body]
+
+    async def receive() -> Message:
+        if pending:
+            return {"type": "http.request", "body": pending.pop(), "more_body": False}
+        return await request.receive()
+
+    return Request(request.scope, receive)
+
+
+async def _read(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(limit)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge(limit)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge(limit)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise ClientWentAway from None
     return b"".join(chunks)

@@ -5,6 +5,10 @@ the app through ``receive()``. Once the body is read, the next ``receive()``
 returns only at the disconnect (or after the response), so a watcher on it can
 cancel the handler. Upstream calls shared with other callers (single-flight)
 continue for them.
+
+The handler reads the body itself, bounded (``gateway/http/body.py``): the watcher
+starts only once the last part of the body has been received, so a body is never
+read whole here before its limit applies (finding H1 of issue 13).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Message
 
 log = logging.getLogger("caap.http")
 
@@ -27,22 +32,33 @@ async def cancel_on_disconnect(
 ) -> Response:
     """``handler(request)``, cancelled if the client disconnects before it is done.
 
-    The handler runs in the calling task; one watcher task cancels it on a disconnect.
+    The handler runs in the calling task; one watcher task cancels it on a disconnect,
+    watching from the moment the handler has received the whole body (at once for a
+    request without one).
     """
-    await request.body()  # read first: afterwards receive() only reports the disconnect
     task = asyncio.current_task()
     assert task is not None
     gone = False
+    body_received = asyncio.Event()
+    if not _has_body(request):
+        body_received.set()
+
+    async def receive() -> Message:
+        message = await request.receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            body_received.set()
+        return message
 
     async def watch() -> None:
         nonlocal gone
+        await body_received.wait()
         await _disconnected(request)
         gone = True
         task.cancel()
 
     watching = asyncio.ensure_future(watch())
     try:
-        response = await handler(request)
+        response = await handler(Request(request.scope, receive))
     except asyncio.CancelledError:
         if not gone:
             raise
@@ -58,6 +74,14 @@ async def cancel_on_disconnect(
         raise asyncio.CancelledError
     log.info("client went away; its request and upstream calls were cancelled")
     return Response(status_code=CLIENT_CLOSED)
+
+
+def _has_body(request: Request) -> bool:
+    """True when the request says a body follows (a Content-Length above 0, or chunks)."""
+    headers = request.headers
+    if "transfer-encoding" in headers:
+        return True
+    return headers.get("content-length", "0").strip() not in ("", "0")
 
 
 async def _disconnected(request: Request) -> None:

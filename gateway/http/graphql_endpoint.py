@@ -18,12 +18,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from gateway.auth import AuthError
-from gateway.auth.principal import ANONYMOUS
+from gateway.auth.principal import ANONYMOUS, Principal
 from gateway.errors import ErrorCode
 from gateway.federation.guards import QueryLimits
 from gateway.graphql.pipeline import Kind, Operation, Outcome, RequestEnvironment, run_operation
 from gateway.graphql.rate_limit import retry_after
-from gateway.http.body import BodyTooLarge, read_body
+from gateway.http.body import BodyTooLarge, BodyTooSlow, ClientWentAway, read_body, replaying
+from gateway.http.disconnect import CLIENT_CLOSED
 from gateway.http.graphiql import graphiql_page
 from gateway.ops import error_codes
 from gateway.process.state import GatewayState
@@ -32,6 +33,7 @@ log = logging.getLogger("caap.http")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
+_CLOSE = {"Connection": "close"}
 
 
 class RequestProblem(Exception):
@@ -51,6 +53,29 @@ class RequestProblem(Exception):
         self.code = code
         self.limit = limit
         """The limit the request broke (body_bytes, batch), for metrics."""
+
+
+async def receive_body(request: Request, body_timeout_s: float) -> Request | Response:
+    """``request`` with its body received, bounded in size (``gateway.limits.body_bytes``)
+    and time; or the answer refusing it. Called before the request counts as in flight, so
+    a reload does not wait for a slow client (finding M5 of issue 13)."""
+    if request.method != "POST":
+        return request
+    state: GatewayState = request.app.state.gateway
+    limits = state.runtime.federation.options.limits if state.runtime else QueryLimits()
+    try:
+        body = await read_body(request, limits.body_bytes, body_timeout_s)
+    except BodyTooLarge as exc:
+        # the rest of the body is not read: the connection closes after the answer
+        problem = RequestProblem(413, str(exc), _CLOSE, limit="body_bytes")
+    except BodyTooSlow as exc:
+        problem = RequestProblem(408, str(exc), _CLOSE, limit="body_seconds")
+    except ClientWentAway:
+        return Response(status_code=CLIENT_CLOSED)
+    else:
+        return replaying(request, body)
+    state.metrics.refusals.labels(problem.limit).inc()
+    return _problem_response(problem, GRAPHQL_RESPONSE)
 
 
 async def graphql_endpoint(request: Request) -> Response:
@@ -74,12 +99,18 @@ async def graphql_endpoint(request: Request) -> Response:
         )
     protection = state.guards.current(runtime.federation)
     address = request.client.host if request.client else None
+    authorization = request.headers.getlist("authorization")
+    charged = authenticator.costly(authorization)
+    if charged:  # an unknown opaque token: the address pays before the issuer is asked
+        limited = _rate_limited(state, await protection.limiter.wait(ANONYMOUS, address))
+        if limited is not None:
+            return _problem_response(limited, media_type)
     try:
-        principal = await authenticator.authenticate(
-            request.headers.getlist("authorization"), request.query_params
-        )
+        principal = await authenticator.authenticate(authorization, request.query_params)
     except AuthError as exc:
         refusal = RequestProblem(exc.status, exc.description, exc.headers, exc.code)
+        if charged:
+            return _problem_response(refusal, media_type)
         wait = await protection.limiter.wait(ANONYMOUS, address)  # failed tokens count too
         return _problem_response(_rate_limited(state, wait) or refusal, media_type)
     limited = _rate_limited(state, await protection.limiter.wait(principal, address, len(batch)))
@@ -91,7 +122,20 @@ async def graphql_endpoint(request: Request) -> Response:
     if isinstance(batch, list):
         joined = b"[" + b",".join(o.body for o in outcomes) + b"]"
         return Response(joined, media_type=media_type)
-    return _outcome_response(outcomes[0], media_type)
+    response = _outcome_response(outcomes[0], media_type)
+    if request.method == "GET":
+        ttl_s = int(protection.federation.options.response_cache.ttl_s)
+        response.headers["Cache-Control"] = cache_control(principal, outcomes[0], ttl_s)
+    return response
+
+
+def cache_control(principal: Principal, outcome: Outcome, ttl_s: int) -> str:
+    """``Cache-Control`` of a GET answer: a complete anonymous answer may be kept as long as
+    the gateway's own response cache keeps it (``gateway.response_cache.ttl_s``); any other
+    answer (a caller's own, one with errors or stale parts) by no cache at all."""
+    if principal.anonymous and outcome.complete and ttl_s >= 1:
+        return f"public, max-age={ttl_s}"
+    return "private, no-store"
 
 
 def _rate_limited(state: GatewayState, wait_s: float) -> RequestProblem | None:
@@ -175,10 +219,7 @@ async def _read_params(request: Request, limits: QueryLimits) -> tuple[Operation
             raise RequestProblem(
                 415, f"send the request as {JSON}, not {content_type or 'nothing'}"
             )
-        try:
-            body = await read_body(request, limits.body_bytes)
-        except BodyTooLarge as exc:
-            raise RequestProblem(413, str(exc), limit="body_bytes") from None
+        body = await request.body()  # received already: see receive_body
         try:
             parsed = orjson.loads(body)
         except orjson.JSONDecodeError as exc:

@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 
+from adapters.budget import AnswerBudget
 from adapters.contract import Adapter, AdapterContext, CatalogueAdapter
 from adapters.registry import AdapterRegistry
 from gateway.clock import Clocks
@@ -45,12 +46,14 @@ class Runtime:
         metrics: Metrics | None = None,
         redis_url: str | None = None,
         clocks: Clocks | None = None,
+        answer_budget: AnswerBudget | None = None,
     ) -> Runtime:
         """One adapter per city, built through the registry; ``trace_configs(city_id)``
         gives the aiohttp hooks for that city's requests (request ids, health, traces).
 
         ``metrics`` counts every request sent to a city (``caap_upstream_requests_total``);
-        ``redis_url`` adds the shared cache tier; ``clocks`` are a test's.
+        ``redis_url`` adds the shared cache tier; ``clocks`` are a test's;
+        ``answer_budget`` is shared by every adapter (``gateway.limits.upstream_bytes``).
         """
         adapters: dict[str, Adapter] = {}
         catalogues: dict[str, CatalogueAdapter] = {}
@@ -67,6 +70,7 @@ class Runtime:
                 max_connections=federation.options.max_connections_per_city,
                 trace_configs=traces,
                 max_response_bytes=federation.options.resilience.max_response_bytes,
+                answer_budget=answer_budget,
                 clock=clocks.monotonic,
                 extra=push_down_hook(metrics),
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +34,16 @@ class Settings:
     """The status page probes a city silent for longer than this (CAAP_STATUS_REFRESH_S)."""
     shutdown_timeout_s: float = 30.0
     """On SIGTERM, how long in-flight requests may take to finish (CAAP_SHUTDOWN_TIMEOUT_S)."""
+    header_timeout_s: float = 10.0
+    """How long a connection may take to send a request's headers (CAAP_HEADER_TIMEOUT_S;
+    0: no limit). A slower one is closed (docs/security.md)."""
+    body_timeout_s: float = 30.0
+    """How long a request may take to send its body (CAAP_BODY_TIMEOUT_S; 0: no limit);
+    a slower one is answered 408 and closed."""
+    forwarded_allow_ips: str | None = None
+    """The proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are trusted: IPs or
+    networks, comma-separated (CAAP_FORWARDED_ALLOW_IPS); None: no one's, the caller's
+    address is the socket's peer."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -64,6 +75,9 @@ class Settings:
             reload_watch_s=_seconds(e, "CAAP_RELOAD_WATCH_S", 5.0),
             status_refresh_s=_seconds(e, "CAAP_STATUS_REFRESH_S", 10.0),
             shutdown_timeout_s=_seconds(e, "CAAP_SHUTDOWN_TIMEOUT_S", 30.0),
+            header_timeout_s=_seconds(e, "CAAP_HEADER_TIMEOUT_S", 10.0),
+            body_timeout_s=_seconds(e, "CAAP_BODY_TIMEOUT_S", 30.0),
+            forwarded_allow_ips=_proxies(e.get("CAAP_FORWARDED_ALLOW_IPS", "")),
         )
 
 
@@ -87,3 +101,19 @@ def _choice(e: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str | 
     if text not in allowed:
         raise SettingsError(f"{name}: {text!r} is not one of {', '.join(allowed)}")
     return text
+
+
+def _proxies(text: str) -> str | None:
+    """``CAAP_FORWARDED_ALLOW_IPS``: addresses or networks, comma-separated; ``*`` is refused
+    (every client could then choose its own address)."""
+    entries = [part.strip() for part in text.split(",") if part.strip()]
+    if not entries:
+        return None
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"CAAP_FORWARDED_ALLOW_IPS: {entry!r} is not an IP address or network"
+            ) from None
+    return ",".join(entries)

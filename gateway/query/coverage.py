@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from adapters.budget import AnswerBudgetSpent
 from adapters.errors import (
     AdapterError,
     UnsupportedQuery,
@@ -83,7 +84,7 @@ def public_message(error: BaseException) -> str:
     status, never the platform's text."""
     status = getattr(error, "status", None)
     http = f" (HTTP {status})" if isinstance(status, int) else ""
-    if isinstance(error, GatewayNotice):
+    if isinstance(error, GatewayNotice | AnswerBudgetSpent):  # the gateway's own words
         return str(error)
     if isinstance(error, UpstreamTimeout | TimeoutError):
         return "the platform did not answer in time"

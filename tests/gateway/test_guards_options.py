@@ -105,7 +105,7 @@ def test_every_key_is_read() -> None:
             "{limits: {height: 3}}",
             "gateway.limits.height: unknown key (allowed: depth, introspection_depth, aliases, "
             "directives, fields, root_fields, tokens, characters, cost, cost_per_city, "
-            "body_bytes, batch)",
+            "body_bytes, upstream_bytes, batch)",
         ),
         (
             "{rate_limit: {requests_per_s: -1}}",

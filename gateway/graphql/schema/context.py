@@ -13,6 +13,9 @@ from gateway.policy.audit_trail import AuditTrail
 from gateway.process.runtime import Runtime
 from gateway.query.coverage import Coverage
 
+MAX_MESSAGE = 300
+"""Characters of a city's message in ``errors[]`` (finding L7 of issue 13)."""
+
 
 @dataclass(slots=True)
 class RequestContext:
@@ -38,9 +41,12 @@ class RequestContext:
         self.stale = self.stale or coverage.stale
         if coverage.code is None:
             return
+        said = coverage.message or coverage.status.value
+        if len(said) > MAX_MESSAGE:  # a long echo is not repeated once per city (L7)
+            said = said[: MAX_MESSAGE - 3] + "..."
         self.city_errors.append(
             {
-                "message": f"{coverage.city_id}: {coverage.message or coverage.status.value}",
+                "message": f"{coverage.city_id}: {said}",
                 "path": path,
                 "extensions": {"code": coverage.code.value, "city": coverage.city_id},
             }

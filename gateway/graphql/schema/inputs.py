@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import strawberry
 
+from gateway.errors import BadUserInput
 from gateway.federation.model import Federation
 from gateway.query.entity_request import (
     EntityRequest,
@@ -15,6 +17,21 @@ from gateway.query.entity_request import (
     make_bbox,
     make_near,
 )
+
+ENTITY_TYPE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,127}")
+"""What a dataset of the federation file may be called (``gateway/federation/datasets.py``),
+at most 128 characters: any other type is shared by no city."""
+
+
+def check_entity_type(name: str) -> str:
+    """``name`` when it can name a dataset; else BadUserInput, which does not repeat it: an
+    answer never echoes a long argument once per city (finding L7 of issue 13)."""
+    if not ENTITY_TYPE.fullmatch(name):
+        raise BadUserInput(
+            "type: not an entity type name (a letter, then letters, digits or _; "
+            "at most 128 characters), such as WeatherObserved"
+        )
+    return name
 
 
 @strawberry.input(description="Entities within a distance of a point.")
@@ -58,7 +75,7 @@ def to_request(
     f = filter or EntityFilter()
     check_time_window(f.observed_after, f.observed_before)
     return EntityRequest(
-        entity_type=entity_type,
+        entity_type=check_entity_type(entity_type),
         cities=check_cities(
             [str(c) for c in f.cities] if f.cities is not None else None, federation.cities.keys()
         ),

@@ -14,7 +14,7 @@ from gateway.graphql.schema.access import DatasetAccess, Viewer, access_list, vi
 from gateway.graphql.schema.catalogue import dataset_connection
 from gateway.graphql.schema.context import RequestContext
 from gateway.graphql.schema.history import HistoryAggregate, HistoryConnection, history_connection
-from gateway.graphql.schema.inputs import EntityFilter, to_request
+from gateway.graphql.schema.inputs import EntityFilter, check_entity_type, to_request
 from gateway.graphql.schema.models import AirQualityObservedConnection, WeatherObservedConnection
 from gateway.graphql.schema.statistics import Statistics, StatisticsGroupBy, to_statistics
 from gateway.graphql.schema.types import City, DatasetConnection, EntityConnection
@@ -217,6 +217,8 @@ class Query:
                 f"(known: {', '.join(sorted(known))})"
             )
         scope = list(dict.fromkeys(ids)) if ids is not None else None
+        if type is not None:
+            check_entity_type(type)
         return access_list(ctx.principal, ctx.runtime.federation, ctx.cities, type, scope)
 
     @strawberry.field(description="The caller, as the access token says.")

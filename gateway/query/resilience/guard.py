@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from adapters.budget import AnswerBudgetSpent
 from adapters.errors import UpstreamError, UpstreamTimeout
 from gateway.clock import Clocks
 from gateway.ops.metrics import Metrics
@@ -50,7 +51,10 @@ class GuardSettings:
 
 def counts_against(error: UpstreamError) -> bool:
     """Whether a failure says the platform is unwell (the breaker counts it): not for a 4xx
-    answer, which says the question was wrong, nor for 429, which Retry-After handles."""
+    answer, which says the question was wrong, nor for 429, which Retry-After handles; nor
+    when the gateway's own budget for answers was spent (``adapters.budget``)."""
+    if isinstance(error, AnswerBudgetSpent):
+        return False
     status = error.status
     return status is None or not (400 <= status < 500) or status == 408
 
