@@ -9,6 +9,7 @@ credentials ``adapters.credentials``. docs/adapter-public-surface.md lists them
 all; tests/adapters/test_public_surface.py pins them.
 """
 
+from adapters.budget import AnswerBudget, AnswerBudgetSpent
 from adapters.contract import (
     AGGREGATE_METHODS,
     Adapter,
@@ -54,6 +55,8 @@ __all__ = [
     "AdapterError",
     "AdapterFactory",
     "Aggregation",
+    "AnswerBudget",
+    "AnswerBudgetSpent",
     "BBox",
     "Capabilities",
     "CatalogueAdapter",

@@ -186,6 +186,7 @@ KNOWN_STAGE_EXCEPTIONS = {
     ],
     "gateway/http/asgi.py": ["gateway.process.settings"],
     "gateway/http/graphql_endpoint.py": ["gateway.process.state"],
+    "gateway/http/slow_clients.py": ["gateway.process.settings"],
     "gateway/query/datasets.py": ["gateway.process.runtime"],
     # the planner takes each city's policy decision and records it; the answer is redacted
     # by the grant's rules: policy is consulted from inside the query stage

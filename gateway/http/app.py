@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from adapters.budget import AnswerBudget
+from adapters import AnswerBudget
 from adapters.registry import AdapterRegistry
 from gateway.auth import Authenticator, effective_auth
 from gateway.clock import Clocks

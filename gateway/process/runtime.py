@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from adapters.budget import AnswerBudget
+from adapters import AnswerBudget
 from adapters.contract import Adapter, AdapterContext, CatalogueAdapter
 from adapters.registry import AdapterRegistry
 from gateway.clock import Clocks

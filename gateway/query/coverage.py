@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from adapters.budget import AnswerBudgetSpent
+from adapters import AnswerBudgetSpent
 from adapters.errors import (
     AdapterError,
     UnsupportedQuery,

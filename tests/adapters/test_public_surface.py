@@ -31,8 +31,9 @@ EXAMPLE = ROOT / "examples" / "caap-adapter-citysense" / "caap_citysense"
 SURFACE: dict[str, frozenset[str]] = {
     "adapters": frozenset({
         "AGGREGATE_METHODS", "Adapter", "AdapterContext", "AdapterError", "AdapterFactory",
-        "Aggregation", "BBox", "Capabilities", "CatalogueAdapter", "CatalogueDataset",
-        "CatalogueDistribution", "CatalogueQuery", "CatalogueResult", "ConfigError",
+        "Aggregation", "AnswerBudget", "AnswerBudgetSpent", "BBox", "Capabilities",
+        "CatalogueAdapter", "CatalogueDataset", "CatalogueDistribution", "CatalogueQuery",
+        "CatalogueResult", "ConfigError",
         "EntityHistory", "GeoPoint", "HistoryAdapter", "HistoryPoint", "HistoryQuery",
         "HistoryResult", "JSONValue", "Near", "Revalidating", "SourceEntity", "SourceQuery",
         "SourceResult", "UnsupportedQuery", "UpstreamAuthError", "UpstreamError",

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from adapters.budget import AnswerBudgetSpent
+from adapters import AnswerBudgetSpent
 from adapters.errors import UpstreamError, UpstreamTimeout
 from gateway.clock import Clocks
 from gateway.ops.metrics import Metrics
