@@ -74,7 +74,7 @@ def catalogue_graph(city: Municipality, base_url: str, seed: int = 0) -> Graph:
             g.add((node, DCTERMS.title, Literal(dist.title, lang="sv")))
             g.add((node, DCAT.accessURL, url))
             g.add((node, DCAT.mediaType, URIRef(MEDIA_TYPES + dist.media_type)))
-            g.add((node, DCTERMS.format, Literal(dist.media_type)))
+            g.add((node, DCTERMS.format, URIRef(MEDIA_TYPES + dist.media_type)))
             g.add((node, DCTERMS.license, URIRef(record.license)))
         period = BNode()
         g.add((dataset, DCTERMS.temporal, period))
