@@ -17,16 +17,19 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
-from rdflib import Graph
-from rdflib.namespace import DCAT, DCTERMS
+from rdflib import Graph, Literal
+from rdflib.namespace import DCAT, DCTERMS, RDF
 
 NGSI_LD = "/ngsi-ld/v1/"
 SUBSCRIPTIONS = "/ngsi-ld/v1/subscriptions"
+STALE_BY = timedelta(days=2)
+"""How much older a ``stale`` city's observations are."""
 FOREIGN_TYPE = "LegacySensorReading"
 """The type a ``foreign_type`` city publishes beside its Smart Data Models types."""
 _PERCENT_OF = ("relativeHumidity",)
@@ -49,6 +52,8 @@ class Shortfalls:
     """Entity types whose dataset the catalogue leaves out."""
     catalogue_no_licence: bool = False
     """Distributions without ``dct:license``."""
+    catalogue_invalid: bool = False
+    """``dct:format`` as a plain literal: a DCAT-AP 3.0.0 violation (it wants an IRI)."""
     invalid_entities: bool = False
     """``relativeHumidity`` in percent (the model says 0..1): entities fail their schema."""
     no_temporal: bool = False
@@ -63,6 +68,8 @@ class Shortfalls:
     """Entity ids carry a per-answer suffix: not the same across two reads."""
     foreign_type: bool = False
     """``GET /ngsi-ld/v1/types`` also lists a type that is no Smart Data Model."""
+    stale: bool = False
+    """Observation times (``observedAt``, ``dateObserved``) two days old."""
 
     def any(self) -> bool:
         """Whether anything is switched on."""
@@ -72,7 +79,12 @@ class Shortfalls:
 NONE = Shortfalls()
 
 DEMO: Mapping[str, Mapping[str, Any]] = {
-    "karlskrona": {"catalogue_missing": ["TrafficFlowObserved"], "catalogue_no_licence": True},
+    "karlskrona": {
+        "catalogue_missing": ["TrafficFlowObserved"],
+        "catalogue_no_licence": True,
+        "catalogue_invalid": True,
+    },
+    "katrineholm": {"stale": True},
     "malmo": {"invalid_entities": True, "plain_errors": True},
     "umea": {"no_temporal": True, "no_push": True},
     "lund": {"projected_coordinates": True},
@@ -149,7 +161,11 @@ def _rewrite(
             return web.Response(status=response.status, text=_detail(body))
         return response
     new_body: bytes | None = None
-    catalogue_short = shortfalls.catalogue_missing or shortfalls.catalogue_no_licence
+    catalogue_short = (
+        shortfalls.catalogue_missing
+        or shortfalls.catalogue_no_licence
+        or shortfalls.catalogue_invalid
+    )
     if path in _CATALOGUE_PATHS and catalogue_short:
         new_body = _catalogue(shortfalls, body, _CATALOGUE_PATHS[path])
     elif path == NGSI_LD + "types" and shortfalls.foreign_type:
@@ -185,9 +201,14 @@ def _catalogue(shortfalls: Shortfalls, body: bytes, rdf_format: str) -> bytes:
             ]
             if any(f"type={missing}" in url for url in urls):
                 _drop_dataset(graph, dataset)
+    distributions = list(graph.subjects(RDF.type, DCAT.Distribution))
     if shortfalls.catalogue_no_licence:
-        for dist in list(graph.subjects(None, DCAT.Distribution)):
+        for dist in distributions:
             graph.remove((dist, DCTERMS.license, None))
+    if shortfalls.catalogue_invalid:
+        for dist in distributions:
+            for media in list(graph.objects(dist, DCAT.mediaType)):
+                graph.set((dist, DCTERMS.format, Literal(str(media).split("/media-types/")[-1])))
     result: bytes = graph.serialize(format=rdf_format, encoding="utf-8")
     return result
 
@@ -211,7 +232,10 @@ def _types(body: bytes) -> bytes | None:
 
 def _entities(shortfalls: Shortfalls, body: bytes, answer: int) -> bytes | None:
     if not (
-        shortfalls.invalid_entities or shortfalls.projected_coordinates or shortfalls.volatile_ids
+        shortfalls.invalid_entities
+        or shortfalls.projected_coordinates
+        or shortfalls.volatile_ids
+        or shortfalls.stale
     ):
         return None
     try:
@@ -244,6 +268,31 @@ def _entity(shortfalls: Shortfalls, entity: dict[str, Any], answer: int) -> None
         for holder in (target, entity):
             _project(holder.get("location"))
         _project(entity.get("geometry"))
+    if shortfalls.stale:
+        _age(target)
+
+
+def _age(node: Any) -> None:
+    """Every observation time in ``node`` (observedAt, dateObserved) two days earlier."""
+    if isinstance(node, list):
+        for item in node:
+            _age(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in list(node.items()):
+        if key in ("observedAt", "dateObserved", "@value") and isinstance(value, str):
+            node[key] = _earlier(value)
+        else:
+            _age(value)
+
+
+def _earlier(instant: str) -> str:
+    try:
+        moment = datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    except ValueError:
+        return instant
+    return (moment - STALE_BY).isoformat().replace("+00:00", "Z")
 
 
 def _scale(entity: dict[str, Any], name: str, factor: float) -> None:
