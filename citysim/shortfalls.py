@@ -265,9 +265,9 @@ def _entity(shortfalls: Shortfalls, entity: dict[str, Any], answer: int) -> None
         for name in _PERCENT_OF:
             _scale(target, name, 100.0)
     if shortfalls.projected_coordinates:
-        for holder in (target, entity):
-            _project(holder.get("location"))
-        _project(entity.get("geometry"))
+        _project(target.get("location"))
+        if target is not entity:
+            _project(entity.get("geometry"))
     if shortfalls.stale:
         _age(target)
 

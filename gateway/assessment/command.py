@@ -5,7 +5,7 @@ measured (a wrong federation file, profile or city id)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -17,7 +17,7 @@ from gateway.assessment.render_html import render_html
 from gateway.assessment.render_text import render_text
 from gateway.assessment.report import Report
 from gateway.assessment.runner import UnknownCity, assess
-from gateway.assessment.target import Operation
+from gateway.assessment.target import CityTarget, Operation, probe_operation
 from gateway.federation import FederationError, load_federation
 from gateway.ops.status.city_health import CityHealth
 from gateway.process.runtime import Runtime
@@ -34,10 +34,14 @@ def render(report: Report, fmt: str) -> str:
     return render_text(report)
 
 
-def operation_of(health: CityHealth, city_id: str) -> Operation:
-    """What ``health`` recorded of the city's requests."""
-    answered, requests = health.answered(city_id)
-    return Operation(requests, answered, health.view(city_id).p95_ms)
+def seen_by(health: CityHealth) -> Callable[[CityTarget], Awaitable[Operation]]:
+    """What ``health`` (a running gateway's records) has seen of a city."""
+
+    async def operation(target: CityTarget) -> Operation:
+        answered, requests = health.answered(target.id)
+        return Operation(requests, answered, health.view(target.id).p95_ms)
+
+    return operation
 
 
 async def run_assess(
@@ -63,17 +67,15 @@ async def run_assess(
         for problem in exc.problems:
             print(f"caap assess: {problem}", file=err)
         return 2
-    health = CityHealth()
-    runtime = Runtime.build(federation, registry, lambda c: (health.trace_config(c),))
+    runtime = Runtime.build(federation, registry)
     try:
         report = await assess(
             federation,
             runtime.adapters,
             runtime.catalogues,
             chosen,
-            lambda c: operation_of(health, c),
+            probe_operation,
             cities=cities,
-            trace_configs=lambda c: (health.trace_config(c),),
         )
     except UnknownCity as exc:
         print(f"caap assess: {exc}", file=err)

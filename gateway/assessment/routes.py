@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from gateway.assessment.command import operation_of
+from gateway.assessment.command import seen_by
 from gateway.assessment.own_catalogue import TURTLE, catalogue_graph, serialise
 from gateway.assessment.profile import Profile, load_profile
 from gateway.assessment.render_html import CSS, render_html
@@ -51,7 +51,7 @@ class Assessments:
                     runtime.adapters,
                     runtime.catalogues,
                     self.profile,
-                    lambda city_id: operation_of(ops.health, city_id),
+                    seen_by(ops.health),
                 )
                 self._runtime, self._at = runtime, time.monotonic()
             return self._report

@@ -1,15 +1,17 @@
 """Run the profile's checks against each city and gather a ``Report``.
 
-Checks of one city run together (sharing the city's samples and catalogue), the
-operation checks last so they see the assessment's own requests too; cities run
-a few at a time. A check that cannot run fails with the reason, never a trace.
+Two phases: first every check but the operation ones, a few cities at a time (checks of
+one city share its samples and catalogue); then the operation checks of every city,
+when no validation competes with the requests they time. A check that cannot run fails
+with the reason, never a trace.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 import aiohttp
@@ -38,26 +40,31 @@ async def assess(
     adapters: Mapping[str, Adapter],
     catalogues: Mapping[str, CatalogueAdapter],
     profile: Profile,
-    operation: Callable[[str], Operation],
+    operation: Callable[[CityTarget], Awaitable[Operation]],
     *,
     cities: Sequence[str] | None = None,
-    trace_configs: Callable[[str], Sequence[aiohttp.TraceConfig]] | None = None,
 ) -> Report:
     """Measure ``profile`` for ``cities`` (default: every city of ``federation``)."""
     chosen = list(cities) if cities else list(federation.cities)
     unknown = [c for c in chosen if c not in federation.cities]
     if unknown:
-        raise UnknownCity(
-            f"no city {unknown[0]!r} in the federation ({', '.join(federation.cities)})"
-        )
+        known = ", ".join(federation.cities)
+        raise UnknownCity(f"no city {unknown[0]!r} in the federation ({known})")
+    first = [c for c in profile.checks if c.family not in LAST_FAMILIES]
+    last = [c for c in profile.checks if c.family in LAST_FAMILIES]
     limit = asyncio.Semaphore(CITIES_AT_ONCE)
 
-    async def one(city_id: str) -> CityResult:
+    async def phase(target: CityTarget, checks: list[CheckSpec]) -> dict[str, Outcome]:
         async with limit:
-            traces = list(trace_configs(city_id)) if trace_configs else []
-            async with aiohttp.ClientSession(trace_configs=traces) as session:
-                city = federation.cities[city_id]
-                target = CityTarget(
+            return await run_checks(target, checks)
+
+    async with contextlib.AsyncExitStack() as stack:
+        targets = []
+        for city_id in chosen:
+            city = federation.cities[city_id]
+            session = await stack.enter_async_context(aiohttp.ClientSession())
+            targets.append(
+                CityTarget(
                     city=city,
                     adapter=adapters.get(city_id),
                     catalogue=catalogues.get(city_id),
@@ -65,35 +72,24 @@ async def assess(
                     profile=profile,
                     timeout_s=federation.timeout_for(city_id),
                     centre=centres().get(city.kommunkod),
-                    operation=lambda: operation(city_id),
+                    operation=operation,
                 )
-                outcomes = await run_checks(target, profile.checks)
-                return CityResult(city_id, city.name, city.kommunkod, city.adapter.kind, outcomes)
-
-    results = await asyncio.gather(*(one(c) for c in chosen))
+            )
+        early = await asyncio.gather(*(phase(t, first) for t in targets))
+        late = await asyncio.gather(*(phase(t, last) for t in targets))
+    results = []
+    for target, found, more in zip(targets, early, late, strict=True):
+        outcomes = {**found, **more}
+        ordered = {c.id: outcomes[c.id] for c in profile.checks}
+        city = target.city
+        results.append(CityResult(city.id, city.name, city.kommunkod, city.adapter.kind, ordered))
     return Report(profile, datetime.now(UTC), tuple(results))
 
 
-async def run_checks(target: CityTarget, checks: Iterable[CheckSpec]) -> dict[str, Outcome]:
-    """Every check for one city, in the profile's order (operation checks run last)."""
-    ordered = list(checks)
-    first = [c for c in ordered if c.family not in LAST_FAMILIES]
-    last = [c for c in ordered if c.family in LAST_FAMILIES]
-    found = dict(
-        zip(
-            [c.id for c in first],
-            await asyncio.gather(*(_run(target, c) for c in first)),
-            strict=True,
-        )
-    )
-    found |= dict(
-        zip(
-            [c.id for c in last],
-            await asyncio.gather(*(_run(target, c) for c in last)),
-            strict=True,
-        )
-    )
-    return {c.id: found[c.id] for c in ordered}
+async def run_checks(target: CityTarget, checks: Sequence[CheckSpec]) -> dict[str, Outcome]:
+    """``checks`` for one city, together; by check id."""
+    outcomes = await asyncio.gather(*(_run(target, c) for c in checks))
+    return {c.id: o for c, o in zip(checks, outcomes, strict=True)}
 
 
 async def _run(target: CityTarget, spec: CheckSpec) -> Outcome:
@@ -101,11 +97,7 @@ async def _run(target: CityTarget, spec: CheckSpec) -> Outcome:
     if check is None:
         return failed(
             "the gateway cannot measure this check",
-            Evidence(
-                f"profile check {spec.id}",
-                "no such check in gateway/assessment/checks",
-                "a known check id",
-            ),
+            Evidence(f"profile check {spec.id}", "no such check here", "a known check id"),
         )
     try:
         return await asyncio.wait_for(check(target), CHECK_TIMEOUT_S)

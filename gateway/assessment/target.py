@@ -4,6 +4,8 @@ HTTP (with every exchange kept as evidence), and what the gateway has seen of it
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +14,7 @@ import aiohttp
 import orjson
 
 from adapters.contract import Adapter, CatalogueAdapter, SourceQuery, SourceResult
+from adapters.errors import AdapterError
 from gateway.assessment.evidence import excerpt
 from gateway.assessment.profile import Profile
 from gateway.federation.model import CityConfig
@@ -75,7 +78,7 @@ class CityTarget:
     timeout_s: float
     centre: tuple[float, float] | None
     """(lat, lon) of the municipality's centre, when known."""
-    operation: Callable[[], Operation]
+    operation: Callable[[CityTarget], Awaitable[Operation]]
     """What the gateway has seen of the city, read when a check asks."""
     _samples: dict[tuple[str, int], asyncio.Task[SourceResult]] = field(default_factory=dict)
     _once: dict[str, asyncio.Task[Any]] = field(default_factory=dict)
@@ -157,6 +160,30 @@ class CityTarget:
         size = int(self.profile.number("sample_size"))
         query = SourceQuery(entity_type=entity_type, limit=size)
         return await asyncio.wait_for(self.adapter.fetch_entities(query), self.timeout_s * 3)
+
+
+PROBES = 5
+"""Requests ``probe_operation`` sends to a city."""
+
+
+async def probe_operation(target: CityTarget) -> Operation:
+    """What a gateway sees of the city, when it has seen nothing yet: ``PROBES`` reads of one
+    entity through the adapter, one after another, timed (``caap assess`` from the command
+    line; the server reads its own records instead)."""
+    if target.adapter is None or not target.datasets:
+        return Operation(0, 0, None)
+    query = SourceQuery(entity_type=target.datasets[0], limit=1)
+    answered, latencies = 0, []
+    for _ in range(PROBES):
+        started = time.perf_counter()
+        try:
+            await asyncio.wait_for(target.adapter.fetch_entities(query), target.timeout_s)
+        except (AdapterError, TimeoutError):
+            continue
+        answered += 1
+        latencies.append((time.perf_counter() - started) * 1000)
+    p95 = sorted(latencies)[max(0, math.ceil(0.95 * len(latencies)) - 1)] if latencies else None
+    return Operation(PROBES, answered, p95)
 
 
 def sample_request(target: CityTarget, entity_type: str) -> str:

@@ -20,7 +20,7 @@ def generate(s: Sensor) -> dict[str, Any]:
     leak, tamper = now.chance(0.02), now.chance(0.01)
     return {
         "acquisitionStageFailure": 0,
-        "alarmFlowPersistence": "Leak suspected" if leak else "Nothing to report",
+        "alarmFlowPersistence": "In progress persistence" if leak else "Nothing to report",
         "alarmInProgress": int(leak or tamper),
         "alarmStopsLeaks": 0,
         "alarmTamper": int(tamper),

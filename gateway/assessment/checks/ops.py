@@ -8,12 +8,12 @@ from gateway.assessment.checks.models import samples
 from gateway.assessment.evidence import Evidence, Outcome, failed, passed
 from gateway.assessment.target import CityTarget, sample_request
 
-SEEN = "the gateway's recent requests to the city"
+SEEN = "the gateway's recent requests to the city (caap assess: its own probes)"
 
 
 async def availability(target: CityTarget) -> Outcome:
     """The share of requests the city answered."""
-    seen = target.operation()
+    seen = await target.operation(target)
     floor = target.profile.number("availability_min")
     expected = f"at least {floor:.0%} answered"
     if seen.requests == 0:
@@ -29,7 +29,7 @@ async def availability(target: CityTarget) -> Outcome:
 
 async def latency(target: CityTarget) -> Outcome:
     """The p95 latency of the requests the city answered."""
-    seen = target.operation()
+    seen = await target.operation(target)
     ceiling = target.profile.number("p95_latency_max_ms")
     expected = f"p95 at most {ceiling:g} ms"
     if seen.p95_ms is None:

@@ -133,12 +133,12 @@ async def inside(target: CityTarget) -> Outcome:
             if e.location is not None
             and distance_m(lat0, lon0, e.location.lat, e.location.lon) > radius_km * 1000
         ]
-        if outside:
-            bad.append(entity_type)
         located = sum(1 for e in result.entities if e.location is not None)
         unplaced = len(result.entities) - located
         if unplaced and schemas.requires(entity_type, "location"):
             outside.append(f"{unplaced} of {len(result.entities)} entities have no usable place")
+        if outside:
+            bad.append(entity_type)
         response = "\n".join(outside[:5]) if outside else f"{located} located entities, all inside"
         evidence.append(Evidence(request, response, expected))
     if bad:
