@@ -64,6 +64,8 @@ class Operation:
     requests: int
     answered: int
     p95_ms: float | None
+    recorded: str | None = None
+    """What the running gateway's own records say of the city (the status page's window)."""
 
 
 @dataclass

@@ -6,9 +6,13 @@ from datetime import UTC, datetime
 
 from gateway.assessment.checks.models import samples
 from gateway.assessment.evidence import Evidence, Outcome, failed, passed
-from gateway.assessment.target import CityTarget, sample_request
+from gateway.assessment.target import CityTarget, Operation, sample_request
 
-SEEN = "the gateway's recent requests to the city (caap assess: its own probes)"
+SEEN = "probes: one-entity reads through the adapter, one after another"
+
+
+def _with_record(seen: Operation, text: str) -> str:
+    return text if seen.recorded is None else f"{text}\n{seen.recorded}"
 
 
 async def availability(target: CityTarget) -> Outcome:
@@ -34,7 +38,11 @@ async def latency(target: CityTarget) -> Outcome:
     expected = f"p95 at most {ceiling:g} ms"
     if seen.p95_ms is None:
         return failed("no answered request seen yet", Evidence(SEEN, "none", expected))
-    evidence = Evidence(SEEN, f"p95 {seen.p95_ms:.0f} ms over {seen.requests} requests", expected)
+    evidence = Evidence(
+        SEEN,
+        _with_record(seen, f"p95 {seen.p95_ms:.0f} ms over {seen.requests} requests"),
+        expected,
+    )
     if seen.p95_ms > ceiling:
         return failed(f"p95 {seen.p95_ms:.0f} ms", evidence)
     return passed(f"p95 {seen.p95_ms:.0f} ms", evidence)
