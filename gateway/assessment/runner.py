@@ -26,7 +26,7 @@ from gateway.assessment.target import CityTarget, Operation
 from gateway.federation.model import Federation
 
 log = logging.getLogger("caap.assessment")
-CITIES_AT_ONCE = 6
+CITIES_AT_ONCE = 4
 CHECK_TIMEOUT_S = 60.0
 LAST_FAMILIES = frozenset({"ops"})
 
