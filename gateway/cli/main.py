@@ -1,4 +1,4 @@
-"""``caap``: serve | demo | check | schema | adapters | reload | sim fault."""
+"""``caap``: serve | demo | check | assess | schema | adapters | reload | sim fault."""
 
 from __future__ import annotations
 
