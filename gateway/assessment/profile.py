@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,8 +12,10 @@ import yaml
 
 Level = Literal["must", "should"]
 LEVELS: tuple[Level, ...] = ("must", "should")
-DEFAULT_PROFILE = Path(__file__).resolve().parents[2] / "profiles" / "minimum-framework.yaml"
+REPOSITORY_PROFILE = Path(__file__).resolve().parents[2] / "profiles" / "minimum-framework.yaml"
 """``profiles/minimum-framework.yaml`` at the repository's root."""
+DEFAULT_PROFILE = Path(os.environ.get("CAAP_PROFILE") or REPOSITORY_PROFILE)
+"""``$CAAP_PROFILE`` (the container's copy), else the repository's."""
 
 
 class ProfileError(ValueError):

@@ -8,6 +8,7 @@ checks read what the gateway itself has seen of each city (the status page's rec
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from datetime import UTC, datetime
 
@@ -18,13 +19,14 @@ from starlette.routing import BaseRoute, Route
 
 from gateway.assessment.command import seen_by
 from gateway.assessment.own_catalogue import TURTLE, catalogue_graph, serialise
-from gateway.assessment.profile import Profile, load_profile
+from gateway.assessment.profile import Profile, ProfileError, load_profile
 from gateway.assessment.render_html import CSS, render_html
 from gateway.assessment.report import Report
 from gateway.assessment.runner import assess
 from gateway.ops.routes import PAGE_HEADERS, OperatorView
 from gateway.process.runtime import Runtime
 
+log = logging.getLogger("caap.assessment")
 REFRESH_S = 60.0
 """How long a measured report is served before the next request measures again."""
 
@@ -81,11 +83,16 @@ async def _report(request: Request) -> Report | Response:
     if runtime is None:
         return _not_ready()
     ops: OperatorView = request.app.state.ops
-    return await _assessments(request).report(runtime, ops)
+    try:
+        assessments = _assessments(request)
+    except ProfileError as exc:
+        log.error("no assessment: %s", exc)
+        return _not_ready("the assessment's profile cannot be read; the log says why")
+    return await assessments.report(runtime, ops)
 
 
-def _not_ready() -> Response:
-    body = {"error": "the federation is not loaded yet"}
+def _not_ready(reason: str = "the federation is not loaded yet") -> Response:
+    body = {"error": reason}
     return Response(orjson.dumps(body), status_code=503, media_type="application/json")
 
 
