@@ -74,7 +74,7 @@ class CityServer:
                 self._fault_middleware,
                 self._latency_middleware,
                 self.gate.middleware,
-                shortfalls.middleware(self.shortfalls),
+                *([shortfalls.middleware(self.shortfalls)] if self.shortfalls.any() else []),
             ],
         )
         self.gate.mount(app)

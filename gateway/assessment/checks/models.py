@@ -15,16 +15,19 @@ MAX_PROBLEMS = 5
 """Problems quoted per dataset in the evidence."""
 
 
-async def published_types(target: CityTarget) -> tuple[list[str], Evidence | None]:
-    """The types the platform lists itself (NGSI-LD /types), else the federation's datasets."""
+async def published_types(target: CityTarget) -> tuple[list[str] | None, Evidence | None]:
+    """The types the platform lists itself (NGSI-LD /types; None when it does not answer
+    with a list), else (other kinds) the federation's datasets."""
     root = target.api_root()
     if target.kind == "ngsi-ld" and root is not None:
         answer = await target.get(f"{root}/types", target.ngsi_headers())
         document = answer.json()
         listed = document.get("typeList") if isinstance(document, dict) else None
+        evidence = Evidence(answer.request_line, answer.describe(), "")
         if answer.status == 200 and isinstance(listed, list):
             names = [str(t).rsplit("/", 1)[-1].rsplit("#", 1)[-1] for t in listed]
-            return names, Evidence(answer.request_line, answer.describe(), "")
+            return names, evidence
+        return None, evidence
     return list(target.datasets), None
 
 
@@ -32,8 +35,14 @@ async def types(target: CityTarget) -> Outcome:
     """Every published type has a Smart Data Models schema."""
     names, listing = await published_types(target)
     known = schemas.known_types()
-    foreign = sorted(set(names) - known)
     expected = f"only Smart Data Models types ({', '.join(sorted(known))})"
+    if names is None:
+        assert listing is not None
+        return failed(
+            "the platform did not list its types",
+            Evidence(listing.request, listing.response, f"an EntityTypeList; {expected}"),
+        )
+    foreign = sorted(set(names) - known)
     if listing is not None:
         evidence = Evidence(listing.request, listing.response, expected)
     else:
