@@ -67,6 +67,12 @@ unit: $(STAMP) $(HTTP_AUDIT) $(GRAPHIQL) browser system-deps
 
 test: lint typecheck unit
 
+# The screenshot of /assessment in docs/ (not written by `make test`, which leaves the tree clean).
+.PHONY: assessment-screenshot
+assessment-screenshot: $(STAMP) browser
+	CAAP_ASSESSMENT_SCREENSHOT=$(CURDIR)/docs/assessment.png $(BIN)/pytest -q \
+	  tests/assessment/test_page.py -k evidence
+
 # Benchmarks (bench/): citysim, the gateway and wrk on loopback; prints the table and
 # writes bench/results.md. `$(BIN)/python -m bench --quick` is the short version.
 bench: $(STAMP)

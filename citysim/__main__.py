@@ -36,6 +36,7 @@ from citysim.settings import (
     HOST,
     SimSettings,
 )
+from citysim.shortfalls import DEMO
 
 log = logging.getLogger("citysim")
 
@@ -80,6 +81,12 @@ def _parser() -> argparse.ArgumentParser:
         help="demo: the NGSI-LD cities imitate Orion-LD, Stellio, Mintaka, diwise and Scorpio "
         "(citysim.ngsi_ld.dialect.DEMO_DIALECTS); standard: all scorpio but Sundsvall (diwise)",
     )
+    serve.add_argument(
+        "--shortfalls",
+        choices=("none", "demo"),
+        default="none",
+        help="demo: some cities fall short of the minimum framework (citysim/shortfalls.py)",
+    )
     control_url = f"http://{HOST}:{env_control}"
     for name, text in (
         ("fault", "switch a fault on"),
@@ -108,6 +115,7 @@ def _serve(options: argparse.Namespace) -> int:
             bucket_s=options.bucket,
             context_style=options.context_style,
             city_dialect=_dialects(options),
+            shortfalls=DEMO if options.shortfalls == "demo" else {},
         )
         return asyncio.run(_run(settings))
     except (ValueError, OSError) as exc:

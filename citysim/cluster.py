@@ -30,6 +30,7 @@ from citysim.ngsi_ld.dialect import TEMPORAL_LIMITS, TYPED_Q, dialect_for
 from citysim.protection import parse_protection
 from citysim.server import SHUTDOWN_TIMEOUT_S, CityServer
 from citysim.settings import HOST, SimSettings
+from citysim.shortfalls import parse_shortfalls
 from citysim.world.city import CityWorld
 
 __all__ = ["SimCluster", "SimSettings", "SimThread"]
@@ -97,6 +98,7 @@ class SimCluster:
                 port=settings.base_port + position if settings.base_port else 0,
                 latency_s=settings.latency_for(city.id),
                 sensorthings_dialect=settings.sensorthings_dialect_for(city.id),
+                shortfalls=parse_shortfalls(settings.shortfalls.get(city.id, {})),
             )
             if city.id in settings.protection:
                 self.servers[city.id].gate.set(parse_protection(settings.protection[city.id]))

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from citysim import ckan, dcat, lynx, rest_json, sensorthings
+from citysim import ckan, dcat, lynx, rest_json, sensorthings, shortfalls
 from citysim.counting import RequestCounter
 from citysim.faults import Fault
 from citysim.municipalities import Municipality
@@ -17,6 +17,7 @@ from citysim.ngsi_ld.app import Broker, create_app
 from citysim.protection import Gate
 from citysim.sensorthings import Dialect
 from citysim.settings import HOST
+from citysim.shortfalls import NONE, Shortfalls
 from citysim.world.city import CityWorld
 
 SHUTDOWN_TIMEOUT_S = 1.0
@@ -34,11 +35,14 @@ class CityServer:
         port: int = 0,
         latency_s: float = 0.0,
         sensorthings_dialect: Dialect = "frost",
+        shortfalls: Shortfalls = NONE,
     ) -> None:
         self.city = city
         self.sensorthings_dialect: Dialect = sensorthings_dialect
         self.broker = broker
         self.latency_s = latency_s
+        self.shortfalls = shortfalls
+        """How the platform falls short of the minimum framework (none by default)."""
         self.port = port
         """Requested port until started (0: ephemeral); then the bound one, kept across ``down``."""
         self.fault: Fault | None = None
@@ -70,9 +74,11 @@ class CityServer:
                 self._fault_middleware,
                 self._latency_middleware,
                 self.gate.middleware,
+                *([shortfalls.middleware(self.shortfalls)] if self.shortfalls.any() else []),
             ],
         )
         self.gate.mount(app)
+        shortfalls.mount(app, self.shortfalls)
         rest_json.mount(app, self.world, rest_json.style_for_city(self.city.id))
         ckan.mount(app, self.city, self.world.seed)
         dcat.mount(app, self.city, self.world.seed)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from citysim.protection import ProtectionError, parse_protection
+from citysim.shortfalls import ShortfallError, parse_shortfalls
 
 if TYPE_CHECKING:
     from citysim.sensorthings.dialect import Dialect
@@ -74,6 +75,8 @@ class SimSettings:
     city_temporal_limit: Mapping[str, int] = field(default_factory=dict)
     """City id -> instances per attribute in one temporal answer (206 beyond); default:
     its dialect's (Stellio's documented 10 000)."""
+    shortfalls: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """City id -> how its platform falls short of the minimum framework (``citysim.shortfalls``)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.entities_per_type <= 1_000_000:
@@ -111,6 +114,11 @@ class SimSettings:
                 parse_protection(spec)
             except ProtectionError as exc:
                 raise ValueError(f"protection of {city_id}: {exc}") from None
+        for city_id, spec in self.shortfalls.items():
+            try:
+                parse_shortfalls(spec)
+            except ShortfallError as exc:
+                raise ValueError(f"shortfalls of {city_id}: {exc}") from None
 
     @classmethod
     def from_env(cls, **overrides: object) -> SimSettings:

@@ -18,6 +18,8 @@ from citysim.municipalities import Municipality
 
 LANGUAGE_SV = URIRef("http://publications.europa.eu/resource/authority/language/SWE")
 MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
+FREQUENCY = URIRef("http://publications.europa.eu/resource/authority/frequency/CONT")
+"""Update frequency (DCAT-AP recommended): the live datasets change continuously."""
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 
 
@@ -61,6 +63,7 @@ def catalogue_graph(city: Municipality, base_url: str, seed: int = 0) -> Graph:
         g.add((dataset, DCAT.contactPoint, contact))
         g.add((dataset, DCAT.theme, URIRef(record.theme)))
         g.add((dataset, DCTERMS.modified, Literal(record.modified, datatype=XSD.date)))
+        g.add((dataset, DCTERMS.accrualPeriodicity, FREQUENCY))
         for word in record.keywords:
             g.add((dataset, DCAT.keyword, Literal(word, lang="sv")))
         for number, dist in enumerate(record.distributions, start=1):
@@ -71,7 +74,7 @@ def catalogue_graph(city: Municipality, base_url: str, seed: int = 0) -> Graph:
             g.add((node, DCTERMS.title, Literal(dist.title, lang="sv")))
             g.add((node, DCAT.accessURL, url))
             g.add((node, DCAT.mediaType, URIRef(MEDIA_TYPES + dist.media_type)))
-            g.add((node, DCTERMS.format, Literal(dist.media_type)))
+            g.add((node, DCTERMS.format, URIRef(MEDIA_TYPES + dist.media_type)))
             g.add((node, DCTERMS.license, URIRef(record.license)))
         period = BNode()
         g.add((dataset, DCTERMS.temporal, period))

@@ -40,6 +40,8 @@ def run_demo(settings: Settings, entities: int = 12, latency_s: float = 0.0) -> 
         str(entities),
         "--latency",
         str(latency_s),
+        "--shortfalls",
+        "demo",
     ]
     sim = subprocess.Popen(command)  # noqa: S603 (our own module, fixed arguments)
     # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into SystemExit so

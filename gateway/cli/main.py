@@ -1,4 +1,4 @@
-"""``caap``: serve | demo | check | schema | adapters | reload | sim fault."""
+"""``caap``: serve | demo | check | assess | schema | adapters | reload | sim fault."""
 
 from __future__ import annotations
 
@@ -51,6 +51,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--config", help="federation file (default $CAAP_CONFIG)")
     check.add_argument("--no-probe", action="store_true", help="validate only; call no city")
     check.set_defaults(run=_check)
+
+    assess = sub.add_parser(
+        "assess", help="measure each city against the minimum framework (docs/assessment.md)"
+    )
+    assess.add_argument("--config", help="federation file (default $CAAP_CONFIG)")
+    assess.add_argument("--city", action="append", default=[], help="only this city (repeat)")
+    assess.add_argument("--format", choices=("text", "json", "html"), default="text")
+    assess.add_argument("--profile", help="profile file (default profiles/minimum-framework.yaml)")
+    assess.set_defaults(run=_assess)
 
     schema = sub.add_parser("schema", help="print the GraphQL SDL of the gateway's schema")
     schema.set_defaults(run=_schema)
@@ -124,6 +133,14 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.cli.demo import run_demo
 
     return run_demo(_apply(args, settings), entities=args.entities, latency_s=args.latency)
+
+
+def _assess(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.assessment.command import main_assess
+
+    registry = AdapterRegistry.from_entry_points()
+    config = args.config or settings.config_path
+    return main_assess(config, registry, args.city, args.format, args.profile)
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:

@@ -56,12 +56,15 @@ FORWARDING = ("forwarded", "x-forwarded-for", "x-real-ip")
 
 
 def routes() -> list[BaseRoute]:
-    """The routes, to add to the app's."""
+    """The routes, to add to the app's (with the assessment's, gateway/assessment/routes.py)."""
+    from gateway.assessment.routes import routes as assessment_routes
+
     return [
         Route("/", status_page, methods=["GET"]),
         Route("/status.json", status_json, methods=["GET"]),
         Mount("/status", StaticFiles(directory=ASSETS), name="status-assets"),
         Route("/admin/reload", admin_reload, methods=["POST"]),
+        *assessment_routes(),
     ]
 
 

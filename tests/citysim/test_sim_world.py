@@ -89,7 +89,7 @@ def test_weather_is_plausible_for_sweden() -> None:
     assert all(0 <= h <= 1 for h in every("WeatherObserved", "relativeHumidity"))
     assert all(960 < p < 1060 for p in every("WeatherObserved", "atmosphericPressure"))
     assert all(0 <= w < 30 for w in every("WeatherObserved", "windSpeed"))
-    assert all(0 <= d < 360 for d in every("WeatherObserved", "windDirection"))
+    assert all(-180 <= d < 180 for d in every("WeatherObserved", "windDirection"))
     assert all(p >= 0 for p in every("WeatherObserved", "precipitation"))
     january_umea = [
         e.values["temperature"] for e in observe(by_type("WeatherObserved"), "umea", MONTHS[1])

@@ -14,6 +14,7 @@ COMMANDS = {
     ("serve",): "--workers",
     ("demo",): "--entities",
     ("check",): "--no-probe",
+    ("assess",): "--format",
     ("schema",): "SDL",
     ("adapters",): "adapter",
     ("reload",): "--url",

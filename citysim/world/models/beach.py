@@ -7,7 +7,7 @@ from typing import Any
 from citysim.world.model import EntityModel, Sensor
 from citysim.world.models.common import address, source
 
-ACCESS = ("privateVehicle", "onFoot", "publicTransport", "bicycle")
+ACCESS = ("privateVehicle", "onFoot", "publicTransport", "boat")
 KINDS = ("whiteSand", "urban", "calmWaters", "isolated", "blueFlag")
 FACILITIES = ("promenade", "showers", "cleaningServices", "lifeGuard", "toilets", "litterBins")
 PLACES = ("badplats", "strandbad", "havsbad", "sjöbad")

@@ -9,7 +9,8 @@ from citysim.world.model import EntityModel, Sensor
 
 _SINCE = datetime(2020, 1, 1, tzinfo=UTC)
 """When the meters were installed (reading 0 plus an initial offset)."""
-_DURATIONS = ("< 1h", "1h < 3h", "3h < 6h", "6h < 12h")
+_DURATIONS = ("15m < 60m", "60m < 3h", "3h < 6h", "6h < 12h")
+"""Values of the model's persistenceFlowDuration enumeration."""
 
 
 def generate(s: Sensor) -> dict[str, Any]:
@@ -19,7 +20,7 @@ def generate(s: Sensor) -> dict[str, Any]:
     leak, tamper = now.chance(0.02), now.chance(0.01)
     return {
         "acquisitionStageFailure": 0,
-        "alarmFlowPersistence": "Leak suspected" if leak else "Nothing to report",
+        "alarmFlowPersistence": "In progress persistence" if leak else "Nothing to report",
         "alarmInProgress": int(leak or tamper),
         "alarmStopsLeaks": 0,
         "alarmTamper": int(tamper),

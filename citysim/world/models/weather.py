@@ -29,7 +29,7 @@ def generate(s: Sensor) -> dict[str, Any]:
         "streamGauge": round(fixed.uniform(30, 90) + 10 * w.precipitation),
         "temperature": r1(w.temperature + fixed.normal(0, 0.7) + now.normal(0, 0.2)),
         "uVIndexMax": r1(8.0 * daylight * (1.0 - 0.5 * w.cloud_cover)),
-        "windDirection": round(w.wind_direction + fixed.normal(0, 15)) % 360,
+        "windDirection": (round(w.wind_direction + fixed.normal(0, 15)) + 180) % 360 - 180,
         "windSpeed": r1(max(0.0, w.wind_speed * fixed.uniform(0.6, 1.3) + now.normal(0, 0.4))),
     }
 

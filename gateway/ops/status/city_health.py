@@ -122,6 +122,13 @@ class CityHealth:
         for city_id in [c for c in self._records if c not in keep]:
             del self._records[city_id]
 
+    def answered(self, city_id: str) -> tuple[int, int]:
+        """(answered, requests) among the city's last ``window`` requests."""
+        record = self._records.get(city_id)
+        if record is None:
+            return 0, 0
+        return sum(record.outcomes), len(record.outcomes)
+
     def view(self, city_id: str) -> CityView:
         """The city's health, latency percentiles and last error."""
         record = self._records.get(city_id)
