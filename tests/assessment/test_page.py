@@ -8,21 +8,18 @@ in docs/ (``CAAP_ASSESSMENT_SCREENSHOT``), so ``make test`` leaves the tree as i
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from rdflib import Graph
 from rdflib.namespace import DCAT, RDF
 
 from gateway.assessment import shacl
+from tests.support.chromium import chromium_context
 from tests.support.gateway_server import GatewayServer
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -34,19 +31,8 @@ def gateway(spread_federation: Path) -> Iterator[GatewayServer]:
 
 @pytest.fixture
 def page(tmp_path: Path) -> Iterator[Page]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install chromium"
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
+    with chromium_context(tmp_path / "profile", {"width": 1280, "height": 900}) as context:
+        yield context.new_page()
 
 
 def test_the_page_shows_cities_by_checks_and_each_cell_links_to_its_evidence(

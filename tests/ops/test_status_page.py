@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
-from tests.support.chromium import CHROMIUM, FLAGS
+from tests.support.chromium import chromium_context
 from tests.support.federation_files import write_federation
 from tests.support.gateway_server import GatewayServer
 from tests.support.sim import Sim
@@ -35,19 +35,8 @@ KALMAR_DOWN = """() => {
 
 @pytest.fixture
 def page(tmp_path: Path) -> Iterator[Page]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install chromium"
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),  # a new, empty profile
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1180, "height": 780},
-        )
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
+    with chromium_context(tmp_path / "profile", {"width": 1180, "height": 780}) as context:
+        yield context.new_page()
 
 
 def test_status_page_shows_18_cities_and_a_city_that_goes_down_turns_red(

@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Request, sync_playwright
+from playwright.sync_api import Request
 
-from tests.support.chromium import CHROMIUM, FLAGS
+from tests.support.chromium import chromium_context
 from tests.support.gateway_server import GatewayServer
 
 QUERY = "{ cities { id } }"
@@ -46,31 +46,25 @@ def run(federation: str) -> dict[str, Any]:
     failed: list[str] = []
     with (
         GatewayServer(federation) as gateway,
-        sync_playwright() as playwright,
         tempfile.TemporaryDirectory() as profile,
+        chromium_context(Path(profile) / "profile") as context,
     ):
-        context = playwright.chromium.launch_persistent_context(
-            str(Path(profile) / "profile"), executable_path=CHROMIUM, headless=True, args=FLAGS
-        )
-        try:
 
-            def record(request: Request) -> None:
-                requests.append(request.url)
+        def record(request: Request) -> None:
+            requests.append(request.url)
 
-            context.on("request", record)
-            context.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
-            page = context.new_page()
-            page.goto(f"{gateway.url}/graphql")
-            page.locator(EDITOR).click()
-            page.keyboard.press("Control+A")
-            page.keyboard.press("Delete")
-            page.keyboard.type(QUERY)
-            editor = page.eval_on_selector(EDITOR, "e => e.CodeMirror.getValue()")
-            page.locator(".graphiql-execute-button").click()
-            page.wait_for_function(ANSWERED, timeout=15_000)
-            response = page.eval_on_selector(RESPONSE, "e => e.CodeMirror.getValue()")
-        finally:
-            context.close()
+        context.on("request", record)
+        context.on("requestfailed", lambda r: failed.append(f"{r.url}: {r.failure}"))
+        page = context.new_page()
+        page.goto(f"{gateway.url}/graphql")
+        page.locator(EDITOR).click()
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Delete")
+        page.keyboard.type(QUERY)
+        editor = page.eval_on_selector(EDITOR, "e => e.CodeMirror.getValue()")
+        page.locator(".graphiql-execute-button").click()
+        page.wait_for_function(ANSWERED, timeout=15_000)
+        response = page.eval_on_selector(RESPONSE, "e => e.CodeMirror.getValue()")
     return {
         "offline": offline(),
         "editor": editor,
