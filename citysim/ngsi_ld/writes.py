@@ -155,8 +155,9 @@ class _Writes:
             raise not_found(f"attribute {name!r} does not exist in entity {entity.id!r}")
         fragment = {k: v for k, v in body.items() if k != "@context"}
         merged = expand_attribute(name, {**current, **fragment}, ctx)[0]
-        entity.put(iri, merged, now_iso())
-        entity.modified_at = now_iso()
+        at = now_iso()
+        entity.put(iri, merged, at)
+        entity.modified_at = at
         history.record(entity)
         return web.Response(status=204)
 
@@ -171,8 +172,9 @@ class _Writes:
         fragment = (
             {k: v for k, v in body.items() if k != "@context"} if isinstance(body, dict) else body
         )
+        at = now_iso()
         for item in expand_attribute(name, fragment, ctx):
-            entity.put(iri, item, now_iso())
+            entity.put(iri, item, at)
         history.record(entity)
         return web.Response(status=204)
 
