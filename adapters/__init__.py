@@ -23,6 +23,8 @@ from adapters.contract import (
     CatalogueDistribution,
     CatalogueQuery,
     CatalogueResult,
+    Comparison,
+    Condition,
     EntityHistory,
     GeoPoint,
     HistoryAdapter,
@@ -47,6 +49,7 @@ from adapters.errors import (
     UpstreamUnavailable,
 )
 from adapters.sdk.geojson import representative_point
+from adapters.streaming import CallbackHost, NotificationInbox, Streaming, StreamQuery
 
 __all__ = [
     "AGGREGATE_METHODS",
@@ -58,12 +61,15 @@ __all__ = [
     "AnswerBudget",
     "AnswerBudgetSpent",
     "BBox",
+    "CallbackHost",
     "Capabilities",
     "CatalogueAdapter",
     "CatalogueDataset",
     "CatalogueDistribution",
     "CatalogueQuery",
     "CatalogueResult",
+    "Comparison",
+    "Condition",
     "ConfigError",
     "EntityHistory",
     "GeoPoint",
@@ -73,10 +79,13 @@ __all__ = [
     "HistoryResult",
     "JSONValue",
     "Near",
+    "NotificationInbox",
     "Revalidating",
     "SourceEntity",
     "SourceQuery",
     "SourceResult",
+    "StreamQuery",
+    "Streaming",
     "UnsupportedQuery",
     "UpstreamAuthError",
     "UpstreamError",

@@ -12,6 +12,7 @@ on shutdown (``aclose`` must be idempotent).
 
 from __future__ import annotations
 
+import enum
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -54,6 +55,41 @@ class BBox:
     max_lon: float
 
 
+class Comparison(enum.Enum):
+    """How a ``Condition`` compares an attribute with its value (issue 14, ADR 0018)."""
+
+    EQ = "eq"
+    """Equal (numbers compare as numbers: 1 equals 1.0)."""
+    NE = "ne"
+    """Not equal; an entity without the attribute does not match."""
+    GT = "gt"
+    GTE = "gte"
+    LT = "lt"
+    LTE = "lte"
+    """Order comparisons: numbers with numbers, strings with strings (an ISO 8601
+    date-time compares as a string); any other pair does not match."""
+    IN = "in"
+    """``value`` is a list; the attribute equals one of its members."""
+    EXISTS = "exists"
+    """``value`` is a bool: the attribute is present (and not null) or absent."""
+    CONTAINS = "contains"
+    """``value`` is a string found, case-insensitively, in the attribute's string value."""
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One condition on one attribute (in Smart Data Models names and units) of an entity.
+
+    A ``SourceQuery``'s conditions are combined with AND. What each comparison means
+    is defined once, in ``adapters.sdk.conditions``; the gateway applies every
+    condition itself afterwards, so pushing one down only saves traffic.
+    """
+
+    attribute: str
+    op: Comparison
+    value: JSONValue = None
+
+
 @dataclass(frozen=True, slots=True)
 class SourceQuery:
     """One question to one city's platform, with everything that can be pushed down.
@@ -72,6 +108,9 @@ class SourceQuery:
     observed_before: datetime | None = None
     limit: int = 100
     offset: int = 0
+    where: tuple[Condition, ...] = ()
+    """Conditions on attribute values, combined with AND (``Capabilities.filters``
+    "where" when the adapter pushes some or all of them down)."""
 
 
 NO_DATASETS: Mapping[str, Any] = MappingProxyType({})
@@ -128,7 +167,7 @@ class Capabilities:
     """
 
     filters: frozenset[str] = frozenset()
-    """Any of "attrs", "near", "within", "time"."""
+    """Any of "attrs", "near", "within", "time", "where"."""
     paging: bool = False
     """The platform pages (limit/offset or next links) and the adapter follows."""
     entity_types: frozenset[str] | None = None
