@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from adapters.contract import BBox, GeoPoint, Near
+from adapters.contract import BBox, Condition, GeoPoint, Near
 from gateway.errors import BadUserInput
 
 
@@ -23,6 +23,8 @@ class EntityRequest:
     observed_before: datetime | None
     first: int
     after: str | None
+    where: tuple[Condition, ...] = ()
+    """Conditions on attribute values, AND-ed (issue 14); every city's query carries them."""
 
     def fingerprint_parts(self) -> list[object]:
         """What defines the result set (not the page): cursors are bound to it."""
@@ -37,6 +39,7 @@ class EntityRequest:
             else None,
             self.observed_after.isoformat() if self.observed_after else None,
             self.observed_before.isoformat() if self.observed_before else None,
+            [[c.attribute, c.op.value, c.value] for c in self.where] if self.where else None,
         ]
 
 
