@@ -13,9 +13,12 @@ bulkhead, retry budget and Retry-After hold see all of its traffic:
 
 1. the in-process cache: fresh -> served; within stale-while-revalidate -> served
    stale (``coverage.stale``) and refreshed in the background;
-2. a miss joins the call in flight for the same key (single-flight); that call
-   looks in Redis, then takes a Redis lock so that other instances wait for its
-   answer instead of asking the city too;
+2. a miss joins the call in flight for the same key (single-flight) when that call is
+   fresh enough for it: started no earlier than the request's arrival minus the
+   dataset's cache lifetime (ADR 0025; with a lifetime of 0, only a call started after
+   the request arrived); otherwise it starts its own. That call looks in Redis, then
+   takes a Redis lock so that other instances wait for its answer instead of asking the
+   city too (not when the lifetime is 0: their answer would be too old);
 3. the call goes through the city's guard (Retry-After hold, breaker, bulkhead,
    timeout, retries), as a conditional request when the entry has a validator;
 4. an answer is stored with the lifetimes of ``cache_control.effective_policy``; a
@@ -36,6 +39,7 @@ from adapters.errors import AdapterError, UnsupportedQuery, UpstreamTimeout
 from gateway.clock import Clocks
 from gateway.federation.model import Federation
 from gateway.ops.metrics import Metrics
+from gateway.query.arrival import arrived
 from gateway.query.cache.cache_control import effective_policy
 from gateway.query.cache.counters import Counters, LocalCounters, SharedCounters
 from gateway.query.cache.entry import Entry, Freshness
@@ -116,10 +120,11 @@ class Upstream:
                 note = f"stale: cached {entry.age(now):.0f} s ago, being refreshed"
                 return Fetched(entry.result, stale=True, note=note)
         self.cache.event(MEMORY, "miss")
+        fresh_after = arrived(time.monotonic) - self._lifetime(step, entry)
         try:
             async with asyncio.timeout_at(deadline + JOIN_GRACE_S):
                 fetched, coalesced = await self._flights.run(
-                    key, lambda: self._load(step, key, entry, deadline)
+                    key, lambda: self._load(step, key, entry, deadline), fresh_after
                 )
         except TimeoutError:
             raise UpstreamTimeout("no answer in the time allowed") from None
@@ -140,12 +145,27 @@ class Upstream:
         Raises an ``adapters.errors`` error when the city gives no answer.
         """
         guard = self.guards[city_id]
+        fresh_after = arrived(time.monotonic)  # never cached: only a call started since
         try:
             async with asyncio.timeout_at(deadline + JOIN_GRACE_S):
-                result, _ = await self._calls.run(key, lambda: guard.call(attempt, deadline))
+                result, _ = await self._calls.run(
+                    key, lambda: guard.call(attempt, deadline), fresh_after
+                )
         except TimeoutError:
             raise UpstreamTimeout("no answer in the time allowed") from None
         return Fetched(result)
+
+    def _lifetime(self, step: CityStep, entry: Entry | None) -> float:
+        """How old (in seconds) an answer to ``step`` may be: the dataset's cache lifetime
+        in the federation file, else the gateway's default; shortened to what the platform
+        said (its ``max-age``) when an earlier answer is at hand."""
+        assert step.query is not None
+        override = self.federation.cache_override(step.city_id, step.query.entity_type)
+        configured = override.ttl_s if override is not None else None
+        ttl = configured if configured is not None else self.federation.options.cache.policy.ttl_s
+        if entry is not None:
+            ttl = min(ttl, entry.fresh_until - entry.stored_at)
+        return max(0.0, ttl)
 
     async def aclose(self) -> None:
         """Stop background refreshes; close the shared tier."""
@@ -168,7 +188,7 @@ class Upstream:
         lock_ttl = max(0.0, deadline - time.monotonic()) + LOCK_MARGIN_S
         lock = await self.cache.lock(key, lock_ttl)
         try:
-            if lock.held:
+            if lock.held and self._lifetime(step, entry) > 0:  # else its answer is too old
                 peer = await self.cache.from_peer(key, deadline)
                 if peer is not None and peer.freshness(self._clocks.wall()) is Freshness.FRESH:
                     self.cache.event(REDIS, "coalesced")
