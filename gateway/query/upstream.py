@@ -28,6 +28,7 @@ bulkhead, retry budget and Retry-After hold see all of its traffic:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -50,6 +51,7 @@ from gateway.query.cache.singleflight import SingleFlight
 from gateway.query.cache.tiers import MEMORY, REDIS, ResultCache
 from gateway.query.planner import CityStep
 from gateway.query.resilience.breaker import BreakerSettings
+from gateway.query.resilience.bulkhead import Waited
 from gateway.query.resilience.guard import CityGuard, GuardSettings
 from gateway.query.resilience.retry import RetryPolicy
 
@@ -61,7 +63,17 @@ own timeout (and its stale-if-error answer) comes first."""
 LOCK_MARGIN_S = 1.0
 
 
+QUEUED_NOTE_S = 0.001
+"""A call queued this long or longer behind its city's cap says so in the city's coverage."""
+
 R = TypeVar("R")
+
+
+def queued_note(waited: Waited, cap: int) -> str | None:
+    """The coverage message of an answer that waited behind the city's concurrency cap."""
+    if waited.seconds < QUEUED_NOTE_S:
+        return None
+    return f"queued {waited.seconds * 1000:.0f} ms behind this city's cap of {cap} calls at once"
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,16 +217,16 @@ class Upstream:
         query = step.query
         assert query is not None
         adapter = self.adapters[city_id]
+        guard = self.guards[city_id]
         validator = entry.result.validator if entry is not None else None
+        waited = Waited()
         try:
             if validator is not None and isinstance(adapter, Revalidating):
-                answer = await self.guards[city_id].call(
-                    lambda: adapter.revalidate(query, validator), deadline
+                answer = await guard.call(
+                    lambda: adapter.revalidate(query, validator), deadline, waited
                 )
             else:
-                answer = await self.guards[city_id].call(
-                    lambda: adapter.fetch_entities(query), deadline
-                )
+                answer = await guard.call(lambda: adapter.fetch_entities(query), deadline, waited)
         except AdapterError as exc:
             now = self._clocks.wall()
             if entry is None or isinstance(exc, UnsupportedQuery) or not entry.usable_on_error(now):
@@ -233,7 +245,7 @@ class Upstream:
             self.cache.event(MEMORY, "revalidated")
             answer = entry.result
         await self._store(key, city_id, query, answer)
-        return Fetched(answer)
+        return Fetched(answer, note=queued_note(waited, guard.bulkhead.max_concurrent))
 
     async def _store(
         self, key: str, city_id: str, query: SourceQuery, result: SourceResult
@@ -280,11 +292,18 @@ def build_upstream(
             window_s=r.breaker_window_s,
             open_s=r.breaker_open_s,
         ),
-        max_concurrent=r.max_concurrent,
         max_waiting=r.max_waiting,
         max_retry_after_s=r.max_retry_after_s,
     )
-    guards = {city_id: CityGuard(city_id, settings, clocks, metrics) for city_id in adapters}
+    guards = {
+        city_id: CityGuard(
+            city_id,
+            dataclasses.replace(settings, max_concurrent=federation.calls_for(city_id)),
+            clocks,
+            metrics,
+        )
+        for city_id in adapters
+    }
     shared = RedisTier(redis_url, metrics) if redis_url else None
     memory = MemoryTier(options.cache.max_bytes, clocks.wall)
     cache = ResultCache(memory, shared, clocks.wall, metrics)

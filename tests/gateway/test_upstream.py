@@ -25,7 +25,8 @@ from gateway.query import arrival
 from gateway.query.cache.counters import LocalCounters
 from gateway.query.cache.keys import cache_key
 from gateway.query.planner import CityStep
-from gateway.query.upstream import Upstream, build_upstream
+from gateway.query.resilience.bulkhead import Waited
+from gateway.query.upstream import Upstream, build_upstream, queued_note
 from tests.support.eventually import until
 from tests.support.manual_clock import ManualClock
 
@@ -297,3 +298,26 @@ async def test_rate_limit_counters_are_local_without_redis() -> None:
     assert isinstance(world.upstream.counters, LocalCounters)
     assert await world.upstream.counters.hit("client:x", 60) == 1
     assert await world.upstream.counters.hit("client:x", 60) == 2
+
+
+async def test_a_call_queued_behind_the_city_cap_says_so_in_its_note_and_metrics() -> None:
+    world = World()  # the bulkhead's default cap: 8 calls at once
+    world.adapter.gate = asyncio.Event()
+    queries = [SourceQuery("WeatherObserved", limit=n + 1) for n in range(9)]
+    tasks = [asyncio.create_task(world.fetch(query=q)) for q in queries]
+    await until(lambda: world.metrics.upstream_queued.labels("malmo")._value.get() == 1)
+    world.adapter.gate.set()
+    results = await asyncio.gather(*tasks)
+    notes = [r.note for r in results if r.note is not None]
+    assert len(notes) <= 1  # the ninth waited; a wait under 1 ms is not worth a note
+    assert all("behind this city's cap of 8 calls at once" in n for n in notes)
+    waits = world.metrics.upstream_queue_wait.labels("malmo")
+    assert sum(b.get() for b in waits._buckets) == 9  # one observation per call
+    assert world.metrics.upstream_queued.labels("malmo")._value.get() == 0
+
+
+def test_the_queued_note_gives_the_wait_and_the_cap() -> None:
+    assert queued_note(Waited(0.0), 8) is None
+    assert queued_note(Waited(0.0123), 8) == (
+        "queued 12 ms behind this city's cap of 8 calls at once"
+    )
