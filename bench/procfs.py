@@ -73,3 +73,20 @@ def memory(pid: int) -> Memory:
             elif line.startswith("VmHWM:"):
                 hwm += int(line.split()[1])
     return Memory(rss, hwm)
+
+
+def sockets(pid: int) -> int:
+    """Open sockets (listening and connected) of ``pid`` and its descendants."""
+    count = 0
+    for member in descendants(pid):
+        fd_dir = PROC / str(member) / "fd"
+        try:
+            entries = list(fd_dir.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                count += os.readlink(entry).startswith("socket:")
+            except OSError:
+                continue
+    return count

@@ -1,4 +1,5 @@
-"""One function per row (B1..B8): each measures both sides of its ratio and fills a RowResult.
+"""One function per row (B1..B8; B9..B11 in rows_scale.py): each measures both sides of its
+ratio and fills a RowResult.
 
 A row states the cause of a missed target when the run itself shows it (CPU per
 request, upstream calls, the breaker's state); ``--profile`` adds where the
@@ -15,7 +16,7 @@ from datetime import datetime
 
 import orjson
 
-from bench import client, procfs
+from bench import client, procfs, rows_scale
 from bench.harness import (
     BIG_ENTITIES,
     LATENCY_S,
@@ -41,7 +42,18 @@ ONE_CITY = "malmo"
 HANGING_CITY = "malmo"
 FIRST = 20
 COALESCE_CLIENTS = 100
-CONNECTIONS = {"B1": 1, "B2": 1, "B3": 32, "B4": 16, "B5": 1, "B7": 2, "B8": 8}
+CONNECTIONS = {
+    "B1": 1,
+    "B2": 1,
+    "B3": 32,
+    "B4": 16,
+    "B5": 1,
+    "B7": 2,
+    "B8": 8,
+    "B9": rows_scale.B9_CONNECTIONS[0],  # then 1
+    "B10": rows_scale.B10_CONNECTIONS,
+    "B11": rows_scale.B11_CONNECTIONS,
+}
 SOAK_QUERIES = 180
 """B8 cycles through this many distinct queries (10 time windows for each of 18 cities)."""
 COLD_TIME = "1998-07-01T00:00:00Z"
@@ -521,7 +533,16 @@ ROWS: dict[str, RowDef] = {
     "B6": RowDef("coalescing: upstream calls / requests", "lat50", b6_coalescing),
     "B7": RowDef("one city hanging: requests/s / healthy", "lat50", b7_hanging),
     "B8": RowDef("soak: RSS after N requests / after warm-up", "lat0", b8_soak),
+    "B9": RowDef(
+        "coalescing latency, cache lifetime 0: gateway p50 / platform p50",
+        "ttl0",
+        rows_scale.b9_coalescing_latency,
+    ),
+    "B10": RowDef("national scale: 290-city p50 / 1-city p50", "national", rows_scale.b10_national),
+    "B11": RowDef(
+        "two workers: uncached 18-city queries/s / one worker's", "lat0", rows_scale.b11_workers
+    ),
 }
 
-RUN_ORDER = ("B1", "B2", "B6", "B7", "B3", "B4", "B8", "B5")
+RUN_ORDER = ("B1", "B2", "B6", "B7", "B9", "B10", "B3", "B4", "B11", "B8", "B5")
 """Rows grouped by stack, so each stack starts once."""

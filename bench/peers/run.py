@@ -166,8 +166,11 @@ class Platforms:
         return count
 
 
-def start_platforms(group: ProcessGroup, cities: Sequence[tuple[str, str, str]]) -> Platforms:
-    """``python -m bench.peers.platforms`` for ``(id, lat, lon)`` cities; waits for READY."""
+def start_platforms(
+    group: ProcessGroup, cities: Sequence[tuple[str, str, str]], *, entities: int = ENTITIES
+) -> Platforms:
+    """``python -m bench.peers.platforms`` for ``(id, lat, lon)`` cities holding ``entities``
+    each; waits for READY."""
     argv = [
         sys.executable,
         "-m",
@@ -175,7 +178,7 @@ def start_platforms(group: ProcessGroup, cities: Sequence[tuple[str, str, str]])
         "--cities",
         ",".join(f"{c}:{lat}:{lon}" for c, lat, lon in cities),
         "--entities",
-        str(ENTITIES),
+        str(entities),
     ]
     started = group.start("platforms", argv, env=clean_env(), separate_stdout=True)
     assert started.stdout is not None
