@@ -50,13 +50,18 @@ def descendants(pid: int) -> list[int]:
 
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of ``pid`` and its live descendants, in seconds."""
-    total = 0
+    return sum(cpu_by_process(pid).values())
+
+
+def cpu_by_process(pid: int) -> dict[int, float]:
+    """User plus system CPU seconds of ``pid`` and of each live descendant, by pid."""
+    out: dict[int, float] = {}
     for member in descendants(pid):
         fields = _stat_fields(member)
         if fields is not None:
             # fields 14 and 15 of /proc/PID/stat (utime, stime), counted from field 3 here
-            total += int(fields[11]) + int(fields[12])
-    return total / _TICKS
+            out[member] = (int(fields[11]) + int(fields[12])) / _TICKS
+    return out
 
 
 def memory(pid: int) -> Memory:

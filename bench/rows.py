@@ -56,6 +56,8 @@ CONNECTIONS = {
 }
 SOAK_QUERIES = 180
 """B8 cycles through this many distinct queries (10 time windows for each of 18 cities)."""
+B5_FLOOR_TARGET = 3.0
+B5_MEMORY_TARGET = 3.0
 COLD_TIME = "1998-07-01T00:00:00Z"
 """B6's time window: used by no other request of the bench, so B6's query is cold."""
 
@@ -320,12 +322,27 @@ def b5_big(bench: Bench, row: RowResult) -> None:
         f"{len(fetch_times)})",
     )
     row.figure("p50 / (platform floor + JSON floor)", f"{result.p50_s / (fetch + floor):.1f}")
+    upstream_bytes = sum(map(len, bodies))
+    growth = max(0, after.hwm_kib - before.rss_kib) * 1024
+    memory_ratio = growth / upstream_bytes
+    row.figure(
+        "peak memory growth / answer size",
+        f"{memory_ratio:.1f}: VmHWM after the load less RSS before it ({growth / 2**20:.0f} MiB) "
+        f"over the cities' answers ({upstream_bytes / 2**20:.1f} MiB; the gateway's own "
+        f"answer is {len(response) / 2**20:.2f} MiB)",
+    )
+    row.checks += [
+        Check("p50/floor", value, "<=", B5_FLOOR_TARGET),
+        Check("memory/answer", memory_ratio, "<=", B5_MEMORY_TARGET),
+    ]
+    row.measured += f"; memory {memory_ratio:.1f}x answer"
     row.figure("connections", str(c))
     add_profiles(row, [run])
     row.notes.append(
-        "No target is set for B5; it shows what a large answer costs. The gateway asks each "
-        "city for every matching entity (18,000) to order them globally and answers the "
-        f"first {BIG_ENTITIES:,}. Of its p50, {ms(cpu)} is the gateway's own CPU time "
+        "Targets (issue 17 item 6): p50 at most 3x the JSON floor, peak memory growth at most "
+        "3x the size of what the cities answered. The gateway asks each city for every "
+        f"matching entity (18,000) to order them globally and answers the first "
+        f"{BIG_ENTITIES:,}. Of its p50, {ms(cpu)} is the gateway's own CPU time "
         f"({cpu / floor:.0f}x the JSON floor)."
     )
 

@@ -259,6 +259,7 @@ def b11_workers(bench: Bench, row: RowResult) -> None:
         bench.warm(one.url, spec, c)
         bench.warm(two.url, spec, c)
         sim0 = procfs.cpu_seconds(stack.sim.process.pid)
+        workers0 = procfs.cpu_by_process(two.pid)
         one_runs, two_runs = bench.alternate(
             Side(one.url, spec, "1 worker", one.pid),
             Side(two.url, spec, "2 workers", two.pid),
@@ -267,6 +268,7 @@ def b11_workers(bench: Bench, row: RowResult) -> None:
             run_s=bench.plan.b4_s // 2 or 1,
         )
         sim_cpu = procfs.cpu_seconds(stack.sim.process.pid) - sim0
+        workers = procfs.cpu_by_process(two.pid)
     finally:
         for server in started:
             bench.group.stop(server.process)
@@ -281,6 +283,17 @@ def b11_workers(bench: Bench, row: RowResult) -> None:
             f"{rate(runs):.1f} queries/s, {cpu_per_request(runs) * 1e6:,.0f} µs of gateway CPU "
             f"per query, gateway {100 * _busy(runs):.0f}% of one core",
         )
+    split = sorted(
+        (cpu - workers0.get(pid, 0.0) for pid, cpu in workers.items() if pid != two.pid),
+        reverse=True,
+    )
+    two_wall = sum(r.result.duration_s for r in two_runs)
+    row.figure(
+        "the two workers' CPU during the 2-worker runs",
+        ", ".join(f"{100 * s / two_wall:.0f}%" for s in split)
+        + " of one core each (uvicorn's workers share one listening socket: wrk's "
+        f"{B11_CONNECTIONS} kept-alive connections are spread as the workers accept them)",
+    )
     row.figure("citysim CPU busy", f"{100 * sim_cpu / wall:.0f}% of one core (both sides)")
     row.figure("connections", f"{B11_CONNECTIONS}; CPUs: {os.cpu_count()}")
     if value < B11_TARGET:

@@ -42,8 +42,15 @@ LATENCIES_MS = (0, 50)
 CONNECTIONS = 50
 """wrk connections per run: at most 50 requests in flight, so at most 50 calls per city."""
 PER_CITY = CONNECTIONS
-"""caap-gateway's connections and bulkhead per city: Hive opens one connection per
-request in flight, so both gateways may have as many calls in flight per city."""
+"""caap-gateway's cap on connections and calls in flight per city. Hive Gateway caps
+nothing: @whatwg-node/node-fetch sends through Node's ``http.globalAgent`` (Node 20:
+keepAlive, ``maxSockets`` Infinity), one connection per upstream call in flight. With
+``CONNECTIONS`` requests in flight both gateways then have at most ``PER_CITY`` calls in
+flight to each city."""
+HIVE_CONCURRENCY = (
+    "no cap: Node's http.globalAgent (keepAlive, maxSockets Infinity), one connection per "
+    "call in flight"
+)
 ENTITIES = 100
 ONE_CITY = "malmo"
 RUN_SPAN_S = 1_000_000
@@ -65,6 +72,8 @@ class PeerPlan:
 
 
 FULL = PeerPlan("full", 3, 8, 4)
+BENCH = PeerPlan("bench", 2, 6, 3)
+"""Inside ``make bench`` (``python -m bench``), which runs every other row too."""
 QUICK = PeerPlan("quick", 1, 6, 2)
 
 
