@@ -40,7 +40,9 @@ def measure(plan: PeerPlan, workdir: Path, wrk_path: str) -> PeerOutcome:
     """Run every peer row; the section and the summary rows."""
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     started = machine.cpu_sample()
-    results = run(plan, workdir / "peers", wrk_path)
+    folder = workdir / "peers"
+    folder.mkdir(parents=True, exist_ok=True)
+    results = run(plan, folder, wrk_path)
     load = machine.busy_since(started).describe()
     text = section(results, when=when, commit=machine.commit(), load=load, via="python -m bench")
     return PeerOutcome(text, summary_rows(results))

@@ -286,7 +286,7 @@ def b11_workers(bench: Bench, row: RowResult) -> None:
     split = sorted(
         (cpu - workers0.get(pid, 0.0) for pid, cpu in workers.items() if pid != two.pid),
         reverse=True,
-    )
+    )[:2]  # the two busiest children: the workers (not a helper process of the supervisor)
     two_wall = sum(r.result.duration_s for r in two_runs)
     row.figure(
         "the two workers' CPU during the 2-worker runs",
