@@ -37,7 +37,8 @@ def test_the_variable_peer_rows_become_rows_with_their_targets() -> None:
     assert one.measured.startswith("req/s 2.00, CPU 0.50")
     assert many.status == "FAIL"
     assert many.target == "req/s >= 1.5; CPU <= 0.67"
-    assert many.notes and "40.00 ms of CPU per request" in many.notes[0]
+    assert many.notes
+    assert "40.00 ms of CPU per request" in many.notes[0]
     assert (roots.status, roots.measured.split()[0]) == ("FAIL", "4.00")
 
 
