@@ -36,7 +36,7 @@ from bench.processes import (
 )
 from bench.profile import Sampling
 from bench.queries import filled
-from bench.wrk import RequestSpec, Wrk
+from bench.wrk import NO_REQUEST, RequestSpec, Wrk
 
 LATENCIES_MS = (0, 50)
 CONNECTIONS = 50
@@ -59,6 +59,8 @@ IDLE_CPU_SHARE = 0.05
 DRAIN_STEP_S = 0.25
 START_TIMEOUT_S = 60.0
 PROFILE_S = 15
+LONGEST_RUN_S = 24
+"""A run in which no request completed is repeated twice as long, up to this."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,13 +258,25 @@ class PeerBench:
             )
 
     def once(self, server: Server, spec: RequestSpec, duration_s: int) -> Measured:
-        """One wrk run against ``server``, with its CPU time and the upstream calls it caused.
+        """One wrk run against ``server``, with its CPU time and the upstream calls it caused;
+        a run in which no request completed (a slow row on a loaded machine) is run again,
+        twice as long, up to ``LONGEST_RUN_S``.
 
         Counted from an idle server before the run to an idle server after it, so the
         requests wrk leaves in flight when it stops (one per connection: the load is a
         closed loop) are counted too: the per-request figures divide by
         ``requests + CONNECTIONS``.
         """
+        while True:
+            try:
+                return self._once(server, spec, duration_s)
+            except PeerProblem as exc:
+                if str(exc) != NO_REQUEST or duration_s * 2 > LONGEST_RUN_S:
+                    raise
+                duration_s *= 2
+                say(f"  no request completed: again for {duration_s} s")
+
+    def _once(self, server: Server, spec: RequestSpec, duration_s: int) -> Measured:
         self.drain(server.pid)
         calls0 = self.platforms.requests()
         cpu0 = procfs.cpu_seconds(server.pid)
@@ -278,7 +292,7 @@ class PeerBench:
     def warm(self, server: Server, spec: RequestSpec) -> None:
         """A run whose figures are dropped; a slow query may complete no request in it."""
         with contextlib.suppress(PeerProblem):
-            self.once(server, spec, self.plan.warmup_s)
+            self._once(server, spec, self.plan.warmup_s)
 
     def drain(self, pid: int, timeout_s: float = 30.0) -> None:
         """Wait until ``pid`` is idle and the platforms see no call, twice in a row."""
