@@ -53,4 +53,4 @@ def test_the_national_federation_has_290_distinct_cities_the_loader_accepts(
     federation = load_federation(path, AdapterRegistry.from_entry_points(), {})
     assert len(federation.cities) == 290
     assert len({c.kommunkod for c in federation.cities.values()}) == 290
-    assert federation.options.limits.cost == NATIONAL_GATEWAY["limits"]["cost"]
+    assert federation.options.limits.cost == 29_000  # the 290-city query costs 14,811

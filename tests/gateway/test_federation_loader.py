@@ -367,6 +367,19 @@ def test_a_city_cap_is_a_whole_number_of_at_least_1(cap: str) -> None:
     ]
 
 
+def test_the_default_cost_limit_allows_two_fan_outs_to_every_city_of_a_large_federation() -> None:
+    def many(n: int, head: str = "") -> Federation:
+        cities = "".join(
+            f"  c{i:03d}:\n" + city(kommunkod=f'"{9000 + i}"') + "\n" for i in range(n)
+        )
+        return parse(f"{head}cities:\n{cities}")
+
+    assert many(18).options.limits.cost == 5000  # 2 x 50 x 18 = 1,800: the default stands
+    assert many(290).options.limits.cost == 2 * 50 * 290
+    assert many(290, "gateway: {limits: {cost: 6000}}\n").options.limits.cost == 6000
+    assert many(290, "gateway: {limits: {cost_per_city: 10}}\n").options.limits.cost == 5800
+
+
 # --- adapter ------------------------------------------------------------------------------
 
 
