@@ -87,12 +87,16 @@ def b9_coalescing_latency(bench: Bench, row: RowResult) -> None:
             f"{calls / max(1.0, served):.2f} ({calls:.0f} calls, {served:.0f} requests)",
         )
         if value > B9_TARGET:
+            cpu = cpu_per_request(gw_runs)
+            shared = served / max(1.0, calls)
             row.notes.append(
-                f"Cause at {c} connection(s), as measured: the gateway spends "
-                f"{ms(cpu_per_request(gw_runs))} of CPU per request and served "
-                f"{rate(gw_runs):.0f} requests/s, {100 * _busy(gw_runs):.0f}% of one core; "
-                f"p50 difference {ms(gw50 - d50)}. With {c} requests in flight, "
-                "one core's work per request adds up in the queue of the one event loop."
+                f"Cause at {c} connection(s), as measured: {shared:.0f} requests per upstream "
+                f"call (they arrive together, before the call starts, so they share it) and "
+                f"{ms(cpu)} of gateway CPU per request, spent one request after another on "
+                f"the one event loop: about {ms(cpu * shared)} of CPU for each call's "
+                f"requests on top of the platform's time (p50 difference {ms(gw50 - d50)}; "
+                f"the gateway {100 * _busy(gw_runs):.0f}% of one core, {rate(gw_runs):.0f} "
+                "requests/s). Less CPU per request (issue 17 item 2) is what closes it."
             )
         add_profiles(row, gw_runs)
     row.measured = ", ".join(measured)
