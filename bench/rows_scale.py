@@ -89,9 +89,14 @@ def b9_coalescing_latency(bench: Bench, row: RowResult) -> None:
         if value > B9_TARGET:
             cpu = cpu_per_request(gw_runs)
             shared = served / max(1.0, calls)
+            sharing = (
+                f"{shared:.0f} requests per upstream call (they arrive together, before the "
+                "call starts, so they share it)"
+                if shared >= 1.5
+                else "one upstream call per request"
+            )
             row.notes.append(
-                f"Cause at {c} connection(s), as measured: {shared:.0f} requests per upstream "
-                f"call (they arrive together, before the call starts, so they share it) and "
+                f"Cause at {c} connection(s), as measured: {sharing} and "
                 f"{ms(cpu)} of gateway CPU per request, spent one request after another on "
                 f"the one event loop: about {ms(cpu * shared)} of CPU for each call's "
                 f"requests on top of the platform's time (p50 difference {ms(gw50 - d50)}; "
