@@ -81,7 +81,9 @@ def _method(plan: Plan, workers: int, profiled: bool) -> list[str]:
         "The federation files are the demo's datasets for the citysim ports, with the "
         "gateway's defaults (caches, limits, breaker, audit log, INFO logging) except "
         "`rate_limit: {requests_per_s: 0}`: all load comes from one address, and the "
-        "per-client rate limit would otherwise answer 429.",
+        "per-client rate limit would otherwise answer 429. Concurrency per city: the defaults, "
+        "8 connections and 8 calls in flight at once to each city (more queue, shown by "
+        "`caap_upstream_queue_wait_seconds`), except B9 (50, as the peer rows).",
         "Connections per row: "
         + ", ".join(f"{key} {c}" for key, c in CONNECTIONS.items())
         + "; B6 sends its 100 requests with aiohttp over 100 open connections. wrk runs "
