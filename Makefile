@@ -73,17 +73,18 @@ assessment-screenshot: $(STAMP) browser
 	CAAP_ASSESSMENT_SCREENSHOT=$(CURDIR)/docs/assessment.png $(BIN)/pytest -q \
 	  tests/assessment/test_page.py -k evidence
 
-# Benchmarks (bench/): citysim, the gateway and wrk on loopback; prints the table and
-# writes bench/results.md. `$(BIN)/python -m bench --quick` is the short version.
-bench: $(STAMP)
-	$(BIN)/python -m bench
-	$(MAKE) bench-peers
-
 # The peer rows (bench/peers/): caap-gateway and Hive Gateway (npm, pinned by the lockfile)
-# side by side on the same stand-in platforms; writes their section of bench/results.md.
+# side by side on the same stand-in platforms; `make bench` runs them too, shorter;
+# `make bench-peers` alone writes only their section of bench/results.md.
 PEERS := bench/peers/node_modules/.package-lock.json
 $(PEERS): bench/peers/package.json bench/peers/package-lock.json
 	cd bench/peers && npm ci --no-audit --no-fund --loglevel=error
+
+# Benchmarks (bench/): citysim, the gateway, Hive Gateway (the peer rows) and wrk on
+# loopback; prints the table and writes the whole of bench/results.md in one run.
+# `$(BIN)/python -m bench --quick` is the short version (without the peer rows).
+bench: $(STAMP) $(PEERS)
+	$(BIN)/python -m bench
 
 bench-peers: $(STAMP) $(PEERS)
 	$(BIN)/python -m bench.peers

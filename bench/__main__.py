@@ -1,8 +1,10 @@
-"""``python -m bench [--quick] [--only B1,B4] [--workers N] [--profile] [--out F] [--keep-logs]``.
+"""``python -m bench [--quick] [--only B1,B4,P] [--workers N] [--profile] [--out F] [--keep-logs]``.
 
 Runs the benchmark rows against loopback processes it starts and stops itself,
 prints the table and writes the results file (``bench/results.md`` for the full
 run; ``$TMPDIR/caap-bench-quick-results.md`` for ``--quick``; or ``--out``).
+The full run also runs the peer rows (``P``: caap-gateway and Hive Gateway side by
+side, ``bench.peer_rows``) and writes their section; ``--quick`` only with ``--only P``.
 ``--profile`` samples the gateway with py-spy (if installed) during each row's
 main run and adds where its time went to the results.
 Exit status: 0 when every selected row was measured (met or not), 1 when a row
@@ -16,12 +18,13 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from bench import machine, report
+from bench import machine, peer_rows, report
 from bench.harness import FULL, LATENCY_S, QUICK, TIMEOUT_S, Bench, Plan, say
 from bench.peers import section as peer_section
 from bench.processes import ROOT, ProcessGroup
@@ -44,16 +47,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _selected(only: str | None) -> list[str]:
+def _selected(only: str | None, quick: bool) -> tuple[list[str], bool]:
+    """The rows to run, and whether the peer rows run too."""
     if not only:
-        return list(RUN_ORDER)
+        return list(RUN_ORDER), not quick
     wanted = {part.strip().upper() for part in only.split(",") if part.strip()}
-    unknown = sorted(wanted - ROWS.keys())
+    unknown = sorted(wanted - ROWS.keys() - {peer_rows.KEY})
     if unknown:
         raise SystemExit(
-            f"python -m bench: unknown row(s) {', '.join(unknown)}; rows: {', '.join(ROWS)}"
+            f"python -m bench: unknown row(s) {', '.join(unknown)}; rows: "
+            f"{', '.join(ROWS)}, {peer_rows.KEY} (the peer rows)"
         )
-    return [key for key in RUN_ORDER if key in wanted]
+    return [key for key in RUN_ORDER if key in wanted], peer_rows.KEY in wanted
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
@@ -76,7 +81,9 @@ def _method(plan: Plan, workers: int, profiled: bool) -> list[str]:
         "The federation files are the demo's datasets for the citysim ports, with the "
         "gateway's defaults (caches, limits, breaker, audit log, INFO logging) except "
         "`rate_limit: {requests_per_s: 0}`: all load comes from one address, and the "
-        "per-client rate limit would otherwise answer 429.",
+        "per-client rate limit would otherwise answer 429. Concurrency per city: the defaults, "
+        "8 connections and 8 calls in flight at once to each city (more queue, shown by "
+        "`caap_upstream_queue_wait_seconds`), except B9 (50, as the peer rows).",
         "Connections per row: "
         + ", ".join(f"{key} {c}" for key, c in CONNECTIONS.items())
         + "; B6 sends its 100 requests with aiohttp over 100 open connections. wrk runs "
@@ -88,6 +95,17 @@ def _method(plan: Plan, workers: int, profiled: bool) -> list[str]:
         f"until the breaker opens (at most {plan.b7_settle_s} s), then {plan.b7_hanging_s} s "
         f"measured; B8 {plan.soak_warmup:,} warm-up requests then {plan.soak_requests:,} "
         f"(cap {plan.soak_cap_s} s). Each measured run follows a {plan.warmup_s} s warm-up run.",
+        f"B9: {plan.latency_rounds} round(s) of {plan.latency_run_s} s per side at 50 "
+        "connections, then at 1, one identical 1-city query against the same NGSI-LD query "
+        "sent straight to citysim; B10: 290 stand-in platforms (`bench.peers.platforms`, "
+        f"generated names k001..k290, 20 entities each, 50 ms), {plan.latency_rounds} "
+        f"round(s) of {plan.latency_run_s} s per side, 1 connection; B11: the `lat0` "
+        "stack's one-worker gateway against a `--workers 2` gateway on the same citysim, "
+        f"{plan.throughput_rounds} round(s) of {max(1, plan.b4_s // 2)} s per side, "
+        "16 connections.",
+        "Peer rows (P1..P5, full run only): `bench.peers` with 2 rounds of 6 s per side "
+        "after a 3 s warm-up (`make bench-peers` alone: 3 rounds of 8 s); their section "
+        "below says how.",
         "Before each row the bench checks one answer (every city OK, no errors, the expected "
         "number of entities); a run with any failed request is an error, not a figure.",
         "CPU time and memory come from /proc (utime+stime, VmRSS, VmHWM) of the gateway "
@@ -101,13 +119,37 @@ def _method(plan: Plan, workers: int, profiled: bool) -> list[str]:
     return lines
 
 
+def _order(key: str) -> tuple[int, int]:
+    """B1..B11 by number, then P1..P5."""
+    return (key.startswith(peer_rows.KEY), int(key[1:] or 0))
+
+
+def _peers(
+    quick: bool, workdir: Path, wrk_path: str, rows: dict[str, report.RowResult]
+) -> str | None:
+    """Run the peer rows (their own processes); their section, their rows added to ``rows``."""
+    say("P peers: caap-gateway and Hive Gateway side by side")
+    try:
+        outcome = peer_rows.measure(peer_rows.plan_for(quick), workdir, wrk_path)
+    except Exception as exc:
+        row = report.RowResult(peer_rows.KEY, peer_rows.TITLE)
+        row.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        (workdir / "peers-error.txt").write_text(traceback.format_exc())
+        say(f"peers failed: {row.error}")
+        rows[row.key] = row
+        return None
+    for row in outcome.rows:
+        rows[row.key] = row
+    return outcome.section
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the bench; the exit status is the return value."""
     args = _parser().parse_args(argv)
     if args.workers < 1:
         print("python -m bench: --workers must be at least 1", file=sys.stderr)
         return 2
-    keys = _selected(args.only)
+    keys, peers = _selected(args.only, args.quick)
     plan = QUICK if args.quick else FULL
     py_spy = find_py_spy() if args.profile else None
     if args.profile and py_spy is None:
@@ -121,7 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     workdir = Path(tempfile.mkdtemp(prefix="caap-bench-"))
     out = args.out or (QUICK_RESULTS if args.quick else RESULTS)
-    say(f"{plan.name} run of {', '.join(keys)}; logs in {workdir}")
+    chosen = ", ".join(keys + ([peer_rows.KEY] if peers else []))
+    say(f"{plan.name} run of {chosen}; logs in {workdir}")
+    began = time.monotonic()
     facts = machine.facts(wrk_version(wrk_path))
     busy_before = machine.busy()
     rows: dict[str, report.RowResult] = {}
@@ -148,14 +192,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 later = {ROWS[k].stack for k in keys[index + 1 :]}
                 if spec.stack not in later:
                     bench.release(spec.stack)
+        section = _peers(args.quick, workdir, wrk_path, rows) if peers else None
     except KeyboardInterrupt:  # ProcessGroup has stopped everything on the way out
         say("interrupted; every process the bench started has been stopped")
         return 130
     busy_after = machine.busy()
-    ordered = [rows[k] for k in sorted(rows)]
+    ordered = [rows[k] for k in sorted(rows, key=_order)]
     load = [
         ("before the run", busy_before.describe() + " (sampled for 2 s, every process)"),
         ("after the run", busy_after.describe()),
+        ("duration", f"{(time.monotonic() - began) / 60:.1f} min for the whole run"),
         (
             "note",
             "the machine is shared (other engineers' test runs): absolute figures are noisy; "
@@ -170,8 +216,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         method=_method(plan, args.workers, py_spy is not None),
     )
     previous = out.read_text(encoding="utf-8") if out.exists() else ""
-    peers = peer_section.extract(previous)  # written by python -m bench.peers: kept
-    report.write(out, peer_section.splice(text, peers) if peers else text)
+    if section is None:  # the peer rows did not run: the section of an earlier run is kept
+        section = peer_section.extract(previous)
+    report.write(out, peer_section.splice(text, section) if section else text)
     print()
     print(report.table(ordered))
     print(f"\nresults: {out}")

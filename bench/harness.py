@@ -1,9 +1,10 @@
 """What the rows share: the plan (how long, how much), the stacks of processes, wrk runs.
 
-A stack is citysim plus a gateway federating its 18 cities. Three kinds serve
+A stack is citysim plus a gateway federating its 18 cities. Four kinds serve
 the rows: ``lat50`` (platforms answering after 50 ms; per-city timeout 0.5 s for
-B7), ``lat0`` (no added latency: the gateway's own cost shows) and ``big``
-(1,000 entities per type and city, adapter pages of 1,000). A stack starts when
+B7), ``lat0`` (no added latency: the gateway's own cost shows), ``big``
+(1,000 entities per type and city, adapter pages of 1,000) and ``ttl0`` (50 ms,
+nothing cached, 50 calls per city at once: B9). A stack starts when
 a row first needs it; ``release`` stops it after the last row that uses it.
 """
 
@@ -61,6 +62,13 @@ TIMEOUT_S = 0.5
 NO_RATE_LIMIT = {"rate_limit": {"requests_per_s": 0}}
 """All the load comes from one address: the per-client rate limit would measure itself."""
 BIG_ENTITIES = 1000
+PER_CITY = 50
+"""Connections and calls in flight per city on the ``ttl0`` stack: as many as the 50
+connections of its load may need, as in the peer rows (``bench/peers/run.py``)."""
+NOTHING_KEPT = {
+    "cache": {"ttl_s": 0, "stale_while_revalidate_s": 0, "stale_if_error_s": 0},
+    "response_cache": {"ttl_s": 0},
+}
 
 
 class BenchProblem(RuntimeError):
@@ -81,6 +89,16 @@ STACKS = {
     "lat50": StackSpec(LATENCY_S, 12, gateway={**NO_RATE_LIMIT, "timeout_s": TIMEOUT_S}),
     "lat0": StackSpec(0.0, 12, gateway=NO_RATE_LIMIT),
     "big": StackSpec(0.0, BIG_ENTITIES, gateway=NO_RATE_LIMIT, adapter={"page_size": BIG_ENTITIES}),
+    "ttl0": StackSpec(
+        LATENCY_S,
+        12,
+        gateway={
+            **NO_RATE_LIMIT,
+            **NOTHING_KEPT,
+            "max_connections_per_city": PER_CITY,
+            "resilience": {"bulkhead": {"max_concurrent": PER_CITY, "max_waiting": 512}},
+        },
+    ),
 }
 
 

@@ -50,13 +50,18 @@ def descendants(pid: int) -> list[int]:
 
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of ``pid`` and its live descendants, in seconds."""
-    total = 0
+    return sum(cpu_by_process(pid).values())
+
+
+def cpu_by_process(pid: int) -> dict[int, float]:
+    """User plus system CPU seconds of ``pid`` and of each live descendant, by pid."""
+    out: dict[int, float] = {}
     for member in descendants(pid):
         fields = _stat_fields(member)
         if fields is not None:
             # fields 14 and 15 of /proc/PID/stat (utime, stime), counted from field 3 here
-            total += int(fields[11]) + int(fields[12])
-    return total / _TICKS
+            out[member] = (int(fields[11]) + int(fields[12])) / _TICKS
+    return out
 
 
 def memory(pid: int) -> Memory:
@@ -73,3 +78,20 @@ def memory(pid: int) -> Memory:
             elif line.startswith("VmHWM:"):
                 hwm += int(line.split()[1])
     return Memory(rss, hwm)
+
+
+def sockets(pid: int) -> int:
+    """Open sockets (listening and connected) of ``pid`` and its descendants."""
+    count = 0
+    for member in descendants(pid):
+        fd_dir = PROC / str(member) / "fd"
+        try:
+            entries = list(fd_dir.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                count += os.readlink(entry).startswith("socket:")
+            except OSError:
+                continue
+    return count

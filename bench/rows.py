@@ -1,4 +1,5 @@
-"""One function per row (B1..B8): each measures both sides of its ratio and fills a RowResult.
+"""One function per row (B1..B8; B9..B11 in rows_scale.py): each measures both sides of its
+ratio and fills a RowResult.
 
 A row states the cause of a missed target when the run itself shows it (CPU per
 request, upstream calls, the breaker's state); ``--profile`` adds where the
@@ -15,7 +16,7 @@ from datetime import datetime
 
 import orjson
 
-from bench import client, procfs
+from bench import client, procfs, rows_scale
 from bench.harness import (
     BIG_ENTITIES,
     LATENCY_S,
@@ -41,9 +42,22 @@ ONE_CITY = "malmo"
 HANGING_CITY = "malmo"
 FIRST = 20
 COALESCE_CLIENTS = 100
-CONNECTIONS = {"B1": 1, "B2": 1, "B3": 32, "B4": 16, "B5": 1, "B7": 2, "B8": 8}
+CONNECTIONS = {
+    "B1": 1,
+    "B2": 1,
+    "B3": 32,
+    "B4": 16,
+    "B5": 1,
+    "B7": 2,
+    "B8": 8,
+    "B9": rows_scale.B9_CONNECTIONS[0],  # then 1
+    "B10": rows_scale.B10_CONNECTIONS,
+    "B11": rows_scale.B11_CONNECTIONS,
+}
 SOAK_QUERIES = 180
 """B8 cycles through this many distinct queries (10 time windows for each of 18 cities)."""
+B5_FLOOR_TARGET = 3.0
+B5_MEMORY_TARGET = 3.0
 COLD_TIME = "1998-07-01T00:00:00Z"
 """B6's time window: used by no other request of the bench, so B6's query is cold."""
 
@@ -308,12 +322,27 @@ def b5_big(bench: Bench, row: RowResult) -> None:
         f"{len(fetch_times)})",
     )
     row.figure("p50 / (platform floor + JSON floor)", f"{result.p50_s / (fetch + floor):.1f}")
+    upstream_bytes = sum(map(len, bodies))
+    growth = max(0, after.hwm_kib - before.rss_kib) * 1024
+    memory_ratio = growth / upstream_bytes
+    row.figure(
+        "peak memory growth / answer size",
+        f"{memory_ratio:.1f}: VmHWM after the load less RSS before it ({growth / 2**20:.0f} MiB) "
+        f"over the cities' answers ({upstream_bytes / 2**20:.1f} MiB; the gateway's own "
+        f"answer is {len(response) / 2**20:.2f} MiB)",
+    )
+    row.checks += [
+        Check("p50/floor", value, "<=", B5_FLOOR_TARGET),
+        Check("memory/answer", memory_ratio, "<=", B5_MEMORY_TARGET),
+    ]
+    row.measured += f"; memory {memory_ratio:.1f}x answer"
     row.figure("connections", str(c))
     add_profiles(row, [run])
     row.notes.append(
-        "No target is set for B5; it shows what a large answer costs. The gateway asks each "
-        "city for every matching entity (18,000) to order them globally and answers the "
-        f"first {BIG_ENTITIES:,}. Of its p50, {ms(cpu)} is the gateway's own CPU time "
+        "Targets (issue 17 item 6): p50 at most 3x the JSON floor, peak memory growth at most "
+        "3x the size of what the cities answered. The gateway asks each city for every "
+        f"matching entity (18,000) to order them globally and answers the first "
+        f"{BIG_ENTITIES:,}. Of its p50, {ms(cpu)} is the gateway's own CPU time "
         f"({cpu / floor:.0f}x the JSON floor)."
     )
 
@@ -521,7 +550,16 @@ ROWS: dict[str, RowDef] = {
     "B6": RowDef("coalescing: upstream calls / requests", "lat50", b6_coalescing),
     "B7": RowDef("one city hanging: requests/s / healthy", "lat50", b7_hanging),
     "B8": RowDef("soak: RSS after N requests / after warm-up", "lat0", b8_soak),
+    "B9": RowDef(
+        "coalescing latency, cache lifetime 0: gateway p50 / platform p50",
+        "ttl0",
+        rows_scale.b9_coalescing_latency,
+    ),
+    "B10": RowDef("national scale: 290-city p50 / 1-city p50", "national", rows_scale.b10_national),
+    "B11": RowDef(
+        "two workers: uncached 18-city queries/s / one worker's", "lat0", rows_scale.b11_workers
+    ),
 }
 
-RUN_ORDER = ("B1", "B2", "B6", "B7", "B3", "B4", "B8", "B5")
+RUN_ORDER = ("B1", "B2", "B6", "B7", "B9", "B10", "B3", "B4", "B11", "B8", "B5")
 """Rows grouped by stack, so each stack starts once."""

@@ -13,6 +13,7 @@ from bench.peers.hive import NODE_MODULES
 from bench.peers.run import (
     CONNECTIONS,
     ENTITIES,
+    HIVE_CONCURRENCY,
     PER_CITY,
     Measured,
     PeerResults,
@@ -118,16 +119,27 @@ def _hive_version() -> str:
     return str(data.get("version", "unknown"))
 
 
-def section(results: PeerResults, *, when: str, commit: str, load: str = "") -> str:
+def section(
+    results: PeerResults,
+    *,
+    when: str,
+    commit: str,
+    load: str = "",
+    via: str = "python -m bench.peers",
+) -> str:
     """The whole peer section, markers included."""
     plan = results.plan
     out = [
         BEGIN,
         "## Peers: caap-gateway and Hive Gateway, side by side",
         "",
-        f"Written by `python -m bench.peers{' --quick' if plan.name == 'quick' else ''}` "
-        f"(`make bench-peers`) on {when}, commit {commit}: every row below comes from this "
-        "one run, the two gateways taking turns against the same platforms.",
+        f"Written by `{via}{' --quick' if plan.name == 'quick' else ''}` "
+        f"({'`make bench`' if via == 'python -m bench' else '`make bench-peers`'}) on {when}, "
+        f"commit {commit}: every row below comes from this one run, the two gateways taking "
+        f"turns against the same platforms. Concurrency per city: caap-gateway at most "
+        f"{PER_CITY} connections and calls in flight to each city (`max_concurrent`); Hive "
+        f"Gateway {HIVE_CONCURRENCY}; wrk keeps {CONNECTIONS} requests in flight, so both "
+        f"have at most {CONNECTIONS} calls in flight to a city.",
         "",
         *table(results.rows),
         "",
@@ -172,12 +184,15 @@ def section(results: PeerResults, *, when: str, commit: str, load: str = "") -> 
         "caap-gateway and the same `q=dateObserved>=...` for Mesh; the identical variant "
         "sends one fixed time.",
         f"- Concurrency: wrk with {CONNECTIONS} connections, so at most {CONNECTIONS} "
-        f"requests in flight; Hive opens one upstream connection per request in flight, "
-        f"caap-gateway may hold {PER_CITY} connections and {PER_CITY} calls per city "
-        "(`max_connections_per_city`, bulkhead): the same concurrency per city on both sides.",
+        f"requests in flight. Hive Gateway: {HIVE_CONCURRENCY} (@whatwg-node/node-fetch "
+        "passes no agent of its own; nothing in the Mesh config limits it). caap-gateway: "
+        f"{PER_CITY} connections and {PER_CITY} calls per city (`max_connections_per_city`, "
+        "bulkhead), so nothing queues behind its cap: the same concurrency per city on both "
+        "sides.",
         "- caap-gateway keeps nothing between requests: cache, response cache and "
-        "stale windows 0 s, no rate limit (single-flight still joins identical calls in "
-        "flight).",
+        "stale windows 0 s, no rate limit; single-flight joins an identical call in flight "
+        "only when it started after the request arrived (ADR 0025). Hive Gateway's "
+        "inbound de-duplication of identical requests is off by default, as here.",
         f"- {pinning}." + (f" Machine during the run: {load} (every process)." if load else ""),
         f"- Per row: one checked request each (HTTP 200, no errors, every entity), "
         f"{plan.warmup_s} s warm-up each, then {plan.rounds} round(s) of {plan.run_s} s, "

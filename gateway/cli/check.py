@@ -80,7 +80,7 @@ async def _probe_city(
         city_id=city.id,
         logger=logging.getLogger(f"caap.check.{city.id}"),
         timeout_s=timeout_s,
-        max_connections=federation.options.max_connections_per_city,
+        max_connections=federation.connections_for(city.id),
     )
     try:
         adapter = registry.get(city.adapter.kind)(city.adapter.options, context)

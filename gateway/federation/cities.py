@@ -1,4 +1,5 @@
-"""The ``cities`` section: each municipality's id, name, kommunkod, timeout and catalogue."""
+"""The ``cities`` section: each municipality's id, name, kommunkod, timeout, concurrency cap
+and catalogue."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from gateway.federation.adapter_spec import parse_adapter, parse_catalogue
 from gateway.federation.datasets import parse_datasets
 from gateway.federation.interpolate import UNRESOLVED
 from gateway.federation.model import AdapterSpec, CityConfig, DatasetConfig
+from gateway.federation.quantities import count
 from gateway.federation.report import Report
 
 _CITY_ID = re.compile(r"[a-z][a-z0-9-]*")
 _KOMMUNKOD = re.compile(r"[0-9]{4}")
 _CITY_KEYS = ("name", "kommunkod", "adapter", "datasets")
-_OPTIONAL_CITY_KEYS = ("timeout_s", "catalogue")
+_OPTIONAL_CITY_KEYS = ("timeout_s", "max_concurrent", "catalogue")
 CITY_KEYS = (*_CITY_KEYS, *_OPTIONAL_CITY_KEYS)
 """Every key a city may have, in the order messages list them."""
 
@@ -91,9 +93,16 @@ def _parse_city(
             timeout_s = None
         if timeout_s is None:
             return None
+    max_concurrent = None
+    if "max_concurrent" in raw:
+        max_concurrent = count(report, raw["max_concurrent"], f"{key}.max_concurrent", minimum=1)
+        if max_concurrent is None:
+            return None
     if name is None or kommunkod is None or adapter is None or datasets is None:
         return None
-    return CityConfig(city_id, name, kommunkod, adapter, datasets, timeout_s, catalogue)
+    return CityConfig(
+        city_id, name, kommunkod, adapter, datasets, timeout_s, catalogue, max_concurrent
+    )
 
 
 def _kommunkod(report: Report, value: object, key: str) -> str | None:

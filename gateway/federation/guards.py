@@ -40,6 +40,8 @@ class QueryLimits:
     batch: int = 0
     """Operations in one JSON-array body; 0: batching is off."""
     cost: int = 5000
+    """Unless the file sets it: at least two fan-outs to every city of the federation
+    (``guards_parse.cost_limit_for_size``; 290 cities: 29,000)."""
     cost_per_city: int = 50
     """What asking one city costs, besides the size of what comes back."""
     upstream_bytes: int = 256 * 1024 * 1024

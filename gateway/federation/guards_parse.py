@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypedDict, TypeVar
@@ -226,3 +227,19 @@ def parse_guards(report: Report, raw: Mapping[str, Any]) -> GuardOptions:
             else PersistedQueryOptions()
         ),
     )
+
+
+FAN_OUTS_ALLOWED = 2
+"""Without ``gateway.limits.cost`` in the file, a query may cost at least this many fan-outs
+to every city of the federation (ADR 0025), so a query over every one of 290 cities is not
+refused by a default meant for 18."""
+
+
+def cost_limit_for_size(limits: QueryLimits, cities: int, gateway: object) -> QueryLimits:
+    """``limits`` with the default cost limit raised to ``FAN_OUTS_ALLOWED`` fan-outs to every
+    one of ``cities``, unless the ``gateway`` section (as written) sets ``limits.cost``."""
+    section = gateway.get("limits") if isinstance(gateway, dict) else None
+    if isinstance(section, dict) and "cost" in section:
+        return limits
+    needed = FAN_OUTS_ALLOWED * limits.cost_per_city * cities
+    return limits if needed <= limits.cost else dataclasses.replace(limits, cost=needed)

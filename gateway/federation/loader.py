@@ -9,6 +9,7 @@ in file order.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +21,7 @@ from gateway.federation import fields
 from gateway.federation.cities import parse_cities
 from gateway.federation.env_fields import refuse_misplaced_references
 from gateway.federation.errors import FederationError, Problem
+from gateway.federation.guards_parse import cost_limit_for_size
 from gateway.federation.interpolate import Interpolator
 from gateway.federation.model import Federation
 from gateway.federation.options import parse_audit, parse_auth, parse_gateway
@@ -89,4 +91,6 @@ def parse_federation(
     audit = parse_audit(report, top.get("audit"))
     cities = parse_cities(report, top, registry, options.deadline_s)
     report.raise_if_any()
+    limits = cost_limit_for_size(options.limits, len(cities), top.get("gateway"))
+    options = dataclasses.replace(options, limits=limits)
     return Federation(cities=cities, auth=auth, options=options, audit=audit, source=source)

@@ -177,6 +177,10 @@ class CityConfig:
     """Overrides ``GatewayOptions.timeout_s`` for this city."""
     catalogue: AdapterSpec | None = None
     """The city's open-data catalogue (a catalogue kind: ``dcat-ap-se``, ``ckan``)."""
+    max_concurrent: int | None = None
+    """The most connections and calls in flight to this city's platform at once (what the
+    platform can take); overrides ``max_connections_per_city`` and the bulkhead's
+    ``max_concurrent`` for it. Calls beyond it queue (``caap_upstream_queued``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +227,7 @@ class GatewayOptions:
     max_entities_per_city: int = 10_000
     """The most entities fetched from one city for one query (a guard, reported when hit)."""
     max_connections_per_city: int = 8
+    """Connections open to one city's platform at once (a city's ``max_concurrent`` wins)."""
     cache: CacheOptions = field(default_factory=CacheOptions)
     resilience: ResilienceOptions = field(default_factory=ResilienceOptions)
     mode: Mode = "production"
@@ -248,6 +253,16 @@ class Federation:
         """The per-city timeout in seconds."""
         own = self.cities[city_id].timeout_s
         return own if own is not None else self.options.timeout_s
+
+    def connections_for(self, city_id: str) -> int:
+        """The most connections open to the city's platform at once."""
+        own = self.cities[city_id].max_concurrent
+        return own if own is not None else self.options.max_connections_per_city
+
+    def calls_for(self, city_id: str) -> int:
+        """The most calls in flight to the city at once (its bulkhead); more queue."""
+        own = self.cities[city_id].max_concurrent
+        return own if own is not None else self.options.resilience.max_concurrent
 
     def cache_override(self, city_id: str, dataset: str) -> CacheOverride | None:
         """The ``cache`` section of a city's dataset, if the file has one."""

@@ -8,12 +8,15 @@ platform find it without being handed it.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from contextvars import ContextVar
 from types import SimpleNamespace
 
 import aiohttp
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.query import arrival
 
 HEADER = "X-Request-ID"
 _ACCEPTABLE = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
@@ -43,6 +46,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        arrived = arrival.stamp(time.monotonic())  # what "fresh enough" counts from (ADR 0025)
         given = next(
             (v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None
         )
@@ -60,6 +64,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             _current.reset(token)
+            arrival.unstamp(arrived)
 
 
 def upstream_trace_config() -> aiohttp.TraceConfig:

@@ -38,6 +38,21 @@ class Metrics:
             ["city"],
             registry=self.registry,
         )
+        self.upstream_queued = Gauge(
+            "caap_upstream_queued",
+            "Calls to a city waiting now for a free slot under its concurrency cap "
+            "(gateway.resilience.bulkhead.max_concurrent, or the city's max_concurrent).",
+            ["city"],
+            registry=self.registry,
+        )
+        self.upstream_queue_wait = Histogram(
+            "caap_upstream_queue_wait_seconds",
+            "Time calls to a city waited for a free slot under its concurrency cap (0 when a "
+            "slot was free).",
+            ["city"],
+            registry=self.registry,
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        )
         self.upstream_retries = Counter(
             "caap_upstream_retries",
             "Calls to a city retried after a transient failure.",

@@ -67,7 +67,7 @@ class Runtime:
                 city_id=city_id,
                 logger=logging.getLogger(f"caap.adapter.{city_id}"),
                 timeout_s=federation.timeout_for(city_id),
-                max_connections=federation.options.max_connections_per_city,
+                max_connections=federation.connections_for(city_id),
                 trace_configs=traces,
                 max_response_bytes=federation.options.resilience.max_response_bytes,
                 answer_budget=answer_budget,

@@ -13,9 +13,12 @@ bulkhead, retry budget and Retry-After hold see all of its traffic:
 
 1. the in-process cache: fresh -> served; within stale-while-revalidate -> served
    stale (``coverage.stale``) and refreshed in the background;
-2. a miss joins the call in flight for the same key (single-flight); that call
-   looks in Redis, then takes a Redis lock so that other instances wait for its
-   answer instead of asking the city too;
+2. a miss joins the call in flight for the same key (single-flight) when that call is
+   fresh enough for it: started no earlier than the request's arrival minus the
+   dataset's cache lifetime (ADR 0025; with a lifetime of 0, only a call started after
+   the request arrived); otherwise it starts its own. That call looks in Redis, then
+   takes a Redis lock so that other instances wait for its answer instead of asking the
+   city too (not when the lifetime is 0: their answer would be too old);
 3. the call goes through the city's guard (Retry-After hold, breaker, bulkhead,
    timeout, retries), as a conditional request when the entry has a validator;
 4. an answer is stored with the lifetimes of ``cache_control.effective_policy``; a
@@ -25,6 +28,7 @@ bulkhead, retry budget and Retry-After hold see all of its traffic:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -36,6 +40,7 @@ from adapters.errors import AdapterError, UnsupportedQuery, UpstreamTimeout
 from gateway.clock import Clocks
 from gateway.federation.model import Federation
 from gateway.ops.metrics import Metrics
+from gateway.query.arrival import arrived
 from gateway.query.cache.cache_control import effective_policy
 from gateway.query.cache.counters import Counters, LocalCounters, SharedCounters
 from gateway.query.cache.entry import Entry, Freshness
@@ -46,6 +51,7 @@ from gateway.query.cache.singleflight import SingleFlight
 from gateway.query.cache.tiers import MEMORY, REDIS, ResultCache
 from gateway.query.planner import CityStep
 from gateway.query.resilience.breaker import BreakerSettings
+from gateway.query.resilience.bulkhead import Waited
 from gateway.query.resilience.guard import CityGuard, GuardSettings
 from gateway.query.resilience.retry import RetryPolicy
 
@@ -57,7 +63,17 @@ own timeout (and its stale-if-error answer) comes first."""
 LOCK_MARGIN_S = 1.0
 
 
+QUEUED_NOTE_S = 0.001
+"""A call queued this long or longer behind its city's cap says so in the city's coverage."""
+
 R = TypeVar("R")
+
+
+def queued_note(waited: Waited, cap: int) -> str | None:
+    """The coverage message of an answer that waited behind the city's concurrency cap."""
+    if waited.seconds < QUEUED_NOTE_S:
+        return None
+    return f"queued {waited.seconds * 1000:.0f} ms behind this city's cap of {cap} calls at once"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +132,11 @@ class Upstream:
                 note = f"stale: cached {entry.age(now):.0f} s ago, being refreshed"
                 return Fetched(entry.result, stale=True, note=note)
         self.cache.event(MEMORY, "miss")
+        fresh_after = arrived(time.monotonic) - self._lifetime(step, entry)
         try:
             async with asyncio.timeout_at(deadline + JOIN_GRACE_S):
                 fetched, coalesced = await self._flights.run(
-                    key, lambda: self._load(step, key, entry, deadline)
+                    key, lambda: self._load(step, key, entry, deadline), fresh_after
                 )
         except TimeoutError:
             raise UpstreamTimeout("no answer in the time allowed") from None
@@ -140,12 +157,27 @@ class Upstream:
         Raises an ``adapters.errors`` error when the city gives no answer.
         """
         guard = self.guards[city_id]
+        fresh_after = arrived(time.monotonic)  # never cached: only a call started since
         try:
             async with asyncio.timeout_at(deadline + JOIN_GRACE_S):
-                result, _ = await self._calls.run(key, lambda: guard.call(attempt, deadline))
+                result, _ = await self._calls.run(
+                    key, lambda: guard.call(attempt, deadline), fresh_after
+                )
         except TimeoutError:
             raise UpstreamTimeout("no answer in the time allowed") from None
         return Fetched(result)
+
+    def _lifetime(self, step: CityStep, entry: Entry | None) -> float:
+        """How old (in seconds) an answer to ``step`` may be: the dataset's cache lifetime
+        in the federation file, else the gateway's default; shortened to what the platform
+        said (its ``max-age``) when an earlier answer is at hand."""
+        assert step.query is not None
+        override = self.federation.cache_override(step.city_id, step.query.entity_type)
+        configured = override.ttl_s if override is not None else None
+        ttl = configured if configured is not None else self.federation.options.cache.policy.ttl_s
+        if entry is not None:
+            ttl = min(ttl, entry.fresh_until - entry.stored_at)
+        return max(0.0, ttl)
 
     async def aclose(self) -> None:
         """Stop background refreshes; close the shared tier."""
@@ -168,7 +200,7 @@ class Upstream:
         lock_ttl = max(0.0, deadline - time.monotonic()) + LOCK_MARGIN_S
         lock = await self.cache.lock(key, lock_ttl)
         try:
-            if lock.held:
+            if lock.held and self._lifetime(step, entry) > 0:  # else its answer is too old
                 peer = await self.cache.from_peer(key, deadline)
                 if peer is not None and peer.freshness(self._clocks.wall()) is Freshness.FRESH:
                     self.cache.event(REDIS, "coalesced")
@@ -185,16 +217,16 @@ class Upstream:
         query = step.query
         assert query is not None
         adapter = self.adapters[city_id]
+        guard = self.guards[city_id]
         validator = entry.result.validator if entry is not None else None
+        waited = Waited()
         try:
             if validator is not None and isinstance(adapter, Revalidating):
-                answer = await self.guards[city_id].call(
-                    lambda: adapter.revalidate(query, validator), deadline
+                answer = await guard.call(
+                    lambda: adapter.revalidate(query, validator), deadline, waited
                 )
             else:
-                answer = await self.guards[city_id].call(
-                    lambda: adapter.fetch_entities(query), deadline
-                )
+                answer = await guard.call(lambda: adapter.fetch_entities(query), deadline, waited)
         except AdapterError as exc:
             now = self._clocks.wall()
             if entry is None or isinstance(exc, UnsupportedQuery) or not entry.usable_on_error(now):
@@ -213,7 +245,7 @@ class Upstream:
             self.cache.event(MEMORY, "revalidated")
             answer = entry.result
         await self._store(key, city_id, query, answer)
-        return Fetched(answer)
+        return Fetched(answer, note=queued_note(waited, guard.bulkhead.max_concurrent))
 
     async def _store(
         self, key: str, city_id: str, query: SourceQuery, result: SourceResult
@@ -260,11 +292,18 @@ def build_upstream(
             window_s=r.breaker_window_s,
             open_s=r.breaker_open_s,
         ),
-        max_concurrent=r.max_concurrent,
         max_waiting=r.max_waiting,
         max_retry_after_s=r.max_retry_after_s,
     )
-    guards = {city_id: CityGuard(city_id, settings, clocks, metrics) for city_id in adapters}
+    guards = {
+        city_id: CityGuard(
+            city_id,
+            dataclasses.replace(settings, max_concurrent=federation.calls_for(city_id)),
+            clocks,
+            metrics,
+        )
+        for city_id in adapters
+    }
     shared = RedisTier(redis_url, metrics) if redis_url else None
     memory = MemoryTier(options.cache.max_bytes, clocks.wall)
     cache = ResultCache(memory, shared, clocks.wall, metrics)

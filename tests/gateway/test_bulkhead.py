@@ -49,6 +49,18 @@ async def test_a_cancelled_waiter_gives_its_place_back() -> None:
         assert bulkhead.in_use == 1
 
 
+async def test_a_queued_call_is_counted_while_it_waits_and_a_free_slot_costs_no_wait() -> None:
+    counts: list[int] = []
+    bulkhead = Bulkhead(max_concurrent=1, max_waiting=4, on_waiting=counts.append)
+    async with bulkhead.slot() as first:
+        assert first.seconds == 0.0
+        waiter = asyncio.create_task(_enter(bulkhead))
+        await until(lambda: bulkhead.waiting == 1)
+        assert counts == [1]
+    await waiter
+    assert counts == [1, 0]
+
+
 async def _enter(bulkhead: Bulkhead) -> None:
     async with bulkhead.slot():
         pass

@@ -352,6 +352,34 @@ def test_a_city_timeout_cannot_exceed_the_deadline() -> None:
     ]
 
 
+def test_a_city_cap_overrides_connections_and_calls_for_that_city_only() -> None:
+    head = "gateway: {max_connections_per_city: 4, resilience: {bulkhead: {max_concurrent: 6}}}\n"
+    text = document(city(max_concurrent="32"), head) + "  lund:\n" + city(kommunkod='"1281"')
+    federation = parse(text)
+    assert (federation.connections_for("malmo"), federation.calls_for("malmo")) == (32, 32)
+    assert (federation.connections_for("lund"), federation.calls_for("lund")) == (4, 6)
+
+
+@pytest.mark.parametrize("cap", ["0", "-1", "2.5", "true", '"8"'])
+def test_a_city_cap_is_a_whole_number_of_at_least_1(cap: str) -> None:
+    assert problems(document(city(max_concurrent=cap))) == [
+        "federation.yaml: cities.malmo.max_concurrent: must be a whole number, 1 or more"
+    ]
+
+
+def test_the_default_cost_limit_allows_two_fan_outs_to_every_city_of_a_large_federation() -> None:
+    def many(n: int, head: str = "") -> Federation:
+        cities = "".join(
+            f"  c{i:03d}:\n" + city(kommunkod=f'"{9000 + i}"') + "\n" for i in range(n)
+        )
+        return parse(f"{head}cities:\n{cities}")
+
+    assert many(18).options.limits.cost == 5000  # 2 x 50 x 18 = 1,800: the default stands
+    assert many(290).options.limits.cost == 2 * 50 * 290
+    assert many(290, "gateway: {limits: {cost: 6000}}\n").options.limits.cost == 6000
+    assert many(290, "gateway: {limits: {cost_per_city: 10}}\n").options.limits.cost == 5800
+
+
 # --- adapter ------------------------------------------------------------------------------
 
 

@@ -92,3 +92,59 @@ async def test_the_last_waiter_leaving_cancels_the_call() -> None:
     await settle(flights)
     assert call.cancelled
     assert len(flights) == 0
+
+
+async def test_a_caller_that_arrived_after_the_call_started_starts_its_own() -> None:
+    """Fresh enough (ADR 0025): a call that started before ``fresh_after`` is not joined."""
+    now = [100.0]
+    flights: SingleFlight[str] = SingleFlight(clock=lambda: now[0])
+    first, second = Call(), Call()
+    early = asyncio.create_task(flights.run("k", first, fresh_after=100.0))
+    await settle(flights)
+    now[0] = 101.0  # the next caller arrives one second after the call started
+    late = asyncio.create_task(flights.run("k", second, fresh_after=101.0))
+    await settle(flights)
+    assert (first.started, second.started) == (1, 1)
+    first.gate.set()
+    second.gate.set()
+    assert await early == ("answer", False)
+    assert await late == ("answer", False)
+
+
+async def test_a_caller_joins_a_call_that_started_within_its_freshness() -> None:
+    now = [100.0]
+    flights: SingleFlight[str] = SingleFlight(clock=lambda: now[0])
+    call, unused = Call(), Call()
+    first = asyncio.create_task(flights.run("k", call, fresh_after=100.0))
+    await settle(flights)
+    now[0] = 101.0
+    # arrived at 101 and accepts answers up to 5 s old: the call of 100 is fresh enough
+    joined = asyncio.create_task(flights.run("k", unused, fresh_after=96.0))
+    # arrived before the call started (fresh_after 99.5 with no freshness to spare)
+    earlier = asyncio.create_task(flights.run("k", unused, fresh_after=99.5))
+    await settle(flights)
+    assert (call.started, unused.started) == (1, 0)
+    call.gate.set()
+    assert await first == ("answer", False)
+    assert await joined == ("answer", True)
+    assert await earlier == ("answer", True)
+
+
+async def test_later_callers_join_the_newest_call() -> None:
+    now = [100.0]
+    flights: SingleFlight[str] = SingleFlight(clock=lambda: now[0])
+    old, new, unused = Call(), Call(), Call()
+    tasks = [asyncio.create_task(flights.run("k", old, fresh_after=100.0))]
+    await settle(flights)
+    now[0] = 102.0
+    tasks.append(asyncio.create_task(flights.run("k", new, fresh_after=102.0)))
+    await settle(flights)
+    tasks.append(asyncio.create_task(flights.run("k", unused, fresh_after=101.0)))
+    await settle(flights)
+    assert (old.started, new.started, unused.started) == (1, 1, 0)
+    new.gate.set()
+    assert [await t for t in tasks[1:]] == [("answer", False), ("answer", True)]
+    assert not tasks[0].done()  # the older call still serves its own caller
+    old.gate.set()
+    assert await tasks[0] == ("answer", False)
+    assert len(flights) == 0

@@ -21,10 +21,12 @@ from adapters.registry import AdapterRegistry, Registered
 from gateway.clock import Clocks
 from gateway.federation.loader import parse_federation
 from gateway.ops.metrics import Metrics
+from gateway.query import arrival
 from gateway.query.cache.counters import LocalCounters
 from gateway.query.cache.keys import cache_key
 from gateway.query.planner import CityStep
-from gateway.query.upstream import Upstream, build_upstream
+from gateway.query.resilience.bulkhead import Waited
+from gateway.query.upstream import Upstream, build_upstream, queued_note
 from tests.support.eventually import until
 from tests.support.manual_clock import ManualClock
 
@@ -142,6 +144,59 @@ async def test_100_concurrent_identical_misses_make_one_call() -> None:
     assert world.events("memory", "coalesced") == 99
 
 
+BEACH = SourceQuery("Beach")  # cache lifetime 0 in FEDERATION
+
+
+async def fetch_arrived_at(world: World, at: float, query: SourceQuery = BEACH) -> Any:
+    """A fetch on behalf of a request stamped as arrived ``at`` (``time.monotonic()``)."""
+    token = arrival.stamp(at)
+    try:
+        return await world.fetch(query=query)
+    finally:
+        arrival.unstamp(token)
+
+
+async def test_with_lifetime_0_a_request_arriving_after_the_call_started_asks_again() -> None:
+    """ADR 0025: joining a call that started before the request arrived could answer with
+    data older than the request; with a cache lifetime of 0 the request asks itself."""
+    world = World()
+    world.adapter.gate = asyncio.Event()
+    first = asyncio.create_task(world.fetch(query=BEACH))
+    await until(lambda: world.adapter.calls == 1)
+    late = asyncio.create_task(fetch_arrived_at(world, time.monotonic()))
+    await until(lambda: world.adapter.calls == 2)
+    world.adapter.gate.set()
+    assert all(r.result is ANSWER for r in await asyncio.gather(first, late))
+    assert world.events("memory", "coalesced") == 0
+
+
+async def test_with_lifetime_0_a_request_that_arrived_before_the_call_joins_it() -> None:
+    world = World()
+    world.adapter.gate = asyncio.Event()
+    before = time.monotonic()  # the second request arrived before the call below started
+    first = asyncio.create_task(world.fetch(query=BEACH))
+    await until(lambda: world.adapter.calls == 1)
+    joined = asyncio.create_task(fetch_arrived_at(world, before))
+    await until(lambda: world.events("memory", "miss") == 2)  # then it waits in the flight
+    world.adapter.gate.set()
+    assert all(r.result is ANSWER for r in await asyncio.gather(first, joined))
+    assert world.adapter.calls == 1
+    assert world.events("memory", "coalesced") == 1
+
+
+async def test_within_the_lifetime_a_late_request_joins_the_call_in_flight() -> None:
+    world = World()  # WeatherObserved: ttl_s 10
+    world.adapter.gate = asyncio.Event()
+    first = asyncio.create_task(world.fetch())
+    await until(lambda: world.adapter.calls == 1)
+    late = asyncio.create_task(fetch_arrived_at(world, time.monotonic(), Q))
+    await until(lambda: world.events("memory", "miss") == 2)  # then it waits in the flight
+    world.adapter.gate.set()
+    assert all(r.result is ANSWER for r in await asyncio.gather(first, late))
+    assert world.adapter.calls == 1
+    assert world.events("memory", "coalesced") == 1
+
+
 async def test_different_policy_classes_never_share_an_entry() -> None:
     world = World()
     await world.fetch("class-a")
@@ -243,3 +298,26 @@ async def test_rate_limit_counters_are_local_without_redis() -> None:
     assert isinstance(world.upstream.counters, LocalCounters)
     assert await world.upstream.counters.hit("client:x", 60) == 1
     assert await world.upstream.counters.hit("client:x", 60) == 2
+
+
+async def test_a_call_queued_behind_the_city_cap_says_so_in_its_note_and_metrics() -> None:
+    world = World()  # the bulkhead's default cap: 8 calls at once
+    world.adapter.gate = asyncio.Event()
+    queries = [SourceQuery("WeatherObserved", limit=n + 1) for n in range(9)]
+    tasks = [asyncio.create_task(world.fetch(query=q)) for q in queries]
+    await until(lambda: world.metrics.upstream_queued.labels("malmo")._value.get() == 1)
+    world.adapter.gate.set()
+    results = await asyncio.gather(*tasks)
+    notes = [r.note for r in results if r.note is not None]
+    assert len(notes) <= 1  # the ninth waited; a wait under 1 ms is not worth a note
+    assert all("behind this city's cap of 8 calls at once" in n for n in notes)
+    waits = world.metrics.upstream_queue_wait.labels("malmo")
+    assert sum(b.get() for b in waits._buckets) == 9  # one observation per call
+    assert world.metrics.upstream_queued.labels("malmo")._value.get() == 0
+
+
+def test_the_queued_note_gives_the_wait_and_the_cap() -> None:
+    assert queued_note(Waited(0.0), 8) is None
+    assert queued_note(Waited(0.0123), 8) == (
+        "queued 12 ms behind this city's cap of 8 calls at once"
+    )

@@ -179,6 +179,34 @@ def test_json_log_lines_carry_the_request_id() -> None:
     assert line["time"].endswith("+00:00")
 
 
+def test_a_request_is_stamped_with_its_arrival_before_the_app_runs() -> None:
+    """ADR 0025: what "fresh enough" counts from is when the HTTP layer saw the request."""
+    import time
+
+    from gateway.http.request_id import RequestIdMiddleware
+    from gateway.query import arrival
+
+    seen: list[float] = []
+    outside = -1.0
+
+    async def endpoint(request: Request) -> Response:
+        seen.append(arrival.arrived(lambda: outside))
+        return Response("ok")
+
+    app = Starlette(routes=[Route("/", endpoint)])
+    thread = UvicornThread(RequestIdMiddleware(app), "arrival")
+    thread.start()
+    try:
+        before = time.monotonic()
+        httpx.get(thread.url)
+        after = time.monotonic()
+    finally:
+        thread.stop()
+    assert len(seen) == 1
+    assert before <= seen[0] <= after
+    assert arrival.arrived(lambda: outside) == outside  # no stamp outside a request
+
+
 def test_healthz_and_readyz(gateway: GatewayServer, tmp_path: Path) -> None:
     assert httpx.get(f"{gateway.url}/healthz").json() == {"status": "ok"}
     assert httpx.get(f"{gateway.url}/readyz").json()["status"] == "ready"

@@ -1,17 +1,23 @@
-"""Single-flight: concurrent callers with the same key share one call.
+"""Single-flight: concurrent callers with the same key share one call, when it is fresh enough.
 
-The first caller starts the call as a task; later ones wait for it. A caller
-that goes away (its client disconnected, its deadline passed) stops waiting; the
-call itself is cancelled only when nobody waits for it any more.
+The first caller starts the call as a task; later ones wait for it, but only if it
+started no earlier than they allow (``fresh_after``: the caller's arrival minus the
+freshness it accepts; ADR 0025). A caller that cannot use the call in flight starts
+its own, which later callers then join. A caller that goes away (its client
+disconnected, its deadline passed) stops waiting; the call itself is cancelled only
+when nobody waits for it any more.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from gateway.clock import Clock
 
 T = TypeVar("T")
 
@@ -19,25 +25,34 @@ T = TypeVar("T")
 @dataclass(slots=True)
 class _Flight(Generic[T]):
     task: asyncio.Task[T]
+    started: float
     waiters: int = 0
 
 
 class SingleFlight(Generic[T]):
-    """``await flights.run(key, make_call)`` -> (value, coalesced)."""
+    """``await flights.run(key, make_call, fresh_after)`` -> (value, coalesced)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = time.monotonic) -> None:
+        self._clock = clock
         self._flights: dict[str, _Flight[T]] = {}
+        """The newest call per key: an older one still in flight serves only its own waiters."""
 
     def __len__(self) -> int:
         return len(self._flights)
 
-    async def run(self, key: str, call: Callable[[], Coroutine[Any, Any, T]]) -> tuple[T, bool]:
-        """The value of the call in flight for ``key``, or of a new one; ``coalesced`` is True
+    async def run(
+        self,
+        key: str,
+        call: Callable[[], Coroutine[Any, Any, T]],
+        fresh_after: float = float("-inf"),
+    ) -> tuple[T, bool]:
+        """The value of the call in flight for ``key`` if it started at or after
+        ``fresh_after`` (on this flight's clock), else of a new one; ``coalesced`` is True
         when another caller had started it."""
         flight = self._flights.get(key)
-        coalesced = flight is not None
-        if flight is None:
-            flight = _Flight(asyncio.create_task(call()))
+        coalesced = flight is not None and flight.started >= fresh_after
+        if flight is None or not coalesced:
+            flight = _Flight(asyncio.create_task(call()), self._clock())
             self._flights[key] = flight
             flight.task.add_done_callback(functools.partial(self._landed, key, flight))
         flight.waiters += 1

@@ -1,28 +1,45 @@
 """A bulkhead: at most ``max_concurrent`` calls to one city at once, ``max_waiting`` queued.
 
 A slow city then holds a bounded share of the gateway's connections and tasks;
-calls beyond the queue are refused at once instead of piling up.
+calls beyond the queue are refused at once instead of piling up. How long a call
+waited for its slot is told to the caller (``slot()`` yields a :class:`Waited`), and
+every change in the number queued to ``on_waiting`` (the ``caap_upstream_queued`` gauge).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 
 class BulkheadFull(Exception):
     """Every slot is taken and the queue is full."""
 
 
-class Bulkhead:
-    """Slots for concurrent calls; ``async with bulkhead.slot(): ...``."""
+@dataclass(slots=True)
+class Waited:
+    """Seconds a call spent queued for a slot (summed over its attempts)."""
 
-    def __init__(self, max_concurrent: int, max_waiting: int) -> None:
+    seconds: float = 0.0
+
+
+class Bulkhead:
+    """Slots for concurrent calls; ``async with bulkhead.slot() as waited: ...``."""
+
+    def __init__(
+        self,
+        max_concurrent: int,
+        max_waiting: int,
+        on_waiting: Callable[[int], None] | None = None,
+    ) -> None:
         self.max_concurrent = max_concurrent
         self.max_waiting = max_waiting
         self._free = asyncio.Semaphore(max_concurrent)
         self._waiting = 0
+        self._on_waiting = on_waiting
 
     @property
     def in_use(self) -> int:
@@ -35,18 +52,32 @@ class Bulkhead:
         return self._waiting
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def slot(self) -> AsyncIterator[Waited]:
         """Hold a slot for the block; raise BulkheadFull when the queue is full."""
-        if self._free.locked() and self._waiting >= self.max_waiting:
-            raise BulkheadFull(
-                f"{self.max_concurrent} calls running and {self._waiting} waiting for this city"
-            )
-        self._waiting += 1
+        if not self._free.locked():  # a free slot: no queue, no clock reading
+            await self._free.acquire()
+            waited = Waited()
+        else:
+            if self._waiting >= self.max_waiting:
+                raise BulkheadFull(
+                    f"{self.max_concurrent} calls running and {self._waiting} waiting for this city"
+                )
+            waited = await self._queue()
+        try:
+            yield waited
+        finally:
+            self._free.release()
+
+    async def _queue(self) -> Waited:
+        started = time.monotonic()
+        self._count_waiting(+1)
         try:
             await self._free.acquire()
         finally:
-            self._waiting -= 1
-        try:
-            yield
-        finally:
-            self._free.release()
+            self._count_waiting(-1)
+        return Waited(time.monotonic() - started)
+
+    def _count_waiting(self, change: int) -> None:
+        self._waiting += change
+        if self._on_waiting is not None:
+            self._on_waiting(self._waiting)

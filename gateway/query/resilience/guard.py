@@ -24,7 +24,7 @@ from gateway.clock import Clocks
 from gateway.ops.metrics import Metrics
 from gateway.query.coverage import GatewayNotice
 from gateway.query.resilience.breaker import BreakerSettings, BreakerState, CircuitBreaker
-from gateway.query.resilience.bulkhead import Bulkhead, BulkheadFull
+from gateway.query.resilience.bulkhead import Bulkhead, BulkheadFull, Waited
 from gateway.query.resilience.retry import RetryBudget, RetryPolicy, retriable
 
 T = TypeVar("T")
@@ -76,14 +76,22 @@ class CityGuard:
         self._metrics = metrics
         self._rng = rng or random.Random()
         self.breaker = CircuitBreaker(settings.breaker, self._clocks.monotonic, self._changed)
-        self.bulkhead = Bulkhead(settings.max_concurrent, settings.max_waiting)
+        self._queue_wait = metrics.upstream_queue_wait.labels(city_id) if metrics else None
+        self.bulkhead = Bulkhead(
+            settings.max_concurrent,
+            settings.max_waiting,
+            metrics.upstream_queued.labels(city_id).set if metrics is not None else None,
+        )
         self.budget = RetryBudget(settings.retry_budget)
         self._hold_until = float("-inf")
         if metrics is not None:
             metrics.circuit_state.labels(city_id).set(BreakerState.CLOSED)
 
-    async def call(self, attempt: Callable[[], Awaitable[T]], deadline: float) -> T:
-        """``attempt()`` under every rule; ``deadline`` on the ``time.monotonic()`` clock."""
+    async def call(
+        self, attempt: Callable[[], Awaitable[T]], deadline: float, waited: Waited | None = None
+    ) -> T:
+        """``attempt()`` under every rule; ``deadline`` on the ``time.monotonic()`` clock.
+        ``waited`` (when given) adds up the time spent queued behind the city's cap."""
         self.budget.deposit()
         self._check_hold()
         retries = 0
@@ -98,8 +106,9 @@ class CityGuard:
             started = False
             try:
                 async with asyncio.timeout_at(deadline):
-                    async with self.bulkhead.slot():
+                    async with self.bulkhead.slot() as queued:
                         started = True
+                        self._queued(queued, waited)
                         result = await attempt()
             except BulkheadFull as exc:
                 self.breaker.release()
@@ -141,6 +150,12 @@ class CityGuard:
         if time.monotonic() + wait >= deadline or not self.budget.withdraw():
             return None
         return wait
+
+    def _queued(self, queued: Waited, waited: Waited | None) -> None:
+        if self._queue_wait is not None:
+            self._queue_wait.observe(queued.seconds)
+        if waited is not None:
+            waited.seconds += queued.seconds
 
     def _check_hold(self) -> None:
         left = self._hold_until - self._clocks.monotonic()
