@@ -98,5 +98,10 @@ conformance: $(STAMP)
 screenshot: $(STAMP) browser
 	CAAP_STATUS_SCREENSHOT=docs/status-page.png $(BIN)/pytest -q tests/ops/test_status_page.py
 
+# Regenerates examples/city-map/screenshot.png (the example's browser test with the picture kept).
+.PHONY: example-screenshot
+example-screenshot: $(STAMP) browser
+	CAAP_EXAMPLE_SCREENSHOT=examples/city-map/screenshot.png $(BIN)/pytest -q tests/examples/test_city_map.py
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

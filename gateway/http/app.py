@@ -24,6 +24,7 @@ from gateway.graphql.protection import Guards
 from gateway.graphql.schema import build_schema
 from gateway.graphql.schema.types import city_objects
 from gateway.http.disconnect import cancel_on_disconnect
+from gateway.http.examples import example_routes
 from gateway.http.graphiql import ASSET_ROUTE, graphiql_asset
 from gateway.http.graphql_endpoint import graphql_endpoint, receive_body
 from gateway.ops.gc_tuning import tune_gc
@@ -121,6 +122,7 @@ def create_app(
     routes: list[BaseRoute] = [
         Route("/graphql", serve_graphql, methods=["GET", "POST"]),
         Route(ASSET_ROUTE, graphiql_asset, methods=["GET"]),
+        *example_routes(),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),

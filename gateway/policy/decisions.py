@@ -24,6 +24,7 @@ __all__ = [
     "Decision",
     "Principal",
     "decide",
+    "decide_order",
     "federation_policy_class",
     "grant_decision",
     "grant_for",
@@ -200,3 +201,19 @@ def _canonical(grant: Grant) -> object:
             ],
         ],
     ]
+
+
+def decide_order(
+    decision: Decision, city: CityConfig, dataset: str, attribute: str | None
+) -> Decision:
+    """``decision``, or a refusal when it allows the rows but the caller orders them by an
+    ``attribute`` the grant hides: the order would reveal what the grant removes (ADR 0019)."""
+    if attribute is None or not decision.allowed or decision.rules.shows(attribute):
+        return decision
+    return Decision(
+        False,
+        f"{city.name} does not share the attribute {attribute} of {dataset}: "
+        "it cannot be used to order the answer",
+        ErrorCode.FORBIDDEN,
+        policy_class=decision.policy_class,
+    )

@@ -1,8 +1,9 @@
 """Opaque pagination cursors: the position of the last entity returned, bound to one query.
 
-A cursor is base64url of a small JSON array: version, the query's fingerprint
-and the sort key. A cursor from another query, or one that was tampered with,
-is refused with a message saying so.
+A cursor is base64url of a small JSON array: version, the query's fingerprint,
+the order it was made in (``Order.label``) and the sort key. A cursor from another
+query or another order, or one that was tampered with, is refused with a message
+saying so.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 
 import orjson
 
-from gateway.query.ordering import SortKey
+from gateway.query.ordering import NEWEST_FIRST, Order, SortKey
 
-_VERSION = 1
+_VERSION = 2
+_MALFORMED = "malformed cursor: pass pageInfo.endCursor unchanged"
 
 
 class CursorError(ValueError):
@@ -30,29 +32,39 @@ def fingerprint(parts: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(digest[:9]).decode("ascii")
 
 
-def encode_cursor(key: SortKey, query_fingerprint: str) -> str:
-    """The cursor for the position just after ``key``."""
-    raw = orjson.dumps([_VERSION, query_fingerprint, *key])
+def encode_cursor(key: SortKey, query_fingerprint: str, order: Order = NEWEST_FIRST) -> str:
+    """The cursor for the position just after ``key`` in ``order``."""
+    rank, value, city, entity_id = key
+    raw = orjson.dumps([_VERSION, query_fingerprint, order.label(), rank, value, city, entity_id])
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
-def decode_cursor(cursor: str, query_fingerprint: str) -> SortKey:
-    """The sort key inside ``cursor``; CursorError when it is malformed or from another query."""
+def decode_cursor(cursor: str, query_fingerprint: str, order: Order = NEWEST_FIRST) -> SortKey:
+    """The sort key inside ``cursor``; CursorError when it is malformed, from another order
+    or from another query."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
     except (binascii.Error, ValueError, UnicodeEncodeError):
-        raise CursorError("malformed cursor: pass pageInfo.endCursor unchanged") from None
-    if not (isinstance(value, list) and len(value) == 6 and value[0] == _VERSION):
-        raise CursorError("malformed cursor: pass pageInfo.endCursor unchanged")
-    _, fp, missing, neg_us, city, entity_id = value
+        raise CursorError(_MALFORMED) from None
+    if not (isinstance(value, list) and len(value) == 7 and value[0] == _VERSION):
+        raise CursorError(_MALFORMED)
+    _, fp, label, rank, sort_value, city, entity_id = value
+    if label != order.label():
+        raise CursorError(
+            f"cursor belongs to another order ({label}), not to this query's orderBy "
+            f"({order.label()}): start again without after when the order changes"
+        )
     if fp != query_fingerprint:
         raise CursorError("cursor belongs to a different query (type, cities or filter changed)")
+    if isinstance(sort_value, list):
+        sort_value = tuple(sort_value)
     if not (
-        missing in (0, 1)
-        and isinstance(neg_us, int)
+        isinstance(rank, int)
+        and not isinstance(rank, bool)
+        and order.valid_value(rank, sort_value)
         and isinstance(city, str)
         and isinstance(entity_id, str)
     ):
-        raise CursorError("malformed cursor: pass pageInfo.endCursor unchanged")
-    return (missing, neg_us, city, entity_id)
+        raise CursorError(_MALFORMED)
+    return (rank, sort_value, city, entity_id)

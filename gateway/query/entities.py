@@ -45,7 +45,7 @@ async def find_entities(
     after_key = None
     if request.after is not None:
         try:
-            after_key = decode_cursor(request.after, query_fp)
+            after_key = decode_cursor(request.after, query_fp, request.order)
         except CursorError as exc:
             raise BadUserInput(f"after: {exc}") from None
 
@@ -60,7 +60,12 @@ async def find_entities(
         if outcome.result is None or step.query is None:
             coverage.append(outcome.coverage)
             continue
-        ordered = order_city(outcome.city_id, visible(outcome.result.entities, step))
+        ordered = order_city(
+            outcome.city_id,
+            visible(outcome.result.entities, step),  # redacted: coarse locations stay coarse
+            request.order,
+            request.near.point if request.near is not None else None,
+        )
         streams[outcome.city_id] = ordered
         note = (
             f"only the first {step.query.limit} matching entities were fetched"
@@ -70,7 +75,9 @@ async def find_entities(
         coverage.append(answered(outcome.coverage, len(ordered), note))
 
     page = merge_page(streams, request.first, after_key)
-    end_cursor = encode_cursor(page.items[-1].key, query_fp) if page.items else request.after
+    end_cursor = (
+        encode_cursor(page.items[-1].key, query_fp, request.order) if page.items else request.after
+    )
     return EntityAnswer(
         items=page.items,
         has_next=page.has_next,

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from adapters.contract import BBox, Condition, GeoPoint, Near
 from gateway.errors import BadUserInput
+from gateway.query.ordering import NEWEST_FIRST, Order
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,8 @@ class EntityRequest:
     after: str | None
     where: tuple[Condition, ...] = ()
     """Conditions on attribute values, AND-ed (issue 14); every city's query carries them."""
+    order: Order = NEWEST_FIRST
+    """``orderBy`` (ADR 0019): the global order of the answer, and of its cursors."""
 
     def fingerprint_parts(self) -> list[object]:
         """What defines the result set (not the page): cursors are bound to it."""
@@ -40,6 +43,7 @@ class EntityRequest:
             self.observed_after.isoformat() if self.observed_after else None,
             self.observed_before.isoformat() if self.observed_before else None,
             [[c.attribute, c.op.value, c.value] for c in self.where] if self.where else None,
+            self.order.fingerprint_part(),
         ]
 
 

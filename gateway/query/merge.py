@@ -8,8 +8,8 @@ import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from adapters.contract import SourceEntity
-from gateway.query.ordering import SortKey, sort_key
+from adapters.contract import GeoPoint, SourceEntity
+from gateway.query.ordering import NEWEST_FIRST, Order, SortKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +29,18 @@ class Page:
     has_next: bool
 
 
-def order_city(city_id: str, entities: Sequence[SourceEntity]) -> list[Placed]:
-    """One city's entities in the global order, duplicates of an id dropped."""
+def order_city(
+    city_id: str,
+    entities: Sequence[SourceEntity],
+    order: Order = NEWEST_FIRST,
+    origin: GeoPoint | None = None,
+) -> list[Placed]:
+    """One city's entities in the global ``order`` (``origin``: the point distances are
+    measured from), duplicates of an id dropped."""
+    key = order.key_function(origin)
     seen: dict[str, Placed] = {}
     for entity in entities:
-        seen.setdefault(entity.id, Placed(sort_key(city_id, entity), city_id, entity))
+        seen.setdefault(entity.id, Placed(key(city_id, entity), city_id, entity))
     return sorted(seen.values(), key=lambda p: p.key)
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from adapters.contract import SourceQuery
 from gateway.auth.principal import Principal
 from gateway.federation.model import Federation, Rules
-from gateway.policy.decisions import decide
+from gateway.policy.decisions import decide, decide_order
 from gateway.policy.pushdown import restrict, upstream
 from gateway.query.coverage import Coverage, CoverageStatus
 from gateway.query.entity_request import EntityRequest
@@ -59,6 +59,7 @@ def plan(
         decision = decide(
             principal, city, request.entity_type, statistic=statistic, by_location=by_location
         )
+        decision = decide_order(decision, city, request.entity_type, request.order.attribute)
         if audit is not None:
             audit.record(city_id, request.entity_type, decision, statistic)
         if not decision.allowed:

@@ -9,9 +9,6 @@ it, and reads the answer from the response pane; every request the page made wen
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,11 +19,10 @@ from tests.support.chromium import CHROMIUM
 from tests.support.federation_files import write_federation
 from tests.support.gateway_server import GatewayServer
 from tests.support.graphiql_session import QUERY
+from tests.support.offline_namespace import run_offline
 
-ROOT = Path(__file__).resolve().parents[2]
 CITIES = ["malmo", "kalmar", "umea"]
 NOWHERE = "http://127.0.0.1:9/ngsi-ld"  # discard port: no platform is needed for `cities`
-OFFLINE_NAMESPACE = ["unshare", "--net", "--map-root-user", "--"]
 
 
 @pytest.fixture(scope="module")
@@ -37,20 +33,7 @@ def federation(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_graphiql_runs_a_query_with_the_network_namespace_offline(federation: Path) -> None:
     assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install chromium"
-    assert shutil.which("unshare"), "util-linux's unshare is needed"
-    assert shutil.which("ip"), "iproute2's ip is needed"
-    session = [sys.executable, "-m", "tests.support.graphiql_session", str(federation)]
-    script = 'ip link set lo up && exec "$@"'
-    done = subprocess.run(  # noqa: S603 (our own command line)
-        [*OFFLINE_NAMESPACE, "sh", "-c", script, "sh", *session],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    seen = json.loads(done.stdout.splitlines()[-1])
+    seen = run_offline("tests.support.graphiql_session", str(federation), timeout_s=120)
 
     assert seen["offline"], "the namespace must have no route out of loopback"
     assert seen["editor"] == QUERY

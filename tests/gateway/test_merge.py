@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.contract import SourceEntity
+from adapters.contract import GeoPoint, SourceEntity
 from gateway.query.cursor import CursorError, decode_cursor, encode_cursor, fingerprint
 from gateway.query.merge import Placed, merge_page, order_city
-from gateway.query.ordering import sort_key
+from gateway.query.ordering import Direction, Order, OrderBy, sort_key
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -99,4 +99,66 @@ def test_paging_through_everything_equals_fetching_everything(
     assert [(p.city_id, p.entity.id) for p in paged] == [
         (p.city_id, p.entity.id) for p in everything
     ]
+    assert len({(p.city_id, p.entity.id) for p in paged}) == len(paged)
+
+
+ORDERS = st.builds(
+    Order,
+    st.sampled_from(list(OrderBy)),
+    st.sampled_from(list(Direction)),
+    st.just("v"),
+).map(lambda o: o if o.by is OrderBy.ATTRIBUTE else Order(o.by, o.direction))
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=80),
+    st.lists(st.integers(), max_size=2),
+)
+"""Every kind of JSON value an attribute may hold, comparable or not."""
+ROWS = st.lists(
+    st.tuples(
+        st.text("abcdef", min_size=1, max_size=3),
+        st.none() | st.integers(0, 20),
+        st.none() | st.tuples(st.integers(-3, 3), st.integers(-3, 3)),
+        VALUES,
+    ),
+    max_size=25,
+)
+
+
+def located(eid: str, minutes: int | None, cell: tuple[int, int] | None, v: object) -> SourceEntity:
+    where = None if cell is None else GeoPoint(55.6 + cell[0] / 100, 13.0 + cell[1] / 100)
+    observed = None if minutes is None else T0 - timedelta(minutes=minutes)
+    return SourceEntity(eid, "T", where, observed, {"v": v} if v is not None else {})
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.dictionaries(st.sampled_from(["goteborg", "lund", "malmo"]), ROWS, max_size=3),
+    order=ORDERS,
+    page_size=st.integers(1, 12),
+)
+def test_paging_through_any_order_equals_fetching_everything(
+    data: dict[str, list[tuple[str, int | None, tuple[int, int] | None, object]]],
+    order: Order,
+    page_size: int,
+) -> None:
+    origin = GeoPoint(55.6, 13.0)
+    streams = {
+        c: order_city(c, [located(*row) for row in rows], order, origin) for c, rows in data.items()
+    }
+    everything = merge_page(streams, first=10_000).items
+    fp = fingerprint(["t", order.fingerprint_part()])
+    paged: list[Placed] = []
+    cursor: str | None = None
+    while True:
+        after = decode_cursor(cursor, fp, order) if cursor else None
+        page = merge_page(streams, first=page_size, after=after)
+        paged.extend(page.items)
+        if not page.has_next:
+            break
+        cursor = encode_cursor(page.items[-1].key, fp, order)
+    assert [p.key for p in paged] == [p.key for p in everything]
     assert len({(p.city_id, p.entity.id) for p in paged}) == len(paged)

@@ -9,6 +9,7 @@ two queries, so what one caller sees can be compared with what another sees).
 
 from __future__ import annotations
 
+import base64
 import math
 import time
 from collections.abc import Iterator
@@ -630,3 +631,89 @@ def _metres(a: dict[str, float], b: dict[str, float]) -> float:
     dlat = (a["lat"] - b["lat"]) * METRES_PER_DEGREE
     dlon = (a["lon"] - b["lon"]) * METRES_PER_DEGREE * math.cos(math.radians(a["lat"]))
     return math.hypot(dlat, dlon)
+
+
+# --- orderBy under a grant's rules (ADR 0019) ---------------------------------------------
+
+ORDERED = """
+query($type: String!, $filter: EntityFilter, $order: EntityOrder, $first: Int) {
+  entities(type: $type, filter: $filter, orderBy: $order, first: $first) {
+    nodes { id city { id } location { lat lon } attributes }
+    pageInfo { endCursor }
+    coverage { city { id } status }
+  }
+}
+"""
+
+
+def ordered(gw: GatewayServer, token: str | None, first: int = 1000, **variables: Any) -> Any:
+    response = post(gw.url, ORDERED, token, first=first, **variables)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_ordering_by_an_attribute_the_grant_hides_is_denied(
+    rules_gateway: GatewayServer, idp: AuthServer
+) -> None:
+    by = {"by": "ATTRIBUTE"}
+    hidden = ordered(
+        rules_gateway, None, type="AirQualityObserved", order={**by, "attribute": "pm10"}
+    )
+    assert hidden["data"]["entities"]["nodes"] == []
+    assert {c["status"] for c in hidden["data"]["entities"]["coverage"]} == {"DENIED"}
+    assert {e["extensions"]["code"] for e in hidden["errors"]} == {"FORBIDDEN"}
+    assert "does not share the attribute pm10" in hidden["errors"][0]["message"]
+    assert "cannot be used to order" in hidden["errors"][0]["message"]
+    shown = ordered(
+        rules_gateway, None, type="AirQualityObserved", order={**by, "attribute": "no2"}
+    )
+    values = [n["attributes"]["no2"] for n in shown["data"]["entities"]["nodes"]]
+    assert values
+    assert values == sorted(values)
+    dropped = ordered(
+        rules_gateway,
+        idp.token("traffic-app"),
+        type="TrafficFlowObserved",
+        order={**by, "attribute": "address"},
+    )
+    assert {c["status"] for c in dropped["data"]["entities"]["coverage"]} == {"DENIED"}
+
+
+def test_distance_order_uses_the_coarse_location_only(
+    rules_gateway: GatewayServer, idp: AuthServer, full_traffic: dict[str, Any]
+) -> None:
+    """Nearest first from a counter's true position: the order, and the cursor (which anyone
+    can decode), follow the coarse cells the caller sees, never the true points."""
+    token = idp.token("traffic-app")
+    target = next(n for n in full_traffic.values() if n["attributes"]["laneId"] == 1)
+    origin = target["location"]
+    question: dict[str, Any] = {
+        "type": "TrafficFlowObserved",
+        "filter": {"near": {**origin, "maxDistance": 30_000}},
+        "order": {"by": "DISTANCE"},
+    }
+    nodes = ordered(rules_gateway, token, **question)["data"]["entities"]["nodes"]
+    assert target["id"] in {n["id"] for n in nodes}
+
+    def coarse_key(node: dict[str, Any]) -> tuple[float, str, str]:
+        return (_metres(origin, node["location"]), node["city"]["id"], node["id"])
+
+    def true_key(node: dict[str, Any]) -> tuple[float, str, str]:
+        return (
+            _metres(origin, full_traffic[node["id"]]["location"]),
+            node["city"]["id"],
+            node["id"],
+        )
+
+    seen = [n["id"] for n in nodes]
+    by_cell = [n["id"] for n in sorted(nodes, key=coarse_key)]
+    by_truth = [n["id"] for n in sorted(nodes, key=true_key)]
+    assert by_truth[0] == target["id"]  # the true order would give the target away
+    assert by_truth != by_cell  # ... and the coarse one differs from it
+    assert seen == by_cell
+    first = ordered(rules_gateway, token, first=1, **question)["data"]["entities"]
+    cursor = first["pageInfo"]["endCursor"]
+    decoded = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    distance = decoded[4]
+    assert distance == pytest.approx(_metres(origin, first["nodes"][0]["location"]), rel=1e-3)
+    assert distance > 0

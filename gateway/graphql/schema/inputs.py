@@ -9,6 +9,7 @@ import strawberry
 
 from gateway.errors import BadUserInput
 from gateway.federation.model import Federation
+from gateway.graphql.schema.order_input import EntityOrder, to_order
 from gateway.query.entity_request import (
     EntityRequest,
     check_cities,
@@ -70,6 +71,7 @@ def to_request(
     first: int | None,
     after: str | None,
     federation: Federation,
+    order_by: EntityOrder | None = None,
 ) -> EntityRequest:
     """Check the arguments of an entity query; BadUserInput says what is wrong and where."""
     f = filter or EntityFilter()
@@ -89,4 +91,5 @@ def to_request(
             first, federation.options.default_page_size, federation.options.max_page_size
         ),
         after=after,
+        order=to_order(order_by, f.near is not None),
     )

@@ -16,6 +16,7 @@ from gateway.graphql.schema.context import RequestContext
 from gateway.graphql.schema.history import HistoryAggregate, HistoryConnection, history_connection
 from gateway.graphql.schema.inputs import EntityFilter, check_entity_type, to_request
 from gateway.graphql.schema.models import AirQualityObservedConnection, WeatherObservedConnection
+from gateway.graphql.schema.order_input import EntityOrder
 from gateway.graphql.schema.statistics import Statistics, StatisticsGroupBy, to_statistics
 from gateway.graphql.schema.types import City, DatasetConnection, EntityConnection
 from gateway.query.coverage import Coverage
@@ -33,6 +34,12 @@ FirstArg = Annotated[
 AfterArg = Annotated[
     str | None, strawberry.argument(description="`pageInfo.endCursor` of the previous page.")
 ]
+OrderArg = Annotated[
+    EntityOrder | None,
+    strawberry.argument(
+        name="orderBy", description="The order; newest observation first when absent."
+    ),
+]
 
 
 def _report(info: Info, coverage: Sequence[Coverage]) -> None:
@@ -42,10 +49,15 @@ def _report(info: Info, coverage: Sequence[Coverage]) -> None:
 
 
 async def _answer(
-    info: Info, entity_type: str, filter: EntityFilter | None, first: int | None, after: str | None
+    info: Info,
+    entity_type: str,
+    filter: EntityFilter | None,
+    first: int | None,
+    after: str | None,
+    order_by: EntityOrder | None = None,
 ) -> EntityAnswer:
     ctx = info.context
-    request = to_request(entity_type, filter, first, after, ctx.runtime.federation)
+    request = to_request(entity_type, filter, first, after, ctx.runtime.federation, order_by)
     answer = await find_entities(request, ctx.runtime, ctx.principal, ctx.deadline, ctx.audit)
     _report(info, answer.coverage)
     return answer
@@ -63,7 +75,7 @@ class Query:
 
     @strawberry.field(
         description="Entities of one type across cities, newest observation first "
-        "(then city, then id)."
+        "(then city, then id) unless orderBy says otherwise."
     )
     async def entities(
         self,
@@ -74,8 +86,9 @@ class Query:
         filter: EntityFilter | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
+        order_by: OrderArg = None,
     ) -> EntityConnection:
-        answer = await _answer(info, type, filter, first, after)
+        answer = await _answer(info, type, filter, first, after, order_by)
         return convert.connection(EntityConnection, answer, convert.entity, info.context.cities)
 
     @strawberry.field(description="Weather observations across cities, typed.")
@@ -85,8 +98,9 @@ class Query:
         filter: EntityFilter | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
+        order_by: OrderArg = None,
     ) -> WeatherObservedConnection:
-        answer = await _answer(info, "WeatherObserved", filter, first, after)
+        answer = await _answer(info, "WeatherObserved", filter, first, after, order_by)
         return convert.connection(
             WeatherObservedConnection, answer, convert.weather, info.context.cities
         )
@@ -98,8 +112,9 @@ class Query:
         filter: EntityFilter | None = None,
         first: FirstArg = None,
         after: AfterArg = None,
+        order_by: OrderArg = None,
     ) -> AirQualityObservedConnection:
-        answer = await _answer(info, "AirQualityObserved", filter, first, after)
+        answer = await _answer(info, "AirQualityObserved", filter, first, after, order_by)
         return convert.connection(
             AirQualityObservedConnection, answer, convert.air_quality, info.context.cities
         )
