@@ -31,6 +31,7 @@ from citysim.ngsi_ld import (
     query_body,
     stored_reads,
     temporal_writes,
+    types_api,
     writes,
 )
 from citysim.ngsi_ld.dialect import Dialect, dialect_middleware
@@ -102,6 +103,7 @@ def create_app(broker: Broker, middlewares: Iterable[Middleware] = ()) -> web.Ap
         app.router.add_get(root, query_entities)
     app.router.add_get("/ngsi-ld/v1/entities/{entityId}", retrieve_entity)
     app.router.add_get("/ngsi-ld/v1/types", list_types)
+    app.router.add_get("/ngsi-ld/v1/types/{type:.+}", retrieve_type)
     app.router.add_post("/ngsi-ld/v1/entityOperations/query", post_query_entities)
     app.router.add_post("/ngsi-ld/v1/temporal/entityOperations/query", post_query_temporal)
     writes.add_routes(app, _stores)
@@ -253,6 +255,9 @@ async def list_types(request: web.Request) -> web.Response:
     """Retrieve Available Entity Types (GS CIM 009 clause 6.25), as an EntityTypeList."""
     broker = request.app[BROKER]
     media, ctx = _negotiate(request, geo=False)
+    if request.rel_url.query.get("details") == "true":
+        details = types_api.entity_types(broker.world, broker.style, broker.store, ctx)
+        return _discovery_answer(broker, details, media, ctx)
     names = [output_names(m.type_name, broker.style, ctx.url)[0] for m in MODELS]
     for entity in broker.store:
         names.extend(n for n in (ctx.compact(t) for t in entity.types) if n not in names)
@@ -263,6 +268,28 @@ async def list_types(request: web.Request) -> web.Response:
     }
     if media == "application/ld+json":
         body["@context"] = Renderer("normalized", ctx.url, broker.style, ld=True).body_context
+    return web.Response(body=orjson.dumps(body), content_type=media, headers=_headers(media, ctx))
+
+
+async def retrieve_type(request: web.Request) -> web.Response:
+    """Retrieve Available Entity Type Information (GS CIM 009 clause 6.26)."""
+    broker = request.app[BROKER]
+    media, ctx = _negotiate(request, geo=False)
+    info = types_api.entity_type_info(
+        broker.world, broker.style, broker.store, ctx, request.match_info["type"]
+    )
+    return _discovery_answer(broker, info, media, ctx)
+
+
+def _discovery_answer(
+    broker: Broker, body: Any, media: MediaType, ctx: TermContext
+) -> web.Response:
+    """A discovery answer; with ``application/ld+json`` each object carries the @context."""
+    if media == "application/ld+json":
+        context = Renderer("normalized", ctx.url, broker.style, ld=True).body_context
+        items = body if isinstance(body, list) else [body]
+        items = [{"@context": context, **item} for item in items]
+        body = items if isinstance(body, list) else items[0]
     return web.Response(body=orjson.dumps(body), content_type=media, headers=_headers(media, ctx))
 
 
