@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from adapters.discovery import AttributeInfo
 from adapters.sdk.models import model_unit
+from adapters.sdk.units import unit
 
 UN_CEFACT: Mapping[str, str] = {
     "°C": "CEL",
@@ -59,3 +60,14 @@ def unit_code(entity_type: str, attribute: str) -> str | None:
 def described(entity_type: str, names: Iterable[str]) -> tuple[AttributeInfo, ...]:
     """``names`` (once each, sorted) with the units the adapters deliver them in."""
     return tuple(AttributeInfo(n, unit_code(entity_type, n)) for n in sorted(set(names)))
+
+
+def delivered_unit(entity_type: str, attribute: str, stated: str | None) -> str | None:
+    """The UN/CEFACT code of the unit an adapter delivers ``attribute`` in: the data model's
+    (values are converted into it), else the one the platform ``stated`` (values pass as
+    they are; ``adapters.sdk.models.to_model_unit``), None when neither is known."""
+    code = unit_code(entity_type, attribute)
+    if code is not None or stated is None:
+        return code
+    found = unit(stated)
+    return UN_CEFACT.get(found.symbol) if found is not None else None
