@@ -1,7 +1,8 @@
 """What a Lynx installation holds, from its devices and function types (two requests):
 a type's count is the number of its devices; its attributes are the function types
 (``meta.type``) its devices' functions have and the config maps, in the unit the
-adapter delivers (the data model's, else the function's ``meta.unit``).
+adapter delivers (the data model's); a function whose ``meta.unit`` cannot be
+converted into it gives no attribute (the adapter leaves its values out).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from adapters.discovery import AttributeInfo, DiscoveryQuery, DiscoveryResult, T
 from adapters.lynx.config import LynxConfig
 from adapters.lynx.installation import Station, stations
 from adapters.sdk.client import PlatformClient
-from adapters.sdk.unit_codes import delivered_unit
+from adapters.sdk.unit_codes import deliverable, unit_code
 
 
 async def discover(
@@ -41,8 +42,7 @@ def _type_info(entity_type: str, found: Sequence[Station]) -> TypeInfo:
     for station in found:
         for reading in station.readings:
             given = None if reading.message else reading.unit
-            units.setdefault(
-                reading.attribute, delivered_unit(entity_type, reading.attribute, given)
-            )
+            if deliverable(entity_type, reading.attribute, given):
+                units.setdefault(reading.attribute, unit_code(entity_type, reading.attribute))
     attributes = tuple(AttributeInfo(name, units[name]) for name in sorted(units))
     return TypeInfo(entity_type, len(found), attributes)

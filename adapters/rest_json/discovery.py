@@ -1,6 +1,7 @@
 """What a REST/JSON API holds, as far as its mapping in the federation file says: the
 mapped attributes (in the data model's units, which the mapping's expressions produce)
-and, where the mapping reads a ``total``, the count the API reports for one short page.
+and the count: the ``total`` the API reports for one short page where the mapping reads
+one, else the items of the whole list (up to ``MAX_COUNTED``; beyond it, unknown).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from adapters.discovery import DiscoveryQuery, DiscoveryResult, TypeInfo
 from adapters.rest_json.config import RestJsonConfig
 from adapters.sdk.unit_codes import described
 
+MAX_COUNTED = 10_000
+
 
 async def discover(
     config: RestJsonConfig,
@@ -21,10 +24,18 @@ async def discover(
 ) -> DiscoveryResult:
     """The asked types the mapping has; ``fetch`` is the adapter's ``fetch_entities``."""
     asked = [t for t in query.entity_types if t in config.types]
-    answers = await asyncio.gather(*(fetch(SourceQuery(t, limit=1)) for t in asked))
+
+    async def count(entity_type: str) -> int | None:
+        short = await fetch(SourceQuery(entity_type, limit=1))
+        if short.total_count is not None or not short.truncated:
+            return short.total_count if short.truncated else len(short.entities)
+        whole = await fetch(SourceQuery(entity_type, limit=MAX_COUNTED))
+        return None if whole.truncated else len(whole.entities)
+
+    counts = await asyncio.gather(*(count(t) for t in asked))
     return DiscoveryResult(
         [
-            TypeInfo(t, answer.total_count, described(t, config.types[t].attributes))
-            for t, answer in zip(asked, answers, strict=True)
+            TypeInfo(t, n, described(t, config.types[t].attributes))
+            for t, n in zip(asked, counts, strict=True)
         ]
     )

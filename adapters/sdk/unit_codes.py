@@ -62,12 +62,20 @@ def described(entity_type: str, names: Iterable[str]) -> tuple[AttributeInfo, ..
     return tuple(AttributeInfo(n, unit_code(entity_type, n)) for n in sorted(set(names)))
 
 
-def delivered_unit(entity_type: str, attribute: str, stated: str | None) -> str | None:
-    """The UN/CEFACT code of the unit an adapter delivers ``attribute`` in: the data model's
-    (values are converted into it), else the one the platform ``stated`` (values pass as
-    they are; ``adapters.sdk.models.to_model_unit``), None when neither is known."""
-    code = unit_code(entity_type, attribute)
-    if code is not None or stated is None:
-        return code
-    found = unit(stated)
-    return UN_CEFACT.get(found.symbol) if found is not None else None
+def deliverable(entity_type: str, attribute: str, stated: str | None) -> bool:
+    """False when values stated in ``stated`` cannot be converted into the data model's unit
+    of ``attribute`` (``to_model_unit`` would refuse them: the adapter leaves them out)."""
+    target = model_unit(entity_type, attribute)
+    if target is None or stated is None or not stated.strip():
+        return True
+    source = unit(stated)
+    return source is not None and source.dimension == target.dimension
+
+
+SYMBOLS: Mapping[str, str] = {code: symbol for symbol, code in UN_CEFACT.items()}
+"""UN/CEFACT common code -> unit symbol."""
+
+
+def symbol_of(code: str | None) -> str | None:
+    """The symbol (``°C``) of a UN/CEFACT code (``CEL``), None when not known."""
+    return SYMBOLS.get(code) if code is not None else None

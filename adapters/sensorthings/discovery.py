@@ -1,8 +1,8 @@
 """What a SensorThings server holds, from its own entity sets (OGC 18-088):
 
 - ``ObservedProperties`` (one request, with one Datastream each for its
-  ``unitOfMeasurement``): the mapped observed properties the server has are the
-  attributes of the types that map them, in the unit the adapter delivers;
+  ``unitOfMeasurement``): the mapped observed properties the server has, in a unit
+  convertible into the data model's, are the attributes of the types that map them;
 - ``Things?$filter=<the type's filter>&$count=true&$top=0`` per asked type: its count.
 
 Mapped Thing properties (``thing_properties``) are attributes too (no unit).
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from adapters.discovery import AttributeInfo, DiscoveryQuery, DiscoveryResult, TypeInfo
 from adapters.sdk.client import PlatformClient
-from adapters.sdk.unit_codes import delivered_unit
+from adapters.sdk.unit_codes import deliverable, unit_code
 from adapters.sensorthings.config import SensorThingsConfig, TypeMapping
 from adapters.sensorthings.mapping import stated_unit
 from adapters.sensorthings.pages import page_of
@@ -93,9 +93,10 @@ def _attributes(
 ) -> tuple[AttributeInfo, ...]:
     found: dict[str, str | None] = {}
     for key, attribute in mapping.properties.items():
-        if key in stated:
-            given = mapping.units.get(key) or stated[key]
-            found.setdefault(attribute, delivered_unit(entity_type, attribute, given))
+        if key in stated and deliverable(
+            entity_type, attribute, mapping.units.get(key) or stated[key]
+        ):
+            found.setdefault(attribute, unit_code(entity_type, attribute))
     for attribute in mapping.thing_properties.values():
         found.setdefault(attribute, None)
     return tuple(AttributeInfo(n, found[n]) for n in sorted(found))
