@@ -29,11 +29,12 @@ class DiscoveryQuery:
 
 @dataclass(frozen=True, slots=True)
 class AttributeInfo:
-    """One attribute of a type: its name and the UN/CEFACT code of its unit (None: unitless
-    or not known)."""
+    """One attribute of a type: its name, the UN/CEFACT code of its unit and the unit's
+    symbol (None: unitless or not known)."""
 
     name: str
     unit: str | None = None
+    symbol: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

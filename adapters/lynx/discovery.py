@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from adapters.discovery import AttributeInfo, DiscoveryQuery, DiscoveryResult, TypeInfo
+from adapters.discovery import DiscoveryQuery, DiscoveryResult, TypeInfo
 from adapters.lynx.config import LynxConfig
 from adapters.lynx.installation import Station, stations
 from adapters.sdk.client import PlatformClient
-from adapters.sdk.unit_codes import deliverable, unit_code
+from adapters.sdk.unit_codes import deliverable, described
 
 
 async def discover(
@@ -38,11 +38,10 @@ async def discover(
 
 
 def _type_info(entity_type: str, found: Sequence[Station]) -> TypeInfo:
-    units: dict[str, str | None] = {}
-    for station in found:
-        for reading in station.readings:
-            given = None if reading.message else reading.unit
-            if deliverable(entity_type, reading.attribute, given):
-                units.setdefault(reading.attribute, unit_code(entity_type, reading.attribute))
-    attributes = tuple(AttributeInfo(name, units[name]) for name in sorted(units))
-    return TypeInfo(entity_type, len(found), attributes)
+    names = {
+        reading.attribute
+        for station in found
+        for reading in station.readings
+        if deliverable(entity_type, reading.attribute, None if reading.message else reading.unit)
+    }
+    return TypeInfo(entity_type, len(found), described(entity_type, names))

@@ -57,9 +57,17 @@ def unit_code(entity_type: str, attribute: str) -> str | None:
     return UN_CEFACT.get(found.symbol) if found is not None else None
 
 
+def attribute_info(entity_type: str, name: str) -> AttributeInfo:
+    """``name`` of ``entity_type`` with the unit the adapters deliver it in (the model's)."""
+    found = model_unit(entity_type, name)
+    if found is None:
+        return AttributeInfo(name)
+    return AttributeInfo(name, UN_CEFACT.get(found.symbol), found.symbol)
+
+
 def described(entity_type: str, names: Iterable[str]) -> tuple[AttributeInfo, ...]:
     """``names`` (once each, sorted) with the units the adapters deliver them in."""
-    return tuple(AttributeInfo(n, unit_code(entity_type, n)) for n in sorted(set(names)))
+    return tuple(attribute_info(entity_type, n) for n in sorted(set(names)))
 
 
 def deliverable(entity_type: str, attribute: str, stated: str | None) -> bool:
@@ -70,12 +78,3 @@ def deliverable(entity_type: str, attribute: str, stated: str | None) -> bool:
         return True
     source = unit(stated)
     return source is not None and source.dimension == target.dimension
-
-
-SYMBOLS: Mapping[str, str] = {code: symbol for symbol, code in UN_CEFACT.items()}
-"""UN/CEFACT common code -> unit symbol."""
-
-
-def symbol_of(code: str | None) -> str | None:
-    """The symbol (``°C``) of a UN/CEFACT code (``CEL``), None when not known."""
-    return SYMBOLS.get(code) if code is not None else None

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from adapters.discovery import AttributeInfo, DiscoveryQuery, DiscoveryResult, TypeInfo
 from adapters.sdk.client import PlatformClient
-from adapters.sdk.unit_codes import deliverable, unit_code
+from adapters.sdk.unit_codes import deliverable, described
 from adapters.sensorthings.config import SensorThingsConfig, TypeMapping
 from adapters.sensorthings.mapping import stated_unit
 from adapters.sensorthings.pages import page_of
@@ -91,12 +91,10 @@ async def _count(
 def _attributes(
     entity_type: str, mapping: TypeMapping, stated: Stated
 ) -> tuple[AttributeInfo, ...]:
-    found: dict[str, str | None] = {}
-    for key, attribute in mapping.properties.items():
-        if key in stated and deliverable(
-            entity_type, attribute, mapping.units.get(key) or stated[key]
-        ):
-            found.setdefault(attribute, unit_code(entity_type, attribute))
-    for attribute in mapping.thing_properties.values():
-        found.setdefault(attribute, None)
-    return tuple(AttributeInfo(n, found[n]) for n in sorted(found))
+    names = {
+        attribute
+        for key, attribute in mapping.properties.items()
+        if key in stated
+        and deliverable(entity_type, attribute, mapping.units.get(key) or stated[key])
+    }
+    return described(entity_type, names | set(mapping.thing_properties.values()))

@@ -2,7 +2,8 @@
 which attributes in which units (``types``, ``City.types``; ADR 0020).
 
 Per city, the federation file says which types it shares and the grants say which of
-them this caller may read (rows or statistics). Only those are asked of the city's
+them this caller may read (rows or statistics; decided by the caller of ``find_offers``,
+``TypeGrant``). Only those are asked of the city's
 platform (``adapters.discovery.Discovering``), through its upstream guard
 (``Upstream.call``: single-flight, breaker, bulkhead, retries) and the discovery cache
 (``discovery_cache.py``; the key holds the caller's policy class). The answer is then
@@ -19,19 +20,51 @@ federation file without counts or attributes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from adapters.discovery import AttributeInfo, Discovering, DiscoveryQuery, DiscoveryResult, TypeInfo
+from adapters import (
+    Adapter,
+    AttributeInfo,
+    Discovering,
+    DiscoveryQuery,
+    DiscoveryResult,
+    TypeInfo,
+)
 from adapters.errors import AdapterError, UnsupportedQuery
-from gateway.auth.principal import Principal
-from gateway.federation.model import CityConfig, Rules
-from gateway.policy.decisions import Decision, grant_decision
-from gateway.process.runtime import Runtime
+from gateway.federation.model import Federation, Rules
 from gateway.query.cache.keys import call_key
 from gateway.query.coverage import Coverage, CoverageStatus, answered
+from gateway.query.discovery_cache import DiscoveryCache
 from gateway.query.fanout import Fetch, fan_out
-from gateway.query.upstream import Fetched
+from gateway.query.upstream import Fetched, Upstream
+
+
+class Reach(Protocol):
+    """What discovery needs of the Runtime in force (gateway/process/runtime.py)."""
+
+    @property
+    def federation(self) -> Federation: ...
+
+    @property
+    def adapters(self) -> Mapping[str, Adapter]: ...
+
+    @property
+    def upstream(self) -> Upstream: ...
+
+    @property
+    def discovery(self) -> DiscoveryCache: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TypeGrant:
+    """The policy decision for one caller, city and type: allowed (with the grant's rules)
+    or not, and the policy class it belongs to (``gateway.policy.decisions``)."""
+
+    allowed: bool
+    rules: Rules
+    policy_class: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,17 +101,18 @@ class DiscoveryStep:
 
     city_id: str
     query: DiscoveryQuery
-    decisions: dict[str, Decision]
+    decisions: Mapping[str, TypeGrant]
     policy_class: str
     refusal: Coverage | None = None
 
 
 async def find_offers(
-    cities: Sequence[str], runtime: Runtime, principal: Principal, deadline: float
+    grants: Mapping[str, Mapping[str, TypeGrant]], runtime: Reach, deadline: float
 ) -> DiscoveryAnswer:
-    """Ask every city of ``cities`` at once; ``deadline`` on the monotonic clock."""
+    """Ask every city of ``grants`` (city -> each type it shares -> the caller's grant) at
+    once; ``deadline`` on the monotonic clock."""
     federation = runtime.federation
-    steps = [_plan(federation.cities[c], runtime, principal) for c in cities]
+    steps = [_plan(city_id, decisions, runtime) for city_id, decisions in grants.items()]
     outcomes = await fan_out(steps, discovery_fetch(runtime), federation.timeout_for, deadline)
     offers: list[CityOffer] = []
     coverage: list[Coverage] = []
@@ -92,24 +126,23 @@ async def find_offers(
     return DiscoveryAnswer(offers, coverage)
 
 
-def _plan(city: CityConfig, runtime: Runtime, principal: Principal) -> DiscoveryStep:
-    decisions = {name: grant_decision(principal, city, name) for name in city.datasets}
+def _plan(city_id: str, decisions: Mapping[str, TypeGrant], runtime: Reach) -> DiscoveryStep:
     readable = tuple(name for name, d in decisions.items() if d.allowed)
     digest = hashlib.sha256("|".join(d.policy_class for d in decisions.values()).encode())
     policy = digest.hexdigest()[:32]
-    step = DiscoveryStep(city.id, DiscoveryQuery(readable), decisions, policy)
+    step = DiscoveryStep(city_id, DiscoveryQuery(readable), decisions, policy)
     if not readable:
-        nothing = Coverage(city.id, CoverageStatus.OK, count=0, message="nothing you may read")
-        return DiscoveryStep(city.id, step.query, decisions, policy, nothing)
-    if not isinstance(runtime.adapters[city.id], Discovering):
+        nothing = Coverage(city_id, CoverageStatus.OK, count=0, message="nothing you may read")
+        return DiscoveryStep(city_id, step.query, decisions, policy, nothing)
+    if not isinstance(runtime.adapters[city_id], Discovering):
         unsupported = Coverage(
-            city.id, CoverageStatus.UNSUPPORTED, message="the platform does not describe itself"
+            city_id, CoverageStatus.UNSUPPORTED, message="the platform does not describe itself"
         )
-        return DiscoveryStep(city.id, step.query, decisions, policy, unsupported)
+        return DiscoveryStep(city_id, step.query, decisions, policy, unsupported)
     return step
 
 
-def discovery_fetch(runtime: Runtime) -> Fetch[DiscoveryStep, DiscoveryResult]:
+def discovery_fetch(runtime: Reach) -> Fetch[DiscoveryStep, DiscoveryResult]:
     """Ask one city's platform through the discovery cache and the city's upstream guard;
     a cached answer stands in (stale) while the city fails."""
     cache = runtime.discovery

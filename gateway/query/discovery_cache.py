@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from adapters.discovery import DiscoveryResult
+from adapters import DiscoveryResult
 
 FRESH_S = 300.0
 STALE_IF_ERROR_S = 3600.0

@@ -40,6 +40,8 @@ SURFACE: dict[str, frozenset[str]] = {
         "UpstreamAuthError", "UpstreamError",
         "UpstreamProtocolError", "UpstreamTimeout", "UpstreamUnavailable",
         "representative_point",
+        "AttributeInfo", "Discovering", "DiscoveryQuery", "DiscoveryResult", "TypeInfo",
+        "Lookup", "LookupQuery",
     }),
     "adapters.sdk": frozenset({
         "MODEL_UNITS", "Answer", "Between", "Collector", "JsonAnswer", "Matches",

@@ -7,16 +7,19 @@ from typing import Any
 
 import strawberry
 
-from adapters.discovery import AttributeInfo
+from adapters import AttributeInfo
 from gateway.errors import BadUserInput, ErrorCode
 from gateway.graphql.schema import convert
 from gateway.graphql.schema.context import RequestContext
 from gateway.graphql.schema.offers import AttributeDescription, attribute_objects, offers
 from gateway.graphql.schema.types import City, Entity
+from gateway.policy.decisions import decide
 from gateway.query.discovery import DiscoveryAnswer
-from gateway.query.lookup import find_entity
+from gateway.query.entity_request import EntityRequest
+from gateway.query.lookup import LookupAnswer, find_entity
 from gateway.query.merge import Placed
 from gateway.query.ordering import sort_key
+from gateway.query.planner import CityStep, plan
 
 Info = strawberry.Info[RequestContext, Any]
 
@@ -88,9 +91,7 @@ def summarise(answer: DiscoveryAnswer, cities: dict[str, City] | Any) -> list[En
 async def entity_by_id(info: Info, city: strawberry.ID, id: strawberry.ID) -> Entity | None:
     """``entity(city, id)``: the entity as an ``entities`` row, or null with an error."""
     ctx = info.context
-    answer = await find_entity(
-        str(city), str(id), ctx.runtime, ctx.principal, ctx.deadline, ctx.audit
-    )
+    answer = await _lookup(info, str(city), str(id))
     path = [str(p) if isinstance(p, str) else p for p in info.path.as_list()]
     for entry in answer.coverage:
         ctx.report(path, entry)
@@ -107,3 +108,24 @@ async def entity_by_id(info: Info, city: strawberry.ID, id: strawberry.ID) -> En
             }
         )
     return None
+
+
+async def _lookup(info: Info, city_id: str, entity_id: str) -> LookupAnswer:
+    """``find_entity`` with the caller's decisions for ``city_id`` (unknown: nothing readable)."""
+    ctx = info.context
+    federation = ctx.runtime.federation
+    city = federation.cities.get(city_id)
+    if city is None:
+        return LookupAnswer(None, ())
+    decisions = {name: decide(ctx.principal, city, name) for name in city.datasets}
+    readable = tuple(name for name, d in decisions.items() if d.allowed)
+    policy = "|".join(decisions[name].policy_class for name in readable)
+
+    def row_step(entity_type: str) -> CityStep:
+        request = EntityRequest(entity_type, (city_id,), None, None, None, None, 1, None)
+        (step,) = plan(request, federation, ctx.principal, ctx.audit)
+        return step
+
+    return await find_entity(
+        city_id, entity_id, readable, policy, row_step, ctx.runtime, ctx.deadline
+    )

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
-from adapters.discovery import AttributeInfo
-from adapters.sdk.unit_codes import symbol_of
-from gateway.query.discovery import DiscoveryAnswer, OfferedType, find_offers
+from adapters import AttributeInfo
+from gateway.policy.decisions import grant_decision
+from gateway.query.discovery import DiscoveryAnswer, OfferedType, TypeGrant, find_offers
 
 if TYPE_CHECKING:
     from gateway.graphql.schema.context import RequestContext
@@ -48,9 +48,7 @@ class CityEntityType:
 
 def attribute_objects(attributes: Sequence[AttributeInfo]) -> list[AttributeDescription]:
     """Schema objects of ``attributes``."""
-    return [
-        AttributeDescription(name=a.name, unit=a.unit, symbol=symbol_of(a.unit)) for a in attributes
-    ]
+    return [AttributeDescription(name=a.name, unit=a.unit, symbol=a.symbol) for a in attributes]
 
 
 def city_entity_type(offered: OfferedType) -> CityEntityType:
@@ -68,7 +66,15 @@ async def offers(
 ) -> DiscoveryAnswer:
     """``find_offers`` for the caller of ``info``, each failed city reported in ``errors[]``."""
     ctx = info.context
-    answer = await find_offers(cities, ctx.runtime, ctx.principal, ctx.deadline)
+    federation = ctx.runtime.federation
+    grants = {}
+    for city_id in cities:
+        city = federation.cities[city_id]
+        decisions = {name: grant_decision(ctx.principal, city, name) for name in city.datasets}
+        grants[city_id] = {
+            name: TypeGrant(d.allowed, d.rules, d.policy_class) for name, d in decisions.items()
+        }
+    answer = await find_offers(grants, ctx.runtime, ctx.deadline)
     path = [str(p) if isinstance(p, str) else p for p in info.path.as_list()]
     for entry in answer.coverage:
         ctx.report(path, entry)
