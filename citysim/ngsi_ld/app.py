@@ -1,7 +1,8 @@
-"""The NGSI-LD HTTP API of one simulated city (aiohttp): query, retrieve, list types.
+"""The NGSI-LD HTTP API of one simulated city (aiohttp): query, retrieve, discovery.
 
 ``GET /ngsi-ld/v1/entities``, ``GET /ngsi-ld/v1/entities/{entityId}``,
-``GET /ngsi-ld/v1/types`` and the temporal API (``temporal.py``): ``GET
+``GET /ngsi-ld/v1/types``, ``/types/{type}`` and ``/attributes`` (``types_api.py``) and
+the temporal API (``temporal.py``): ``GET
 /ngsi-ld/v1/temporal/entities`` and ``GET /ngsi-ld/v1/temporal/entities/{entityId}``.
 Tenants and the diwise dialect: ``dialect.py``. Content negotiation and @context
 handling follow GS CIM 009 clauses 6.3.4-6.3.6: errors are ``application/json``
@@ -104,6 +105,7 @@ def create_app(broker: Broker, middlewares: Iterable[Middleware] = ()) -> web.Ap
     app.router.add_get("/ngsi-ld/v1/entities/{entityId}", retrieve_entity)
     app.router.add_get("/ngsi-ld/v1/types", list_types)
     app.router.add_get("/ngsi-ld/v1/types/{type:.+}", retrieve_type)
+    app.router.add_get("/ngsi-ld/v1/attributes", list_attributes)
     app.router.add_post("/ngsi-ld/v1/entityOperations/query", post_query_entities)
     app.router.add_post("/ngsi-ld/v1/temporal/entityOperations/query", post_query_temporal)
     writes.add_routes(app, _stores)
@@ -279,6 +281,15 @@ async def retrieve_type(request: web.Request) -> web.Response:
         broker.world, broker.style, broker.store, ctx, request.match_info["type"]
     )
     return _discovery_answer(broker, info, media, ctx)
+
+
+async def list_attributes(request: web.Request) -> web.Response:
+    """Retrieve Available Attributes (GS CIM 009 clause 6.27)."""
+    broker = request.app[BROKER]
+    media, ctx = _negotiate(request, geo=False)
+    details = request.rel_url.query.get("details") == "true"
+    body = types_api.attribute_list(broker.world, broker.style, broker.store, ctx, details)
+    return _discovery_answer(broker, body, media, ctx)
 
 
 def _discovery_answer(

@@ -6,7 +6,10 @@ entity_type_info_06.json):
   type's IRI, ``typeName`` compacted with the request's @context, ``attributeNames``);
 - ``GET /ngsi-ld/v1/types/{type}`` (a term of the request's @context or an IRI): one
   ``EntityTypeInfo`` with ``entityCount`` and ``attributeDetails`` (``attributeName``,
-  ``attributeTypes``), or 404 ResourceNotFound.
+  ``attributeTypes``), or 404 ResourceNotFound;
+- ``GET /ngsi-ld/v1/attributes`` (clause 6.27): an ``AttributeList``; with
+  ``details=true`` a JSON array of ``Attribute`` (``attributeCount``, ``attributeTypes``,
+  ``typeNames``; attributes_details_07.json).
 
 The generated world's types hold every attribute their entities carry; entities
 created through the API add theirs.
@@ -33,11 +36,14 @@ class _TypeFacts:
 
     count: int = 0
     attributes: dict[str, list[str]] = field(default_factory=dict)
+    holding: dict[str, int] = field(default_factory=dict)
+    """Attribute IRI -> how many of the type's entities hold it."""
 
-    def note(self, iri: str, kind: str) -> None:
+    def note(self, iri: str, kind: str, entities: int = 1) -> None:
         kinds = self.attributes.setdefault(iri, [])
         if kind not in kinds:
             kinds.append(kind)
+        self.holding[iri] = self.holding.get(iri, 0) + entities
 
 
 def _facts(world: CityWorld, style: ContextStyle, store: EntityStore) -> dict[str, _TypeFacts]:
@@ -51,14 +57,15 @@ def _facts(world: CityWorld, style: ContextStyle, store: EntityStore) -> dict[st
         present = world.entity(model, 0, bucket).values if world.per_type else {}
         for spec in model.attributes:
             if spec.name == "location" or spec.name in present:
-                entry.note(names.iri[spec.name], spec.kind)
+                entry.note(names.iri[spec.name], spec.kind, world.per_type)
     for entity in store:
         for type_iri in entity.types:
             entry = facts.setdefault(type_iri, _TypeFacts())
             entry.count += 1
             for iri, instances in entity.attrs.items():
-                for instance in instances:
-                    entry.note(iri, str(instance.get("type", "Property")))
+                kinds = dict.fromkeys(str(i.get("type", "Property")) for i in instances)
+                for n, kind in enumerate(kinds):
+                    entry.note(iri, kind, 0 if n else 1)
     return facts
 
 
@@ -102,3 +109,35 @@ def _details(attributes: Iterable[tuple[str, list[str]]], ctx: TermContext) -> I
             "attributeName": ctx.compact(iri),
             "attributeTypes": kinds,
         }
+
+
+def attribute_list(
+    world: CityWorld, style: ContextStyle, store: EntityStore, ctx: TermContext, details: bool
+) -> Any:
+    """The ``/attributes`` answer: an ``AttributeList``, or (``details``) one ``Attribute``
+    per attribute with how many entities hold it, its types and the types holding it."""
+    counts: dict[str, int] = {}
+    kinds: dict[str, list[str]] = {}
+    types: dict[str, list[str]] = {}
+    for type_iri, entry in _facts(world, style, store).items():
+        for iri, held in entry.attributes.items():
+            counts[iri] = counts.get(iri, 0) + entry.holding.get(iri, 0)
+            kinds.setdefault(iri, []).extend(k for k in held if k not in kinds.get(iri, []))
+            types.setdefault(iri, []).append(ctx.compact(type_iri))
+    if not details:
+        return {
+            "id": f"urn:ngsi-ld:AttributeList:{world.city.id}",
+            "type": "AttributeList",
+            "attributeList": [ctx.compact(iri) for iri in counts],
+        }
+    return [
+        {
+            "id": iri,
+            "type": "Attribute",
+            "attributeName": ctx.compact(iri),
+            "attributeCount": counts[iri],
+            "attributeTypes": kinds[iri],
+            "typeNames": types[iri],
+        }
+        for iri in counts
+    ]
