@@ -4,6 +4,8 @@ description, and how long a description is used."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from adapters import AttributeInfo, DiscoveryQuery, DiscoveryResult, TypeInfo
@@ -84,7 +86,8 @@ def test_nothing_readable_asks_nothing() -> None:
     from gateway.query.discovery import _plan
 
     grants = {"WeatherObserved": TypeGrant(False, Rules(), "a")}
-    step = _plan("malmo", grants, runtime=None)  # type: ignore[arg-type]
+    nowhere: Any = None  # no runtime: nothing may be asked
+    step = _plan("malmo", grants, nowhere)
     assert step.refusal is not None
     assert step.refusal.status is CoverageStatus.OK
 
@@ -116,3 +119,15 @@ def test_the_cache_keeps_at_most_its_bound_dropping_the_least_recently_used() ->
     assert len(cache) == 2
     assert cache.fresh("b") is None
     assert cache.fresh("a") == RESULT
+
+
+async def test_a_city_with_nothing_readable_answers_not_found_without_asking() -> None:
+    from gateway.query.lookup import LookupAnswer, find_entity
+    from gateway.query.planner import CityStep
+
+    def never(entity_type: str) -> CityStep:
+        raise AssertionError("no row step for a city with nothing readable")
+
+    nowhere: Any = None  # no runtime: nothing may be asked
+    answer = await find_entity("malmo", "urn:ngsi-ld:Beach:1", (), "", never, nowhere, 0.0)
+    assert answer == LookupAnswer(None, ())

@@ -203,3 +203,18 @@ def test_a_failing_city_is_reported_and_the_others_answer(
     weather = next(t for t in body["data"]["types"] if t["name"] == "WeatherObserved")
     assert {c["id"] for c in weather["cities"]} == ALL_CITIES
     assert weather["count"] == PER_TYPE * (len(ALL_CITIES) - 1)
+
+
+def test_types_of_an_unknown_city_is_bad_input(gateway: GatewayServer) -> None:
+    body = ask(gateway, TYPES, cities=["malmo", "atlantis"])
+    assert body["data"] is None
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "'atlantis'" in error["message"]
+
+
+def test_types_of_some_cities_counts_only_those(gateway: GatewayServer) -> None:
+    body = ask(gateway, TYPES, cities=["malmo", "uppsala"])
+    beach = next(t for t in body["data"]["types"] if t["name"] == "Beach")
+    assert {c["id"] for c in beach["cities"]} == {"malmo", "uppsala"}
+    assert beach["count"] == 2 * PER_TYPE
