@@ -21,7 +21,7 @@ from tests.integration.test_multi_kind_federation import demo_pointed_at
 from tests.support.auth_server import AUDIENCE, AuthServer, Client
 from tests.support.federation_files import municipalities
 from tests.support.gateway_server import GatewayServer
-from tests.support.graphql_client import post
+from tests.support.graphql_client import post, upstream_requests
 from tests.support.sim import Sim
 
 UTILITY = "caap:utility:read"
@@ -218,3 +218,11 @@ def test_types_of_some_cities_counts_only_those(gateway: GatewayServer) -> None:
     beach = next(t for t in body["data"]["types"] if t["name"] == "Beach")
     assert {c["id"] for c in beach["cities"]} == {"malmo", "uppsala"}
     assert beach["count"] == 2 * PER_TYPE
+
+
+def test_a_description_once_fetched_is_served_from_the_cache(gateway: GatewayServer) -> None:
+    ask(gateway, CITY_TYPES)  # every city described for anonymous callers (or already was)
+    before = upstream_requests(gateway.url)
+    body = ask(gateway, TYPES)  # another document: the response cache does not answer it
+    assert "errors" not in body, body.get("errors")
+    assert upstream_requests(gateway.url) == before
