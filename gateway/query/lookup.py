@@ -5,10 +5,11 @@ The caller's readable types of the city are decided first, by the caller of
 ``find_entity`` (a type shared only as statistics is not readable). Where the city's
 adapter fetches by id (``adapters.lookup.Lookup``) it is asked once, through the city's
 upstream guard (``Upstream.call``); otherwise each readable type is asked for through
-the entity path (``Upstream.fetch``: the same cached answers ``entities`` uses) and
-the id looked for. Either way the entity found is filtered exactly as an ``entities`` row of
-its type (``row_step``: the planner's step for that type; ``filtering.visible``): the
-grant's rules apply, a row the caller may not see is not found.
+the entity path (``Upstream.fetch``: the same cached answers ``entities`` uses; the
+type an ``urn:ngsi-ld:<Type>:...`` id names first) and the id looked for. Either way
+the entity found is filtered exactly as an ``entities`` row of its type (``row_step``:
+the planner's step for that type; ``filtering.visible``): the grant's rules apply, a
+row the caller may not see is not found.
 
 Not found, an unknown city, a city with nothing the caller may read and an entity of
 a type the caller may not read all answer the same (no existence leak). A city that
@@ -96,19 +97,22 @@ async def _through_lists(
     runtime: Reach,
     deadline: float,
 ) -> LookupAnswer:
-    """Look for ``entity_id`` in the answer to each readable type (the entity cache's)."""
-    steps = [row_step(t) for t in readable]
-    outcomes = await fan_out(
-        steps, runtime.upstream.fetch, runtime.federation.timeout_for, deadline
-    )
+    """Look for ``entity_id`` in the answer to each readable type (the entity cache's): the
+    type an ``urn:ngsi-ld:<Type>:...`` id names first, the others only if it is not there."""
+    parts = entity_id.split(":")
+    named = tuple(t for t in readable if len(parts) > 3 and parts[2] == t)
     failures: list[Coverage] = []
-    for step, outcome in zip(steps, outcomes, strict=True):
-        if outcome.result is None:
-            if outcome.coverage.code is not None and not failures:
-                failures.append(outcome.coverage)
-            continue
-        rows = [e for e in outcome.result.entities if e.id == entity_id]
-        shown = visible(rows, step)
-        if shown:
-            return LookupAnswer(shown[0], ())
+    for types in (named, tuple(t for t in readable if t not in named)):
+        steps = [row_step(t) for t in types]
+        outcomes = await fan_out(
+            steps, runtime.upstream.fetch, runtime.federation.timeout_for, deadline
+        )
+        for step, outcome in zip(steps, outcomes, strict=True):
+            if outcome.result is None:
+                if outcome.coverage.code is not None and not failures:
+                    failures.append(outcome.coverage)
+                continue
+            shown = visible([e for e in outcome.result.entities if e.id == entity_id], step)
+            if shown:
+                return LookupAnswer(shown[0], ())
     return LookupAnswer(None, failures)
