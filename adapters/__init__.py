@@ -38,6 +38,13 @@ from adapters.contract import (
     SourceQuery,
     SourceResult,
 )
+from adapters.discovery import (
+    AttributeInfo,
+    Discovering,
+    DiscoveryQuery,
+    DiscoveryResult,
+    TypeInfo,
+)
 from adapters.errors import (
     AdapterError,
     ConfigError,
@@ -48,6 +55,7 @@ from adapters.errors import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from adapters.lookup import Lookup, LookupQuery
 from adapters.sdk.geojson import representative_point
 from adapters.streaming import CallbackHost, NotificationInbox, Streaming, StreamQuery
 
@@ -60,6 +68,7 @@ __all__ = [
     "Aggregation",
     "AnswerBudget",
     "AnswerBudgetSpent",
+    "AttributeInfo",
     "BBox",
     "CallbackHost",
     "Capabilities",
@@ -71,6 +80,9 @@ __all__ = [
     "Comparison",
     "Condition",
     "ConfigError",
+    "Discovering",
+    "DiscoveryQuery",
+    "DiscoveryResult",
     "EntityHistory",
     "GeoPoint",
     "HistoryAdapter",
@@ -78,6 +90,8 @@ __all__ = [
     "HistoryQuery",
     "HistoryResult",
     "JSONValue",
+    "Lookup",
+    "LookupQuery",
     "Near",
     "NotificationInbox",
     "Revalidating",
@@ -86,6 +100,7 @@ __all__ = [
     "SourceResult",
     "StreamQuery",
     "Streaming",
+    "TypeInfo",
     "UnsupportedQuery",
     "UpstreamAuthError",
     "UpstreamError",

@@ -24,6 +24,8 @@ class ErrorCode(StrEnum):
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
     BAD_USER_INPUT = "BAD_USER_INPUT"
     RATE_LIMITED = "RATE_LIMITED"
+    NOT_FOUND = "NOT_FOUND"
+    """``entity(city, id)`` found nothing the caller may see (ADR 0020)."""
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 

@@ -26,8 +26,10 @@ from adapters.contract import (
     SourceResult,
 )
 from adapters.credentials import credentials_for
+from adapters.discovery import DiscoveryQuery, DiscoveryResult
 from adapters.errors import UnsupportedQuery, UpstreamProtocolError
 from adapters.lynx.config import DeviceMapping, LynxConfig, validate_config
+from adapters.lynx.discovery import discover as discover_types
 from adapters.lynx.history import read_log
 from adapters.lynx.installation import Reading, Station, stations
 from adapters.sdk.client import PlatformClient
@@ -105,6 +107,10 @@ class LynxAdapter:
             self._client.get_json(self.config.api("v2", "functionx", iid)),
         )
         return stations(self.config, entity_type, mapping, devices.data, functions.data)
+
+    async def discover(self, query: DiscoveryQuery) -> DiscoveryResult:
+        """The mapped types as the installation's devices have them (see ``discovery.py``)."""
+        return await discover_types(self._client, self.config, query)
 
     async def aclose(self) -> None:
         """Close the HTTP session (and the credentials'); later calls do nothing."""

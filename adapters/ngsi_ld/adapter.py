@@ -13,14 +13,19 @@ from adapters.contract import (
     Capabilities,
     HistoryQuery,
     HistoryResult,
+    SourceEntity,
     SourceQuery,
     SourceResult,
 )
 from adapters.credentials import credentials_for
+from adapters.discovery import DiscoveryQuery, DiscoveryResult
 from adapters.errors import UnsupportedQuery, UpstreamError, UpstreamProtocolError
+from adapters.lookup import LookupQuery
 from adapters.ngsi_ld.config import NgsiLdConfig, validate_config
 from adapters.ngsi_ld.contexts import TermMap, term_map
 from adapters.ngsi_ld.dialect import dialect_error
+from adapters.ngsi_ld.discovery import discover as discover_types
+from adapters.ngsi_ld.lookup import fetch_entity as fetch_one
 from adapters.ngsi_ld.mapping import to_source_entity
 from adapters.ngsi_ld.query import entity_params
 from adapters.ngsi_ld.temporal import fetch_history
@@ -160,6 +165,14 @@ class NgsiLdAdapter:
     async def fetch_history(self, query: HistoryQuery) -> HistoryResult:
         """Past values from the broker's temporal API (see ``temporal.py``)."""
         return await fetch_history(self._client, self.config, query)
+
+    async def discover(self, query: DiscoveryQuery) -> DiscoveryResult:
+        """The broker's own description of its types (see ``discovery.py``)."""
+        return await discover_types(self._client, self.config, query)
+
+    async def fetch_entity(self, query: LookupQuery) -> SourceEntity | None:
+        """One entity by id, ``GET /entities/{id}`` (see ``lookup.py``)."""
+        return await fetch_one(self._client, self.config, query)
 
     async def aclose(self) -> None:
         """Close the HTTP session; later calls do nothing."""

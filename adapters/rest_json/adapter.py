@@ -16,8 +16,10 @@ from adapters.contract import (
     SourceResult,
 )
 from adapters.credentials import credentials_for
+from adapters.discovery import DiscoveryQuery, DiscoveryResult
 from adapters.errors import UnsupportedQuery, UpstreamProtocolError
 from adapters.rest_json.config import RestJsonConfig, TypeMapping, validate_config
+from adapters.rest_json.discovery import discover as discover_types
 from adapters.rest_json.mapping import to_source_entity
 from adapters.rest_json.paging import first_params, next_url
 from adapters.sdk.client import PlatformClient
@@ -118,6 +120,10 @@ class RestJsonAdapter:
                 return SourceResult(entities, total_count=total, truncated=True)
             url = following
         raise UpstreamProtocolError(f"the API's paging did not end within {MAX_PAGES} pages")
+
+    async def discover(self, query: DiscoveryQuery) -> DiscoveryResult:
+        """The mapped types and attributes, counted by the API (see ``discovery.py``)."""
+        return await discover_types(self.config, self.fetch_entities, query)
 
     async def aclose(self) -> None:
         """Close the HTTP session (and the credentials'); later calls do nothing."""

@@ -12,6 +12,8 @@
 - ``aggregate`` (``aggregate``): history points aggregated per period, as a broker would.
 - ``representative_point`` (``geojson``): the one point of a GeoJSON geometry.
 - ``iso_duration`` (``durations``): seconds as an ISO 8601 duration (``P30D``).
+- ``described`` / ``attribute_info`` / ``deliverable`` (``unit_codes``): attributes for
+  discovery, with the UN/CEFACT code and symbol of the unit they are delivered in.
 
 The conformance kit that checks an adapter is ``adapters.testing``.
 """
@@ -27,6 +29,7 @@ from adapters.sdk.links import next_link
 from adapters.sdk.local import matches, project
 from adapters.sdk.models import MODEL_UNITS, model_unit, to_model_unit
 from adapters.sdk.times import from_epoch, iso_z, parse_instant
+from adapters.sdk.unit_codes import attribute_info, deliverable, described
 from adapters.sdk.units import Unit, UnitError, convert, unit
 
 __all__ = [
@@ -41,7 +44,10 @@ __all__ = [
     "Unit",
     "UnitError",
     "aggregate",
+    "attribute_info",
     "convert",
+    "deliverable",
+    "described",
     "fetch",
     "from_epoch",
     "http_url",

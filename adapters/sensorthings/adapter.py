@@ -20,7 +20,9 @@ from adapters.contract import (
     SourceResult,
 )
 from adapters.credentials import credentials_for
+from adapters.discovery import DiscoveryQuery, DiscoveryResult
 from adapters.errors import UnsupportedQuery, UpstreamError
+from adapters.lookup import LookupQuery
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.collect import Collector
 from adapters.sdk.fetch import JsonAnswer
@@ -28,7 +30,9 @@ from adapters.sdk.local import project
 from adapters.sdk.times import Precision
 from adapters.sensorthings.area import things_in_area
 from adapters.sensorthings.config import SensorThingsConfig, TypeMapping, validate_config
+from adapters.sensorthings.discovery import discover as discover_types
 from adapters.sensorthings.history import read_history
+from adapters.sensorthings.lookup import fetch_entity as fetch_one
 from adapters.sensorthings.mapping import Mapper
 from adapters.sensorthings.pages import expanded, page_of
 from adapters.sensorthings.pushdown import PushDowns, rejected_by_server
@@ -200,6 +204,14 @@ class SensorThingsAdapter:
         """Observations between ``query.after`` and ``query.before`` (see ``history.py``)."""
         mapping = self._mapping(query.entity_type)
         return await read_history(self._client, self.config, mapping, query, self.precision)
+
+    async def discover(self, query: DiscoveryQuery) -> DiscoveryResult:
+        """The mapped types with what the server has of them (see ``discovery.py``)."""
+        return await discover_types(self._client, self.config, query)
+
+    async def fetch_entity(self, query: LookupQuery) -> SourceEntity | None:
+        """One Thing by id, expanded as for a query (see ``lookup.py``)."""
+        return await fetch_one(self._client, self.config, self.precision, query)
 
     async def aclose(self) -> None:
         """Close the HTTP session (and the credentials'); later calls do nothing."""

@@ -78,7 +78,7 @@ class Mapper:
             return result
         if isinstance(result, int) and _measurement(datastream):
             result = float(result)  # istSOS4 writes a whole measurement as 79, FROST as 79.0
-        stated = self.mapping.units.get(key) or _stated_unit(datastream.get("unitOfMeasurement"))
+        stated = self.mapping.units.get(key) or stated_unit(datastream.get("unitOfMeasurement"))
         try:
             return to_model_unit(self.entity_type, attribute, result, stated)
         except UnitError as exc:
@@ -139,7 +139,7 @@ def _measurement(datastream: Datastream) -> bool:
     return isinstance(kind, str) and kind.endswith("OM_Measurement")
 
 
-def _stated_unit(stated: object) -> str | None:
+def stated_unit(stated: object) -> str | None:
     """The unit a ``unitOfMeasurement`` names: its symbol, else its definition URI."""
     if not isinstance(stated, Mapping):
         return None

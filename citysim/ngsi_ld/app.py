@@ -1,7 +1,8 @@
-"""The NGSI-LD HTTP API of one simulated city (aiohttp): query, retrieve, list types.
+"""The NGSI-LD HTTP API of one simulated city (aiohttp): query, retrieve, discovery.
 
 ``GET /ngsi-ld/v1/entities``, ``GET /ngsi-ld/v1/entities/{entityId}``,
-``GET /ngsi-ld/v1/types`` and the temporal API (``temporal.py``): ``GET
+``GET /ngsi-ld/v1/types``, ``/types/{type}`` and ``/attributes`` (``types_api.py``) and
+the temporal API (``temporal.py``): ``GET
 /ngsi-ld/v1/temporal/entities`` and ``GET /ngsi-ld/v1/temporal/entities/{entityId}``.
 Tenants and the diwise dialect: ``dialect.py``. Content negotiation and @context
 handling follow GS CIM 009 clauses 6.3.4-6.3.6: errors are ``application/json``
@@ -31,6 +32,7 @@ from citysim.ngsi_ld import (
     query_body,
     stored_reads,
     temporal_writes,
+    types_api,
     writes,
 )
 from citysim.ngsi_ld.dialect import Dialect, dialect_middleware
@@ -102,6 +104,8 @@ def create_app(broker: Broker, middlewares: Iterable[Middleware] = ()) -> web.Ap
         app.router.add_get(root, query_entities)
     app.router.add_get("/ngsi-ld/v1/entities/{entityId}", retrieve_entity)
     app.router.add_get("/ngsi-ld/v1/types", list_types)
+    app.router.add_get("/ngsi-ld/v1/types/{type:.+}", retrieve_type)
+    app.router.add_get("/ngsi-ld/v1/attributes", list_attributes)
     app.router.add_post("/ngsi-ld/v1/entityOperations/query", post_query_entities)
     app.router.add_post("/ngsi-ld/v1/temporal/entityOperations/query", post_query_temporal)
     writes.add_routes(app, _stores)
@@ -253,6 +257,9 @@ async def list_types(request: web.Request) -> web.Response:
     """Retrieve Available Entity Types (GS CIM 009 clause 6.25), as an EntityTypeList."""
     broker = request.app[BROKER]
     media, ctx = _negotiate(request, geo=False)
+    if request.rel_url.query.get("details") == "true":
+        details = types_api.entity_types(broker.world, broker.style, broker.store, ctx)
+        return _discovery_answer(broker, details, media, ctx)
     names = [output_names(m.type_name, broker.style, ctx.url)[0] for m in MODELS]
     for entity in broker.store:
         names.extend(n for n in (ctx.compact(t) for t in entity.types) if n not in names)
@@ -263,6 +270,37 @@ async def list_types(request: web.Request) -> web.Response:
     }
     if media == "application/ld+json":
         body["@context"] = Renderer("normalized", ctx.url, broker.style, ld=True).body_context
+    return web.Response(body=orjson.dumps(body), content_type=media, headers=_headers(media, ctx))
+
+
+async def retrieve_type(request: web.Request) -> web.Response:
+    """Retrieve Available Entity Type Information (GS CIM 009 clause 6.26)."""
+    broker = request.app[BROKER]
+    media, ctx = _negotiate(request, geo=False)
+    info = types_api.entity_type_info(
+        broker.world, broker.style, broker.store, ctx, request.match_info["type"]
+    )
+    return _discovery_answer(broker, info, media, ctx)
+
+
+async def list_attributes(request: web.Request) -> web.Response:
+    """Retrieve Available Attributes (GS CIM 009 clause 6.27)."""
+    broker = request.app[BROKER]
+    media, ctx = _negotiate(request, geo=False)
+    details = request.rel_url.query.get("details") == "true"
+    body = types_api.attribute_list(broker.world, broker.style, broker.store, ctx, details)
+    return _discovery_answer(broker, body, media, ctx)
+
+
+def _discovery_answer(
+    broker: Broker, body: Any, media: MediaType, ctx: TermContext
+) -> web.Response:
+    """A discovery answer; with ``application/ld+json`` each object carries the @context."""
+    if media == "application/ld+json":
+        context = Renderer("normalized", ctx.url, broker.style, ld=True).body_context
+        items = body if isinstance(body, list) else [body]
+        items = [{"@context": context, **item} for item in items]
+        body = items if isinstance(body, list) else items[0]
     return web.Response(body=orjson.dumps(body), content_type=media, headers=_headers(media, ctx))
 
 

@@ -21,6 +21,7 @@ from gateway.federation.model import Federation
 from gateway.ops.metrics import Metrics
 from gateway.ops.upstream_trace import upstream_trace
 from gateway.policy.audit import AuditLog
+from gateway.query.discovery_cache import DiscoveryCache
 from gateway.query.upstream import Upstream, build_upstream
 
 
@@ -35,6 +36,8 @@ class Runtime:
     audit: AuditLog | None = None
     catalogues: Mapping[str, CatalogueAdapter] = field(default_factory=dict)
     """The open-data catalogue adapter of each city that has one."""
+    discovery: DiscoveryCache = field(default_factory=DiscoveryCache)
+    """The cities' discovery answers (``types``), cached in this process (ADR 0020)."""
 
     @classmethod
     def build(

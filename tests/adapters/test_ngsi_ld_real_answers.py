@@ -304,9 +304,19 @@ async def test_a_recorded_answer_maps_to_what_it_says(case: Case) -> None:
         case.asked(server.queries())
 
 
+DISCOVERY_ANSWERS = {
+    "orion-ld/entity_types_details_08.json",
+    "orion-ld/entity_type_info_06.json",
+    "orion-ld/attributes_details_07.json",
+}
+"""Replayed by test_ngsi_ld_discovery.py; citysim's answers are checked against them
+(tests/citysim/test_ngsi_ld_discovery_shape.py)."""
+
+
 def test_every_recorded_answer_is_used_and_attributed() -> None:
     files = {str(p.relative_to(ANSWERS)) for p in ANSWERS.rglob("*.json*")}
     used = {a.path for c in CASES for a in c.answers} | {"mintaka/content_ranges.json"}
+    used |= DISCOVERY_ANSWERS
     assert files == used
     attribution = (ANSWERS / "ATTRIBUTION.md").read_text(encoding="utf-8")
     assert all(Path(f).name in attribution for f in files)

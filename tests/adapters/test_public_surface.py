@@ -40,13 +40,15 @@ SURFACE: dict[str, frozenset[str]] = {
         "UpstreamAuthError", "UpstreamError",
         "UpstreamProtocolError", "UpstreamTimeout", "UpstreamUnavailable",
         "representative_point",
+        "AttributeInfo", "Discovering", "DiscoveryQuery", "DiscoveryResult", "TypeInfo",
+        "Lookup", "LookupQuery",
     }),
     "adapters.sdk": frozenset({
         "MODEL_UNITS", "Answer", "Between", "Collector", "JsonAnswer", "Matches",
         "PlatformClient", "Secret", "Unit", "UnitError", "aggregate", "convert", "fetch",
         "from_epoch", "http_url", "iso_duration", "iso_z", "matches", "model_unit", "next_link",
         "parse_config", "parse_instant", "project", "representative_point", "request_json",
-        "to_model_unit", "unit",
+        "to_model_unit", "unit", "attribute_info", "deliverable", "described",
     }),
     "adapters.credentials": frozenset({
         "AccessToken", "ApiKey", "Credentials", "CredentialsConfig", "OAuth2", "TokenSource",

@@ -178,3 +178,27 @@ def test_statistics(gateways: tuple[GatewayServer, GatewayServer]) -> None:
         groups { count min max mean } coverage { city { id } status count message } } }"""
     (group,) = same(gateways, query)["statistics"]["groups"]
     assert group["count"] > 0
+
+
+def test_discovery_is_the_same(gateways: tuple[GatewayServer, GatewayServer]) -> None:
+    """ADR 0020: ObservedProperties with a Datastream's unit, Things counted by $count."""
+    on_istsos4, on_sim = gateways
+    query = "{ types { name readable count cities { id } attributes { name unit } } }"
+    real = ask(on_istsos4, query)
+    assert real == ask(on_sim, query)
+    weather = next(t for t in real["types"] if t["name"] == "WeatherObserved")
+    assert weather["count"]
+    assert {"name": "temperature", "unit": "CEL"} in weather["attributes"]
+
+
+def test_an_entity_by_id_is_the_same(gateways: tuple[GatewayServer, GatewayServer]) -> None:
+    """ADR 0020: the Thing by its id property, expanded as for a query."""
+    on_istsos4, on_sim = gateways
+    listed = ask(on_sim, '{ entities(type: "WeatherObserved", first: 2) { nodes { id } } }')
+    ids = [n["id"] for n in listed["entities"]["nodes"]]
+    assert ids
+    query = 'query($id: ID!) { entity(city: "' + CITY + '", id: $id) { ' + NODE + " } }"
+    for entity_id in ids:
+        real = ask(on_istsos4, query, id=entity_id)
+        assert real["entity"] is not None
+        assert real == ask(on_sim, query, id=entity_id)

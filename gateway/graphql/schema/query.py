@@ -13,12 +13,13 @@ from gateway.graphql.schema import convert
 from gateway.graphql.schema.access import DatasetAccess, Viewer, access_list, viewer
 from gateway.graphql.schema.catalogue import dataset_connection
 from gateway.graphql.schema.context import RequestContext
+from gateway.graphql.schema.discovery import EntityTypeSummary, entity_by_id, type_summaries
 from gateway.graphql.schema.history import HistoryAggregate, HistoryConnection, history_connection
 from gateway.graphql.schema.inputs import EntityFilter, check_entity_type, to_request
 from gateway.graphql.schema.models import AirQualityObservedConnection, WeatherObservedConnection
 from gateway.graphql.schema.order_input import EntityOrder
 from gateway.graphql.schema.statistics import Statistics, StatisticsGroupBy, to_statistics
-from gateway.graphql.schema.types import City, DatasetConnection, EntityConnection
+from gateway.graphql.schema.types import City, DatasetConnection, Entity, EntityConnection
 from gateway.query.coverage import Coverage
 from gateway.query.datasets import dataset_request, find_datasets
 from gateway.query.entities import EntityAnswer, find_entities
@@ -90,6 +91,22 @@ class Query:
     ) -> EntityConnection:
         answer = await _answer(info, type, filter, first, after, order_by)
         return convert.connection(EntityConnection, answer, convert.entity, info.context.cities)
+
+    @strawberry.field(
+        description="One entity by city and id, as a row of `entities` (the same policy); "
+        "null with a NOT_FOUND error when there is none you may see."
+    )
+    async def entity(self, info: Info, city: strawberry.ID, id: strawberry.ID) -> Entity | None:
+        return await entity_by_id(info, city, id)
+
+    @strawberry.field(
+        description="The entity types the cities offer you, by name: which cities, how many, "
+        "which attributes in which units (from the platforms' own discovery and your grants)."
+    )
+    async def types(
+        self, info: Info, cities: list[strawberry.ID] | None = None
+    ) -> list[EntityTypeSummary]:
+        return await type_summaries(info, cities)
 
     @strawberry.field(description="Weather observations across cities, typed.")
     async def weather_observed(

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from gateway.federation.model import Federation
+from gateway.graphql.schema.offers import CityEntityType, resolve_city_types
 from gateway.query.coverage import CoverageStatus as _CoverageStatus
 
 CoverageStatus = strawberry.enum(
@@ -30,6 +31,12 @@ class City:
     name: str = strawberry.field(description='Official name, e.g. "Malmö".')
     kommunkod: str = strawberry.field(description='Four-digit municipality code, e.g. "1280".')
     platform: Platform
+
+    types: list[CityEntityType] = strawberry.field(
+        resolver=resolve_city_types,
+        description="The entity types this city shares, as you may know them: counts and "
+        "attributes with their units from the city's own platform, narrowed by your grants.",
+    )
 
 
 @strawberry.type(description="A WGS84 position in decimal degrees.")
