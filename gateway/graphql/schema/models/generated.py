@@ -1106,7 +1106,8 @@ class OffStreetParking:
     occupancy: float | None = strawberry.field(
         description=(
             "Relative value of occupied spots out of the total spots. "
-            "Allowed values: 0 - 1. Range: 0..1."
+            "Allowed values: 0 - 1. Range: 0..1. Unit: a fraction (1 = 100 "
+            "%)."
         )
     )
     accepted_payment_method: list[str] | None = strawberry.field(
