@@ -181,6 +181,6 @@ def test_enum_and_integer_filters_carry_the_model_values() -> None:
 
 def test_a_date_time_without_a_zone_is_refused_naming_the_field() -> None:
     where = g.WeatherObservedWhere(date_observed=DateTimeFilter(lt=datetime(2026, 11, 25)))
-    with pytest.raises(BadUserInput, match=r"where\.date_observed\.lt: give a time zone"):
+    with pytest.raises(BadUserInput, match=r"where\.dateObserved\.lt: give a time zone"):
         conditions(where, g.WEATHER_OBSERVED_WHERE)
     assert datetime(2026, 11, 25, tzinfo=UTC)  # the zone-aware form is the accepted one

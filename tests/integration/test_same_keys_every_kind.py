@@ -114,7 +114,8 @@ LACKS: dict[tuple[str, str], set[str]] = {
     ("rest-json", "WeatherObserved"): {"address", "source"},
     ("rest-json", "AirQualityObserved"): {"address", "source"},
 }
-"""(kind, type) -> which of the issue's three attributes the platform truly lacks: a Lynx
+"""(kind, type) -> which of the issue's three attributes (and ``location``) the platform truly
+lacks: a Lynx
 device has a name and a position only; the REST/JSON API's bespoke weather and air
 quality items have no address and no source."""
 
@@ -132,7 +133,7 @@ def test_every_kind_answers_with_the_same_keys(gateway: GatewayServer, type_name
     published = every_kind_publishes(type_name)
     missing = {kind: sorted(published - names) for kind, names in present.items()}
     assert missing == {kind: [] for kind in KINDS}, type_name
-    had = set().union(*present.values()) & {"address", "dateObserved", "source"}
+    had = set().union(*present.values()) & {"address", "dateObserved", "location", "source"}
     lacking = {
         kind: sorted(
             had - names - LACKS.get((kind, "*"), set()) - LACKS.get((kind, type_name), set())
@@ -140,3 +141,19 @@ def test_every_kind_answers_with_the_same_keys(gateway: GatewayServer, type_name
         for kind, names in present.items()
     }
     assert lacking == {kind: [] for kind in KINDS}, type_name
+
+
+def test_a_typed_where_is_checked_and_answered(gateway: GatewayServer) -> None:
+    """A typed ``where`` passes the schema and the conversion; a date-time without a zone is
+    refused naming the field (the filtering itself is the generic where's, issue 14 item 1)."""
+    ok = """{ offStreetParking(filter: {cities: ["malmo"]}, where: {availableSpotNumber: {gte: 0},
+        occupancy: {lte: 1.0}, name: {contains: "malm"}}) { nodes { id availableSpotNumber } } }"""
+    body = httpx.post(f"{gateway.url}/graphql", json={"query": ok}, timeout=60).json()
+    assert "errors" not in body, body.get("errors")
+    assert body["data"]["offStreetParking"]["nodes"]
+    naive = """{ weatherObserved(where: {dateObserved: {lt: "2026-11-25T10:00:00"}}) {
+        nodes { id } } }"""
+    body = httpx.post(f"{gateway.url}/graphql", json={"query": naive}, timeout=60).json()
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"].startswith("where.dateObserved.lt: give a time zone")

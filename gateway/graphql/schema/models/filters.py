@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from adapters.contract import Comparison, Condition, JSONValue
 from gateway.errors import BadUserInput
@@ -103,7 +104,8 @@ def conditions(where: object | None, attributes: Mapping[str, str]) -> tuple[Con
         for name, op in OPERATORS:
             value = getattr(comparisons, name, None)
             if value is not None:
-                found.append(Condition(attribute, op, plain(value, f"where.{field}.{name}")))
+                path = f"where.{to_camel_case(field)}.{name.rstrip('_')}"
+                found.append(Condition(attribute, op, plain(value, path)))
     return tuple(found)
 
 
