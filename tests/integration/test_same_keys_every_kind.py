@@ -25,17 +25,8 @@ from tests.support.gateway_server import GatewayServer
 from tests.support.sim import Sim
 from tools import generate_models
 
-NINE = (
-    "AirQualityObserved",
-    "Beach",
-    "Device",
-    "OffStreetParking",
-    "PointOfInterest",
-    "TrafficFlowObserved",
-    "WaterConsumptionObserved",
-    "WaterQualityObserved",
-    "WeatherObserved",
-)
+NINE = tuple(m.name for m in generate_models.read_models())
+"""The nine typed types (tests/gateway/test_generated_models.py names them)."""
 KINDS = ("ngsi-ld", "sensorthings", "lynx", "rest-json")
 
 
