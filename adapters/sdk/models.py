@@ -89,6 +89,11 @@ def add_date_observed(
         attributes.setdefault("dateObserved", iso_z(observed_at))
 
 
+def with_date_observed(entity_type: str, names: set[str]) -> set[str]:
+    """Discovery's attribute names with ``dateObserved`` where ``add_date_observed`` gives it."""
+    return names | {"dateObserved"} if entity_type in DATE_OBSERVED and names else names
+
+
 def model_unit(entity_type: str, attribute: str) -> Unit | None:
     """The unit of ``attribute`` in ``entity_type``'s data model, or None (unitless or unknown)."""
     symbol = MODEL_UNITS.get(entity_type, {}).get(attribute)
