@@ -148,3 +148,15 @@ def test_a_typed_where_is_checked_and_answered(gateway: GatewayServer) -> None:
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["message"].startswith("where.dateObserved.lt: give a time zone")
+
+
+def test_a_typed_field_takes_the_order_of_entities(gateway: GatewayServer) -> None:
+    """``orderBy`` on a generated field: car parks with the most free spots first."""
+    query = """{ offStreetParking(filter: {cities: ["kalmar", "goteborg"]}, first: 30,
+        orderBy: {by: ATTRIBUTE, attribute: "availableSpotNumber", direction: DESC}) {
+        nodes { availableSpotNumber } } }"""
+    body = httpx.post(f"{gateway.url}/graphql", json={"query": query}, timeout=60).json()
+    assert "errors" not in body, body.get("errors")
+    free = [n["availableSpotNumber"] for n in body["data"]["offStreetParking"]["nodes"]]
+    assert len(free) == 24
+    assert free == sorted(free, reverse=True)
