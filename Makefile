@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck unit bench bench-peers conformance screenshot clean
+.PHONY: run test lint typecheck unit bench bench-peers conformance screenshot clean models
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "caap-gateway needs Python >= 3.11 (found " + sys.version.split()[0] + ")")'
@@ -54,6 +54,11 @@ system-deps:
 
 run: $(STAMP) $(GRAPHIQL)
 	$(BIN)/caap demo
+
+# The typed GraphQL models, generated from the Smart Data Models schemas (ADR 0021);
+# the output is checked in and a test fails when it is stale.
+models: $(STAMP)
+	$(BIN)/python -m tools.generate_models
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -43,6 +43,7 @@ def domain_context_url(domain: str) -> str:
 DOMAINS = (
     "Device",
     "Environment",
+    "Parking",
     "PointOfInterest",
     "Transportation",
     "WaterConsumption",

@@ -34,7 +34,7 @@ from adapters.lynx.history import read_log
 from adapters.lynx.installation import Reading, Station, stations
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.collect import Collector
-from adapters.sdk.models import to_model_unit
+from adapters.sdk.models import add_date_observed, to_model_unit
 from adapters.sdk.times import from_epoch
 from adapters.sdk.units import UnitError
 
@@ -163,11 +163,14 @@ class LynxAdapter:
             stamps.append(from_epoch(entry.get("timestamp"), what="a status timestamp"))
             if query.attrs is None or reading.attribute in query.attrs:
                 attributes[reading.attribute] = value
+        observed_at = max(stamps, default=None)
+        if query.attrs is None or "dateObserved" in query.attrs:
+            add_date_observed(query.entity_type, attributes, observed_at)
         return SourceEntity(
             id=station.entity_id,
             type=query.entity_type,
             location=station.location,
-            observed_at=max(stamps, default=None),
+            observed_at=observed_at,
             attributes=attributes,
         )
 

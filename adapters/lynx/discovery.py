@@ -14,6 +14,7 @@ from adapters.discovery import DiscoveryQuery, DiscoveryResult, TypeInfo
 from adapters.lynx.config import LynxConfig
 from adapters.lynx.installation import Station, stations
 from adapters.sdk.client import PlatformClient
+from adapters.sdk.models import with_date_observed
 from adapters.sdk.unit_codes import deliverable, described
 
 
@@ -44,4 +45,6 @@ def _type_info(entity_type: str, found: Sequence[Station]) -> TypeInfo:
         for reading in station.readings
         if deliverable(entity_type, reading.attribute, None if reading.message else reading.unit)
     }
-    return TypeInfo(entity_type, len(found), described(entity_type, names))
+    return TypeInfo(
+        entity_type, len(found), described(entity_type, with_date_observed(entity_type, names))
+    )

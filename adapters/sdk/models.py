@@ -7,8 +7,11 @@ defines it: °C, hPa, m/s, relative humidity as a fraction 0..1, µg/m³, ...
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
+from datetime import datetime
+from typing import Any
 
+from adapters.sdk.times import iso_z
 from adapters.sdk.units import Unit, UnitError, convert, require, unit
 
 _COMMON: Mapping[str, str] = {
@@ -65,8 +68,30 @@ MODEL_UNITS: Mapping[str, Mapping[str, str]] = {
     },
     "Device": {"batteryLevel": "1", "rssi": "1"},
     "Beach": {"width": "m", "length": "m"},
+    "OffStreetParking": {"occupancy": "1"},
 }
 """Entity type -> attribute -> unit (as the Smart Data Models specifications give them)."""
+
+
+DATE_OBSERVED: frozenset[str] = frozenset(
+    {"AirQualityObserved", "TrafficFlowObserved", "WaterQualityObserved", "WeatherObserved"}
+)
+"""The types whose entities carry their observation time as ``dateObserved`` (issue 14: the
+same keys from every platform kind; WaterConsumptionObserved's schema has none)."""
+
+
+def add_date_observed(
+    entity_type: str, attributes: MutableMapping[str, Any], observed_at: datetime | None
+) -> None:
+    """``dateObserved`` from the platform's observation time, when the model has one and no
+    mapping gave it (SensorThings ``phenomenonTime``, Lynx status timestamps)."""
+    if entity_type in DATE_OBSERVED and observed_at is not None:
+        attributes.setdefault("dateObserved", iso_z(observed_at))
+
+
+def with_date_observed(entity_type: str, names: set[str]) -> set[str]:
+    """Discovery's attribute names with ``dateObserved`` where ``add_date_observed`` gives it."""
+    return names | {"dateObserved"} if entity_type in DATE_OBSERVED and names else names
 
 
 def model_unit(entity_type: str, attribute: str) -> Unit | None:

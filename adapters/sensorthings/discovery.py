@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 from adapters.discovery import AttributeInfo, DiscoveryQuery, DiscoveryResult, TypeInfo
 from adapters.sdk.client import PlatformClient
+from adapters.sdk.models import with_date_observed
 from adapters.sdk.unit_codes import deliverable, described
 from adapters.sensorthings.config import SensorThingsConfig, TypeMapping
 from adapters.sensorthings.mapping import stated_unit
@@ -97,4 +98,6 @@ def _attributes(
         if key in stated
         and deliverable(entity_type, attribute, mapping.units.get(key) or stated[key])
     }
-    return described(entity_type, names | set(mapping.thing_properties.values()))
+    return described(
+        entity_type, with_date_observed(entity_type, names | set(mapping.thing_properties.values()))
+    )

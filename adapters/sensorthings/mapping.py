@@ -16,7 +16,7 @@ from typing import Any
 from adapters.contract import JSONValue, SourceEntity
 from adapters.errors import UpstreamProtocolError
 from adapters.sdk.geojson import representative_point
-from adapters.sdk.models import to_model_unit
+from adapters.sdk.models import add_date_observed, to_model_unit
 from adapters.sdk.times import Precision, parse_instant
 from adapters.sdk.units import UnitError, unit
 from adapters.sensorthings.config import TypeMapping
@@ -55,11 +55,13 @@ class Mapper:
         for name, attribute in self.mapping.thing_properties.items():
             if name in properties:
                 attributes[attribute] = properties[name]
+        observed_at = max(stamps.values(), default=None)
+        add_date_observed(self.entity_type, attributes, observed_at)
         return SourceEntity(
             id=self._id(thing["@iot.id"], properties),
             type=self.entity_type,
             location=self._location(thing.get("Locations")),
-            observed_at=max(stamps.values(), default=None),
+            observed_at=observed_at,
             attributes=attributes,
         )
 

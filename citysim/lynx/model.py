@@ -132,6 +132,15 @@ DEVICES: Mapping[str, tuple[str, tuple[Kind, ...]]] = {
             Kind("alarm_tamper", "alarmTamper", (ONE,)),
         ),
     ),
+    "OffStreetParking": (
+        "parking_counter",
+        (
+            Kind("free_spots", "availableSpotNumber", (ONE,)),
+            Kind("occupied_spots", "occupiedSpotNumber", (ONE,)),
+            Kind("occupancy", "occupancy", (PERCENT,)),
+        ),
+    ),
+    "PointOfInterest": ("visitor_counter", (Kind("visitors", "occupancy", (ONE,)),)),
 }
 """Entity type -> (device type, its functions in order)."""
 TYPES: tuple[str, ...] = tuple(DEVICES)

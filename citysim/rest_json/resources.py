@@ -66,6 +66,7 @@ def _weather(entity: Entity) -> dict[str, Any]:
         "precipitation": v.get("precipitation"),
         "snowDepth": v.get("snowHeight"),
         "illuminance": v.get("illuminance"),
+        "uvIndex": v.get("uVIndexMax"),
     }
 
 
@@ -104,6 +105,8 @@ RESOURCES: Mapping[str, Resource] = {
         Resource("trafficflow", "TrafficFlowObserved", _generic),
         Resource("devices", "Device", _generic),
         Resource("waterconsumption", "WaterConsumptionObserved", _generic),
+        Resource("carparks", "OffStreetParking", _generic),
+        Resource("places", "PointOfInterest", _generic),
     )
 }
 """Resource name -> resource, in path order."""

@@ -49,6 +49,8 @@ CATEGORIES = {
     "WaterConsumptionObserved": ("water-meter", "Vattenmätare"),
     "Beach": ("beach", "Badplats"),
     "Device": ("device", "Sensorlåda"),
+    "OffStreetParking": ("parking", "Parkering"),
+    "PointOfInterest": ("poi", "Besöksmål"),
 }
 SENSORS = {
     "WeatherObserved": "Vaisala WXT536 weather transmitter",
@@ -58,6 +60,8 @@ SENSORS = {
     "WaterConsumptionObserved": "Kamstrup flowIQ water meter",
     "Beach": "Camera-based people counter",
     "Device": "Device self-diagnostics",
+    "OffStreetParking": "Barrier and loop spot counter",
+    "PointOfInterest": "Entrance people counter",
 }
 
 
@@ -130,15 +134,16 @@ class Graph:
         entity = self._entity(station, self.bucket)
         category, label = CATEGORIES[station.entity_type]
         values = entity.values
-        properties: dict[str, Any] = {
-            "category": category,
-            "ngsiId": entity.id,
-            "operator": f"{self.world.city.name} kommun",
-        }
         measured = station_model(station).measured
-        for name, value in values.items():
-            if name not in measured and not name.startswith("dateObserved"):
-                properties[name] = _plain(value)
+        properties: dict[str, Any] = {
+            name: _plain(value)
+            for name, value in values.items()
+            if name not in measured and not name.startswith("dateObserved")
+        }
+        # the station's own keys win over an attribute of the same name (a car park's category)
+        properties.update(
+            category=category, ngsiId=entity.id, operator=f"{self.world.city.name} kommun"
+        )
         return {
             "name": f"{label} {entity.key}",
             "description": f"{label} i {self.world.city.name}",

@@ -177,6 +177,12 @@ QUANTITIES: Mapping[str, tuple[Quantity, ...]] = {
         _q("rssi", "signal strength", "Relative received signal strength", ONE),
         _q("deviceState", "device state", "Operating state of the device", NO_UNIT, kind=CATEGORY),
     ),
+    "OffStreetParking": (
+        _q("availableSpotNumber", "free spots", "Parking spots free now", ONE, kind=COUNT),
+        _q("occupiedSpotNumber", "occupied spots", "Parking spots taken now", ONE, kind=COUNT),
+        _q("occupancy", "parking occupancy", "Share of the spots taken", PERCENT),
+    ),
+    "PointOfInterest": (_q("occupancy", "visitors", "People inside now", ONE, kind=COUNT),),
 }
 """Entity type -> its quantities, in the order of the Datastreams of each Thing."""
 

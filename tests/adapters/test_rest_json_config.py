@@ -37,7 +37,7 @@ def test_the_demo_cities_validate(city: str) -> None:
     config = validate_config(demo_section(city))
     assert set(config.types) == {
         "WeatherObserved", "AirQualityObserved", "WaterQualityObserved", "TrafficFlowObserved",
-        "Beach", "Device", "WaterConsumptionObserved",
+        "Beach", "Device", "WaterConsumptionObserved", "OffStreetParking", "PointOfInterest",
     }  # fmt: skip
     assert config.types["WeatherObserved"].query == {
         "observed_after": "from", "observed_before": "to", "bbox": "bbox",

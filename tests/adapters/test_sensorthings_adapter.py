@@ -141,7 +141,8 @@ async def test_observed_properties_can_be_matched_by_definition(sim: SimThread, 
     adapter = make(match="definition", types={"WeatherObserved": mapping})
     result = await adapter.fetch_entities(SourceQuery("WeatherObserved"))
     assert {e.id: set(e.attributes) for e in result.entities} == {
-        f"urn:ngsi-ld:WeatherObserved:{n}": {"temperature"} for n in range(1, PER_TYPE + 1)
+        f"urn:ngsi-ld:WeatherObserved:{n}": {"temperature", "dateObserved"}
+        for n in range(1, PER_TYPE + 1)
     }
 
 

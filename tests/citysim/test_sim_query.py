@@ -255,12 +255,14 @@ async def test_retrieve_unknown_entities_is_not_found(ngsi: Ngsi) -> None:
         assert entity_id in answer.json()["detail"]
 
 
-async def test_types_lists_the_seven_entity_types(ngsi: Ngsi) -> None:
+async def test_types_lists_the_nine_entity_types(ngsi: Ngsi) -> None:
     answer = await ngsi.get(path="/ngsi-ld/v1/types", headers=link())
     assert answer.json()["typeList"] == [
         "AirQualityObserved",
         "Beach",
         "Device",
+        "OffStreetParking",
+        "PointOfInterest",
         "TrafficFlowObserved",
         "WaterConsumptionObserved",
         "WaterQualityObserved",

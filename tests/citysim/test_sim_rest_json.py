@@ -180,5 +180,6 @@ async def test_the_index_lists_every_resource_and_the_paging_style(
     assert body["paging"] == "link"
     assert {r["type"] for r in body["resources"]} == {
         "WeatherObserved", "AirQualityObserved", "Beach", "WaterQualityObserved",
-        "TrafficFlowObserved", "Device", "WaterConsumptionObserved",
+        "TrafficFlowObserved", "Device", "WaterConsumptionObserved", "OffStreetParking",
+        "PointOfInterest",
     }  # fmt: skip

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from adapters.contract import SourceEntity
+from adapters.sdk.times import iso_z
 from adapters.sensorthings import SensorThingsAdapter
 from adapters.testing import AdapterConformance, Platform
 from citysim.cluster import SimSettings, SimThread
@@ -28,16 +29,21 @@ NOW = 1_795_000_000.0
 def whole_seconds(
     entities: Mapping[str, Sequence[SourceEntity]],
 ) -> dict[str, list[SourceEntity]]:
-    """The truth as a server writing whole seconds reports it (times rounded down)."""
+    """The truth as a server writing whole seconds reports it (times rounded down, and so
+    ``dateObserved``, which the adapter takes from them)."""
     return {
-        entity_type: [
-            replace(e, observed_at=e.observed_at.replace(microsecond=0))
-            if e.observed_at is not None
-            else e
-            for e in found
-        ]
+        entity_type: [_whole_seconds(e) if e.observed_at is not None else e for e in found]
         for entity_type, found in entities.items()
     }
+
+
+def _whole_seconds(e: SourceEntity) -> SourceEntity:
+    assert e.observed_at is not None
+    at = e.observed_at.replace(microsecond=0)
+    attributes = dict(e.attributes)
+    if "dateObserved" in attributes:
+        attributes["dateObserved"] = iso_z(at)
+    return replace(e, observed_at=at, attributes=attributes)
 
 
 class _Kit(AdapterConformance):

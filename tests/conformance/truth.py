@@ -138,6 +138,8 @@ def _entity(
 ) -> SourceEntity:
     values = {a: plain(e.values[a]) for a in attributes if a in e.values}
     values.update({a: plain(e.values[k]) for k, a in statics.items() if k in e.values})
+    if "dateObserved" in e.values:  # from the observation time (adapters.sdk.models)
+        values["dateObserved"] = plain(e.values["dateObserved"])
     return SourceEntity(e.id, entity_type, point(e.geometry), instant(e.observed_at), values)
 
 

@@ -72,13 +72,20 @@ def test_caap_sim_host_moves_every_city() -> None:
     assert urls == [f"http://sim.internal:{port}" for port in range(9101, 9119)]
 
 
+PLACES = {"uppsala", "linkoping", "kalmar", "malmo", "lund", "helsingborg", "goteborg"}
+"""The cities that also share car parks and points of interest, publicly (all four kinds)."""
+
+
 def test_each_city_shares_the_demo_datasets(demo: Federation) -> None:
     for city in demo.cities.values():
         access = {name: dataset.access for name, dataset in city.datasets.items()}
+        places = ("OffStreetParking", "PointOfInterest") if city.id in PLACES else ()
         assert access == {
-            **{name: Access.public_access() for name in PUBLIC},
+            **{name: Access.public_access() for name in (*PUBLIC, *places)},
             "WaterConsumptionObserved": Access.any_scope("caap:utility:read"),
         }, city.id
+    kinds = {demo.cities[c].adapter.kind for c in PLACES}
+    assert kinds == {"ngsi-ld", "sensorthings", "lynx", "rest-json"}
 
 
 def test_the_demo_uses_the_gateway_defaults(demo: Federation) -> None:

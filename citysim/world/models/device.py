@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from citysim.world.model import EntityModel, Sensor
+from citysim.world.model import AttrSpec, EntityModel, Sensor
 from citysim.world.models.common import date_time, r1, r2, source
 
 _OPERATORS = ("01", "02", "03", "05", "07", "08")
@@ -44,5 +44,7 @@ MODEL = EntityModel(
     domain="Device",
     generate=generate,
     measured=frozenset({"batteryLevel", "deviceState", "rssi", "value"}),
+    extra=(AttrSpec("location", "GeoProperty", None),),
     observed=False,
 )
+"""The example has no ``location``; the box stands where its station does, on every platform."""

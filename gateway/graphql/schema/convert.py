@@ -8,7 +8,6 @@ from typing import TypeVar, cast
 from strawberry.scalars import JSON
 
 from adapters.contract import GeoPoint as SourcePoint
-from gateway.graphql.schema.models import AirQualityObserved, WeatherObserved, number, text
 from gateway.graphql.schema.types import (
     City,
     CityCoverage,
@@ -76,46 +75,4 @@ def entity(placed: Placed, cities: Mapping[str, City]) -> Entity:
         location=geo(e.location),
         observed_at=e.observed_at,
         attributes=cast(JSON, plain_attributes(e.attributes)),
-    )
-
-
-def weather(placed: Placed, cities: Mapping[str, City]) -> WeatherObserved:
-    """A WeatherObserved node."""
-    e, a = placed.entity, placed.entity.attributes
-    return WeatherObserved(
-        id=e.id,  # type: ignore[arg-type]
-        city=cities[placed.city_id],
-        location=geo(e.location),
-        observed_at=e.observed_at,
-        temperature=number(a, "temperature"),
-        relative_humidity=number(a, "relativeHumidity"),
-        atmospheric_pressure=number(a, "atmosphericPressure"),
-        wind_speed=number(a, "windSpeed"),
-        wind_direction=number(a, "windDirection"),
-        precipitation=number(a, "precipitation"),
-        snow_height=number(a, "snowHeight"),
-        illuminance=number(a, "illuminance"),
-        attributes=cast(JSON, plain_attributes(a)),
-    )
-
-
-def air_quality(placed: Placed, cities: Mapping[str, City]) -> AirQualityObserved:
-    """An AirQualityObserved node."""
-    e, a = placed.entity, placed.entity.attributes
-    return AirQualityObserved(
-        id=e.id,  # type: ignore[arg-type]
-        city=cities[placed.city_id],
-        location=geo(e.location),
-        observed_at=e.observed_at,
-        no2=number(a, "no2"),
-        pm10=number(a, "pm10"),
-        pm25=number(a, "pm25"),
-        o3=number(a, "o3"),
-        co=number(a, "co"),
-        so2=number(a, "so2"),
-        air_quality_index=number(a, "airQualityIndex"),
-        air_quality_level=text(a, "airQualityLevel"),
-        temperature=number(a, "temperature"),
-        relative_humidity=number(a, "relativeHumidity"),
-        attributes=cast(JSON, plain_attributes(a)),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
@@ -16,11 +15,11 @@ from gateway.graphql.schema.context import RequestContext
 from gateway.graphql.schema.discovery import EntityTypeSummary, entity_by_id, type_summaries
 from gateway.graphql.schema.history import HistoryAggregate, HistoryConnection, history_connection
 from gateway.graphql.schema.inputs import EntityFilter, check_entity_type, to_request
-from gateway.graphql.schema.models import AirQualityObservedConnection, WeatherObservedConnection
+from gateway.graphql.schema.models.generated import ModelFields
+from gateway.graphql.schema.models.root import AfterArg, FirstArg, OrderArg, report_coverage
 from gateway.graphql.schema.order_input import EntityOrder
 from gateway.graphql.schema.statistics import Statistics, StatisticsGroupBy, to_statistics
 from gateway.graphql.schema.types import City, DatasetConnection, Entity, EntityConnection
-from gateway.query.coverage import Coverage
 from gateway.query.datasets import dataset_request, find_datasets
 from gateway.query.entities import EntityAnswer, find_entities
 from gateway.query.history import find_history, history_request
@@ -28,25 +27,7 @@ from gateway.query.statistics import check_attribute, compute_statistics
 
 Info = strawberry.Info[RequestContext, None]
 
-FirstArg = Annotated[
-    int | None,
-    strawberry.argument(description="Page size; default 100, at most 1000 (configurable)."),
-]
-AfterArg = Annotated[
-    str | None, strawberry.argument(description="`pageInfo.endCursor` of the previous page.")
-]
-OrderArg = Annotated[
-    EntityOrder | None,
-    strawberry.argument(
-        name="orderBy", description="The order; newest observation first when absent."
-    ),
-]
-
-
-def _report(info: Info, coverage: Sequence[Coverage]) -> None:
-    path = [str(p) if isinstance(p, str) else p for p in info.path.as_list()]
-    for entry in coverage:
-        info.context.report(path, entry)
+_report = report_coverage
 
 
 async def _answer(
@@ -65,7 +46,7 @@ async def _answer(
 
 
 @strawberry.type
-class Query:
+class Query(ModelFields):
     @strawberry.field(description="Every municipality of the federation.")
     def cities(self, info: Info) -> list[City]:
         return list(info.context.cities.values())
@@ -107,34 +88,6 @@ class Query:
         self, info: Info, cities: list[strawberry.ID] | None = None
     ) -> list[EntityTypeSummary]:
         return await type_summaries(info, cities)
-
-    @strawberry.field(description="Weather observations across cities, typed.")
-    async def weather_observed(
-        self,
-        info: Info,
-        filter: EntityFilter | None = None,
-        first: FirstArg = None,
-        after: AfterArg = None,
-        order_by: OrderArg = None,
-    ) -> WeatherObservedConnection:
-        answer = await _answer(info, "WeatherObserved", filter, first, after, order_by)
-        return convert.connection(
-            WeatherObservedConnection, answer, convert.weather, info.context.cities
-        )
-
-    @strawberry.field(description="Air quality observations across cities, typed.")
-    async def air_quality_observed(
-        self,
-        info: Info,
-        filter: EntityFilter | None = None,
-        first: FirstArg = None,
-        after: AfterArg = None,
-        order_by: OrderArg = None,
-    ) -> AirQualityObservedConnection:
-        answer = await _answer(info, "AirQualityObserved", filter, first, after, order_by)
-        return convert.connection(
-            AirQualityObservedConnection, answer, convert.air_quality, info.context.cities
-        )
 
     @strawberry.field(
         description="Datasets in the cities' open-data catalogues (DCAT-AP-SE, CKAN), by title "
