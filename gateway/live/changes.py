@@ -52,6 +52,7 @@ class ChangeDetector:
     def note(self, entity: SourceEntity) -> bool:
         """Record one pushed entity; True when it differs from what was last seen."""
         digest = fingerprint(entity)
+        self.primed = True
         if self._seen.get(entity.id) == digest:
             return False
         self._seen[entity.id] = digest

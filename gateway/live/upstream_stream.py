@@ -85,6 +85,11 @@ class UpstreamStream:
         self._task: asyncio.Task[None] | None = None
 
     @property
+    def primed(self) -> bool:
+        """True once the stream knows the city's state (a first poll or push arrived)."""
+        return self._detector.primed
+
+    @property
     def pushes(self) -> bool:
         """True when the adapter offers a push channel."""
         return isinstance(self._adapter, Streaming)
