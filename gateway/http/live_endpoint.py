@@ -24,9 +24,11 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET, UnsetType
 
 from gateway.auth import AuthError
 from gateway.auth.principal import Principal
@@ -81,10 +83,17 @@ async def _masked(results: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, Non
         await results.aclose()
 
 
+ONLY_SUBSCRIPTIONS = (
+    "only subscriptions are served here; send queries to POST /graphql (GraphQL over HTTP)"
+)
+
+
 def _mask(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
         return error
+    if isinstance(original, InvalidOperationTypeError):
+        return GraphQLError(ONLY_SUBSCRIPTIONS, extensions={"code": ErrorCode.BAD_USER_INPUT.value})
     log.error("subscription failed", exc_info=original)
     return GraphQLError(
         "Internal server error",
@@ -134,7 +143,7 @@ class LiveEndpoint(GraphQL[LiveContext, None]):
         context.connection.client = client_key(principal, address)
         return context
 
-    async def on_ws_connect(self, context: LiveContext) -> None:
+    async def on_ws_connect(self, context: LiveContext) -> UnsetType | dict[str, object] | None:
         params = context.connection_params
         given = params.get("Authorization", params.get("authorization"))
         authorization = [given] if isinstance(given, str) else context.handshake_authorization
@@ -144,6 +153,8 @@ class LiveEndpoint(GraphQL[LiveContext, None]):
             raise ConnectionRejectionError from None
         context.principal = principal
         context.connection.client = client_key(principal, context.address)
+        ack: UnsetType = UNSET  # connection_ack without a payload
+        return ack
 
     def encode_json(self, data: object) -> str:
         return orjson.dumps(data).decode()
