@@ -152,4 +152,5 @@ def create_app(
     app.state.gateway = state
     app.state.metrics = metrics
     app.state.ops = ops
+    app.state.live_view = live_view
     return app

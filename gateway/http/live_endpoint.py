@@ -15,7 +15,6 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequen
 from datetime import timedelta
 from typing import Any, cast
 
-import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
@@ -33,6 +32,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from gateway.auth import AuthError
 from gateway.auth.principal import Principal
 from gateway.errors import ErrorCode
+from gateway.graphql.schema.shared_events import EncodedPayloads
 from gateway.graphql.schema.subscription import Current, LiveContext
 from gateway.live.hub import LiveConnection
 
@@ -124,6 +124,8 @@ class LiveEndpoint(GraphQL[LiveContext, None]):
         )
         self._current = current
         self._authenticate = authenticate
+        self.payloads = EncodedPayloads()
+        """Each shared event's data encoded once (gateway/graphql/schema/shared_events.py)."""
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> LiveContext:
         address = request.client.host if request.client else None
@@ -157,7 +159,7 @@ class LiveEndpoint(GraphQL[LiveContext, None]):
         return ack
 
     def encode_json(self, data: object) -> str:
-        return orjson.dumps(data).decode()
+        return self.payloads.message(data)
 
     async def serve(self, request: Request) -> Response:
         """Answer one graphql-sse request (its body already received)."""

@@ -100,3 +100,39 @@ def test_a_thousand_subscribers_share_one_upstream_stream_per_city(live_world: L
         )
         assert [h.stream_count for h in hubs(gateway)] == [CITIES]
         assert streams_opened(gateway) == CITIES
+
+
+def test_each_event_is_encoded_once_for_every_subscriber_of_its_group(
+    live_world: LiveWorld,
+) -> None:
+    subscribers = 40
+    with (
+        GatewayServer(
+            str(live_world.federation), live_poll_s=0.2, live_per_connection=50
+        ) as gateway,
+        subscribed(
+            "ws",
+            f"{gateway.url}/graphql",
+            SUBSCRIPTION,
+            {"type": "WeatherObserved"},
+            count=subscribers,
+        ) as client,
+    ):
+        wait_until(lambda: all_primed(gateway, CITIES), 60, "every city's stream has a baseline")
+        payloads = gateway.app.state.live_view.payloads
+        before = payloads.encoded
+        live_world.change()
+
+        def everyone_has_everything(seen: list[dict[str, Any]]) -> bool:
+            got = [0] * subscribers
+            for line in seen:
+                if "next" in line:
+                    got[line["n"]] += 1
+            return min(got) >= CITIES * 3  # 3 entities per city, each changed once
+
+        client.collect(everyone_has_everything, 120, "every event at every subscriber")
+        events = {
+            (e["entity"]["id"], e["entity"]["observedAt"]) for e in client.events("EntityChanged")
+        }
+        assert len(events) == CITIES * 3
+        assert payloads.encoded - before == len(events)

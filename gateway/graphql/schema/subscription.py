@@ -22,6 +22,7 @@ from gateway.auth.principal import ANONYMOUS, Principal
 from gateway.errors import BadUserInput
 from gateway.graphql.schema import convert
 from gateway.graphql.schema.inputs import EntityFilter, to_request
+from gateway.graphql.schema.shared_events import shared
 from gateway.graphql.schema.types import City, CoverageStatus, Entity
 from gateway.live.events import EntityChange, StreamChange
 from gateway.live.events import StreamState as _StreamState
@@ -110,6 +111,7 @@ def _node(delivery: Delivery, cities: Mapping[str, City]) -> EntityChanged | Cit
             message=event.message,
             via=event.via,
         )
+    shared(node)
     delivery.memo["graphql"] = node
     return node
 
