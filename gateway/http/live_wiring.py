@@ -16,6 +16,8 @@ from gateway.http.live_endpoint import LiveEndpoint
 from gateway.live.callbacks import CallbackInboxes
 from gateway.live.hub import LiveHub, LiveLimits
 from gateway.live.hubs import LiveHubs, Serving
+from gateway.live.redis_relay import RedisRelays
+from gateway.ops.metrics import Metrics
 
 
 class LiveSettings(Protocol):
@@ -51,6 +53,12 @@ class LiveSettings(Protocol):
     @property
     def live_init_timeout_s(self) -> float: ...
 
+    @property
+    def live_lease_s(self) -> float: ...
+
+    @property
+    def redis_url(self) -> str | None: ...
+
 
 class ServingState(Protocol):
     """What the live parts read of the gateway's state (``gateway.process.state``)."""
@@ -63,6 +71,9 @@ class ServingState(Protocol):
 
     @property
     def cities(self) -> Mapping[str, City]: ...
+
+    @property
+    def metrics(self) -> Metrics: ...
 
 
 class ListeningAddress:
@@ -102,6 +113,13 @@ def live_parts(
         push_retry_s=settings.live_push_retry_s,
         limits=limits,
         clocks=clocks,
+        relays=RedisRelays(settings.redis_url, settings.live_lease_s, clocks)
+        if settings.redis_url
+        else None,
+    )
+    state.metrics.live_streams.set_function(lambda: sum(h.running_count for h in live.hubs()))
+    state.metrics.live_subscriptions.set_function(
+        lambda: sum(h.subscriber_count for h in live.hubs())
     )
 
     def current() -> tuple[LiveHub, Mapping[str, City]]:

@@ -27,6 +27,7 @@ from gateway.errors import ErrorCode
 from gateway.federation.model import Federation
 from gateway.live.events import Event, StreamChange, StreamState
 from gateway.live.policy_group import PolicyGroup
+from gateway.live.redis_relay import RedisRelays, Relay
 from gateway.live.subscriber import Delivery, Subscriber
 from gateway.live.upstream_stream import StreamKey, StreamTiming, UpstreamStream
 from gateway.query.coverage import CoverageStatus
@@ -70,6 +71,13 @@ class LiveConnection:
 class _Held:
     stream: UpstreamStream
     groups: dict[str, PolicyGroup] = field(default_factory=dict)
+    relay: Relay | None = None
+    """With Redis: the stream's channel and lease (gateway/live/redis_relay.py)."""
+
+    async def aclose(self) -> None:
+        if self.relay is not None:
+            await self.relay.aclose()
+        await self.stream.aclose()
 
     def receive(self, event: Event) -> None:
         for group in list(self.groups.values()):
@@ -95,8 +103,10 @@ class LiveHub:
         timing: StreamTiming | None = None,
         limits: LiveLimits | None = None,
         clocks: Clocks | None = None,
+        relays: RedisRelays | None = None,
     ) -> None:
         self.federation = federation
+        self._relays = relays
         self._adapters = adapters
         self._upstream = upstream
         self._callbacks = callbacks
@@ -114,6 +124,11 @@ class LiveHub:
     def stream_count(self) -> int:
         """Upstream streams open now."""
         return len(self._streams)
+
+    @property
+    def running_count(self) -> int:
+        """Upstream streams this process reads now (with Redis: whose lease it holds)."""
+        return sum(1 for held in self._streams.values() if held.stream.running)
 
     @property
     def subscriber_count(self) -> int:
@@ -189,6 +204,11 @@ class LiveHub:
     def _open(self, key: StreamKey) -> _Held:
         city_id = key.city_id
         held: _Held
+        relay = (
+            self._relays.relay(key, lambda event: held.receive(event))
+            if self._relays is not None
+            else None
+        )
         stream = UpstreamStream(
             key,
             self._adapters[city_id],
@@ -197,12 +217,15 @@ class LiveHub:
             self._timing,
             self.federation.timeout_for(city_id),
             self._clocks,
-            lambda event: held.receive(event),
+            relay.publish if relay is not None else lambda event: held.receive(event),
         )
-        held = _Held(stream)
+        held = _Held(stream, relay=relay)
         self._streams[key] = held
         self.streams_opened += 1
-        stream.start()
+        if relay is not None:
+            relay.start(stream)  # the stream runs while this replica holds the lease
+        else:
+            stream.start()
         log.info("live: stream opened for %s %s", city_id, key.query.entity_type)
         return held
 
@@ -239,7 +262,7 @@ class LiveHub:
             held.stream.holders -= 1
             if held.stream.holders <= 0:
                 del self._streams[key]
-                self._later(held.stream.aclose())
+                self._later(held.aclose())
                 log.info("live: stream closed for %s %s", key.city_id, key.query.entity_type)
 
     def _later(self, closing: Coroutine[Any, Any, None]) -> None:

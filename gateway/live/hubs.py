@@ -16,6 +16,7 @@ from gateway.clock import Clocks
 from gateway.federation.model import Federation
 from gateway.live.callbacks import CallbackInboxes
 from gateway.live.hub import LiveHub, LiveLimits
+from gateway.live.redis_relay import RedisRelays
 from gateway.live.upstream_stream import StreamTiming
 from gateway.query.upstream import Upstream
 
@@ -46,8 +47,10 @@ class LiveHubs:
         push_retry_s: float = 30.0,
         limits: LiveLimits | None = None,
         clocks: Clocks | None = None,
+        relays: RedisRelays | None = None,
     ) -> None:
         self.callbacks = callbacks
+        self.relays = relays
         self.poll_s = poll_s
         self.push_retry_s = push_retry_s
         self.limits = limits or LiveLimits()
@@ -73,6 +76,7 @@ class LiveHubs:
             timing=timing,
             limits=self.limits,
             clocks=self._clocks,
+            relays=self.relays,
         )
         self._hubs[id(runtime)] = (runtime, hub)
         return hub
@@ -92,3 +96,5 @@ class LiveHubs:
         for _, hub in list(self._hubs.values()):
             await hub.aclose()
         self._hubs.clear()
+        if self.relays is not None:
+            await self.relays.aclose()

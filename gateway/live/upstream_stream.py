@@ -85,6 +85,11 @@ class UpstreamStream:
         self._task: asyncio.Task[None] | None = None
 
     @property
+    def running(self) -> bool:
+        """True while this process reads the city (with Redis: while it holds the lease)."""
+        return self._task is not None
+
+    @property
     def primed(self) -> bool:
         """True once the stream knows the city's state (a first poll or push arrived)."""
         return self._detector.primed

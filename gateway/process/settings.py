@@ -60,6 +60,9 @@ class Settings:
     live_init_timeout_s: float = 10.0
     """How long a WebSocket may take to send ``connection_init`` (CAAP_LIVE_INIT_TIMEOUT_S);
     later, it is closed with 4408."""
+    live_lease_s: float = 10.0
+    """With CAAP_REDIS_URL: how long a replica's lease on an upstream stream lasts unrenewed
+    (CAAP_LIVE_LEASE_S); another replica takes a dead one's streams over within about that."""
     notify_body_bytes: int = 1 << 20
     """The largest notification a platform may POST (CAAP_NOTIFY_BODY_BYTES)."""
 
@@ -103,6 +106,7 @@ class Settings:
             live_per_client=_count(e, "CAAP_LIVE_PER_CLIENT", 100),
             live_queue=_count(e, "CAAP_LIVE_QUEUE", 256),
             live_init_timeout_s=_seconds(e, "CAAP_LIVE_INIT_TIMEOUT_S", 10.0) or 10.0,
+            live_lease_s=_seconds(e, "CAAP_LIVE_LEASE_S", 10.0) or 10.0,
             notify_body_bytes=_count(e, "CAAP_NOTIFY_BODY_BYTES", 1 << 20),
         )
 
