@@ -88,8 +88,9 @@ $(PEERS): bench/peers/package.json bench/peers/package-lock.json
 # Benchmarks (bench/): citysim, the gateway, Hive Gateway (the peer rows) and wrk on
 # loopback; prints the table and writes the whole of bench/results.md in one run.
 # `$(BIN)/python -m bench --quick` is the short version (without the peer rows).
-bench: $(STAMP) $(PEERS)
+bench: $(STAMP) $(PEERS) $(LIVE_CLIENTS)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.live
 
 bench-peers: $(STAMP) $(PEERS)
 	$(BIN)/python -m bench.peers
