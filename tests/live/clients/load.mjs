@@ -15,8 +15,10 @@ const SAMPLE = 200000;
 const delays = [];
 let events = 0;
 let started = 0;
+let ended = 0;
 
 function received(value) {
+  if (value?.errors) ended += 1; // the gateway ended it (too slow), with a reason
   const event = value?.data?.entityChanges;
   if (!event || event.__typename !== "EntityChanged") return;
   const now = Date.now();
@@ -24,7 +26,7 @@ function received(value) {
     started = now;
     print({ started: now });
     setTimeout(() => {
-      print({ events, seconds: (Date.now() - started) / 1000, delays });
+      print({ events, seconds: (Date.now() - started) / 1000, delays, ended });
       process.exit(0);
     }, duration);
   }
@@ -46,7 +48,11 @@ for (let c = 0; c < connections; c++) {
   for (let n = 0; n < per; n++) {
     client.subscribe(
       { query, variables },
-      { next: received, error: (e) => print({ error: String(e?.message ?? e?.reason ?? e) }), complete: () => {} },
+      {
+        next: received,
+        error: (e) => print({ error: String(e?.message ?? e?.reason ?? e) }),
+        complete: () => {},
+      },
     );
   }
 }
