@@ -113,7 +113,7 @@ def _idle_kib(gateway: Server, n: int) -> float:
 
 def _delivery(
     gateway: Server, n: int, duration_s: float
-) -> tuple[int, float, list[float], float, int]:
+) -> tuple[int, float, tuple[float, float], float, int]:
     load = _load(gateway, {}, n, duration_s)
     assert load.stdout is not None
     cpu0 = 0.0
@@ -124,8 +124,9 @@ def _delivery(
                 cpu0 = procfs.cpu_seconds(gateway.pid)
             if "events" in line:
                 cpu = procfs.cpu_seconds(gateway.pid) - cpu0
-                seconds, delays, ended = float(line["seconds"]), line["delays"], line["ended"]
-                return int(line["events"]), seconds, delays, cpu, int(ended)
+                seconds, ended = float(line["seconds"]), int(line["ended"])
+                delays = (_ms(line["p50"]), _ms(line["p99"]))
+                return int(line["events"]), seconds, delays, cpu, ended
     finally:
         load.kill()
         load.wait()
@@ -133,9 +134,8 @@ def _delivery(
     raise RuntimeError(f"the load client ended early: {load.stderr.read() if load.stderr else ''}")
 
 
-def _quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+def _ms(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
 
 
 def measure(ns: list[int], duration_s: float, workdir: Path) -> list[LiveRow]:
@@ -160,8 +160,8 @@ def measure(ns: list[int], duration_s: float, workdir: Path) -> list[LiveRow]:
                     n,
                     events,
                     seconds,
-                    _quantile(delays, 0.5),
-                    _quantile(delays, 0.99),
+                    delays[0],
+                    delays[1],
                     cpu / events * 1e6 if events else float("nan"),
                     idle,
                     ended,

@@ -14,6 +14,9 @@ import orjson
 
 from adapters.contract import SourceEntity
 
+MAX_PUSHED_IDS = 100_000
+"""Ids a pushed stream remembers; past that the oldest is forgotten (memory stays bounded)."""
+
 
 def fingerprint(entity: SourceEntity) -> bytes:
     """A digest of what a caller can see of ``entity`` (its id aside)."""
@@ -55,5 +58,8 @@ class ChangeDetector:
         self.primed = True
         if self._seen.get(entity.id) == digest:
             return False
+        self._seen.pop(entity.id, None)  # re-inserted last: the oldest id comes first
         self._seen[entity.id] = digest
+        if len(self._seen) > MAX_PUSHED_IDS:
+            del self._seen[next(iter(self._seen))]
         return True

@@ -266,7 +266,12 @@ class LiveHub:
                 log.info("live: stream closed for %s %s", key.city_id, key.query.entity_type)
 
     def _later(self, closing: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(closing)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # released outside the loop (a finaliser): nothing to await
+            closing.close()
+            return
+        task = loop.create_task(closing)
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
 

@@ -10,6 +10,7 @@ its subscribers (``Delivery.memo``).
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -160,4 +161,6 @@ class Subscription:
             subscriber = hub.subscribe(request, ctx.principal, ctx.connection)
         except LiveRefused as refused:
             raise GraphQLError(str(refused), extensions={"code": refused.code.value}) from None
-        return _events(subscriber, city_objects, ctx.wall)
+        events = _events(subscriber, city_objects, ctx.wall)
+        weakref.finalize(events, subscriber.close)  # released even if never iterated
+        return events

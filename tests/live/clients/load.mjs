@@ -1,6 +1,7 @@
 // Load for the live bench: CONNECTIONS graphql-transport-ws connections holding PER subscriptions
 // each. Prints {"ready":...} once every subscription is sent, {"started":...} at the first event,
-// then, DURATION_MS later, {"events":N, "delays":[...]} (a sample of receipt - receivedAt, ms).
+// then, DURATION_MS later, {"events":N, "p50":ms, "p99":ms, "ended":K} over a sample of the
+// delays (receipt - receivedAt, ms).
 // usage: node load.mjs URL QUERY VARIABLES_JSON CONNECTIONS PER DURATION_MS
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
@@ -26,8 +27,10 @@ function received(value) {
     started = now;
     print({ started: now });
     setTimeout(() => {
-      print({ events, seconds: (Date.now() - started) / 1000, delays, ended });
-      process.exit(0);
+      const sorted = delays.slice().sort((a, b) => a - b);
+      const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null);
+      const summary = { events, seconds: (Date.now() - started) / 1000, p50: at(0.5), p99: at(0.99), ended };
+      process.stdout.write(JSON.stringify(summary) + "\n", () => process.exit(0));
     }, duration);
   }
   events += 1;
