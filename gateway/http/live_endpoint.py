@@ -26,6 +26,7 @@ from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -58,19 +59,35 @@ def client_key(principal: Principal, address: str | None) -> str:
     return f"address:{address or 'unknown'}"
 
 
-class _SubscriptionsOnly:
-    """The schema, streaming subscriptions only, with internal errors masked."""
+Check = Callable[[str, Principal], Sequence[GraphQLError]]
+"""Why a document is refused before it runs (the query limits: size, depth, aliases, cost;
+validation), as for queries; empty when it may run."""
 
-    def __init__(self, schema: BaseSchema) -> None:
+
+class _SubscriptionsOnly:
+    """The schema, streaming subscriptions only, held to the query limits, with internal
+    errors masked."""
+
+    def __init__(self, schema: BaseSchema, check: Check) -> None:
         self._schema = schema
+        self._check = check
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._schema, name)
 
     async def stream(self, query: str | None, **kwargs: Any) -> AsyncGenerator[Any, None]:
+        context = kwargs.get("context_value")
+        if isinstance(context, LiveContext):
+            refused = self._check(query or "", context.principal)
+            if refused:
+                return _refusal(list(refused))
         kwargs["allowed_operation_types"] = (OperationType.SUBSCRIPTION,)
         results = await self._schema.stream(query, **kwargs)
         return _masked(results)
+
+
+async def _refusal(errors: list[GraphQLError]) -> AsyncGenerator[Any, None]:
+    yield PreExecutionError(data=None, errors=errors)
 
 
 async def _masked(results: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
@@ -110,12 +127,13 @@ class LiveEndpoint(GraphQL[LiveContext, None]):
         schema: BaseSchema,
         current: Current,
         authenticate: Authenticate,
+        check: Check,
         *,
         init_timeout_s: float,
         per_connection: int,
     ) -> None:
         super().__init__(
-            cast(BaseSchema, _SubscriptionsOnly(schema)),
+            cast(BaseSchema, _SubscriptionsOnly(schema, check)),
             graphql_ide=None,
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),

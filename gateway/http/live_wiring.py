@@ -11,6 +11,8 @@ from graphql import GraphQLError
 from gateway.auth import Authenticator
 from gateway.auth.principal import Principal
 from gateway.clock import Clocks
+from gateway.graphql.execution import Executor
+from gateway.graphql.protection import Guards
 from gateway.graphql.schema.types import City
 from gateway.http.live_endpoint import LiveEndpoint
 from gateway.live.callbacks import CallbackInboxes
@@ -75,6 +77,12 @@ class ServingState(Protocol):
     @property
     def metrics(self) -> Metrics: ...
 
+    @property
+    def executor(self) -> Executor: ...
+
+    @property
+    def guards(self) -> Guards: ...
+
 
 class ListeningAddress:
     """The gateway's own base URL for platforms' notifications: ``CAAP_PUBLIC_URL``, else the
@@ -134,10 +142,20 @@ def live_parts(
             raise GraphQLError("the federation is not loaded yet")
         return await authenticator.authenticate(authorization, query)
 
+    def check(source: str, principal: Principal) -> Sequence[GraphQLError]:
+        runtime = state.runtime
+        if runtime is None:
+            return [GraphQLError("the federation is not loaded yet")]
+        federation = runtime.federation
+        restricted = state.guards.current(federation).restricted(principal)
+        prepared = state.executor.prepare(source, federation.options.limits, restricted)
+        return prepared.errors if prepared.document is None else ()
+
     view = LiveEndpoint(
         schema,
         current,
         authenticate,
+        check,
         init_timeout_s=settings.live_init_timeout_s,
         per_connection=settings.live_per_connection,
     )

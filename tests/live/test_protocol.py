@@ -99,3 +99,16 @@ def test_an_event_stream_with_a_bad_token_is_refused_with_401(gateway: GatewaySe
     )
     assert answer.status_code == 401
     assert "token" in answer.text
+
+
+def test_a_subscription_document_is_held_to_the_query_limits(gateway: GatewayServer) -> None:
+    aliases = " ".join(f"a{n}: __typename" for n in range(40))
+    query = f'subscription {{ entityChanges(type: "WeatherObserved") {{ {aliases} }} }}'
+    with _socket(gateway) as ws:
+        ws.send(json.dumps({"type": "connection_init"}))
+        _receive(ws)
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        answer = _receive(ws)
+    assert answer["type"] == "error"
+    assert answer["payload"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert "alias" in answer["payload"][0]["message"]
