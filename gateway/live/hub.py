@@ -30,6 +30,8 @@ from gateway.live.policy_group import PolicyGroup
 from gateway.live.redis_relay import RedisRelays, Relay
 from gateway.live.subscriber import Delivery, Subscriber
 from gateway.live.upstream_stream import StreamKey, StreamTiming, UpstreamStream
+from gateway.policy.audit import AuditLog
+from gateway.policy.audit_trail import AuditTrail
 from gateway.query.coverage import CoverageStatus
 from gateway.query.entity_request import EntityRequest
 from gateway.query.planner import CityStep, plan
@@ -104,9 +106,12 @@ class LiveHub:
         limits: LiveLimits | None = None,
         clocks: Clocks | None = None,
         relays: RedisRelays | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
         self.federation = federation
         self._relays = relays
+        self._audit = audit
+        """Each subscription's access decisions are written here, as a query's are."""
         self._adapters = adapters
         self._upstream = upstream
         self._callbacks = callbacks
@@ -143,7 +148,8 @@ class LiveHub:
         self, request: EntityRequest, principal: Principal, connection: LiveConnection
     ) -> Subscriber:
         """Open a subscription to ``request``'s changes; raises ``LiveRefused``."""
-        steps = plan(request, self.federation, principal, now=datetime.now(UTC))
+        trail = AuditTrail(self._audit, principal)
+        steps = plan(request, self.federation, principal, trail, now=datetime.now(UTC))
         allowed = [s for s in steps if s.query is not None]
         if not allowed:
             refusal = steps[0].refusal if steps else None

@@ -18,6 +18,7 @@ from gateway.live.callbacks import CallbackInboxes
 from gateway.live.hub import LiveHub, LiveLimits
 from gateway.live.redis_relay import RedisRelays
 from gateway.live.upstream_stream import StreamTiming
+from gateway.policy.audit import AuditLog
 from gateway.query.upstream import Upstream
 
 RELOADED = "the federation was reloaded: subscribe again"
@@ -34,6 +35,9 @@ class Serving(Protocol):
 
     @property
     def upstream(self) -> Upstream: ...
+
+    @property
+    def audit(self) -> AuditLog | None: ...
 
 
 class LiveHubs:
@@ -77,6 +81,7 @@ class LiveHubs:
             limits=self.limits,
             clocks=self._clocks,
             relays=self.relays,
+            audit=runtime.audit,
         )
         self._hubs[id(runtime)] = (runtime, hub)
         return hub

@@ -9,6 +9,8 @@ then answers.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +19,7 @@ import pytest
 from tests.live.conftest import LiveWorld
 from tests.live.hub_probe import all_primed, hubs, streams_opened
 from tests.live.node_client import subscribed
+from tests.support.federation_files import write_federation
 from tests.support.gateway_server import GatewayServer
 from tests.support.waiting import wait_until
 
@@ -63,11 +66,15 @@ def test_weather_from_every_city_equal_to_what_entities_then_answers(
 
 
 def test_anonymous_water_consumption_is_refused_and_opens_no_stream(
-    live_world: LiveWorld,
+    live_world: LiveWorld, tmp_path: Path
 ) -> None:
+    audit = tmp_path / "audit.jsonl"
+    path = write_federation(
+        tmp_path / "federation.yaml", live_world.sim.urls, audit={"file": str(audit)}
+    )
     live_world.sim.reset_requests()
     with (
-        GatewayServer(str(live_world.federation), live_poll_s=0.2) as gateway,
+        GatewayServer(str(path), live_poll_s=0.2) as gateway,
         subscribed(
             "ws", f"{gateway.url}/graphql", SUBSCRIPTION, {"type": "WaterConsumptionObserved"}
         ) as client,
@@ -79,6 +86,9 @@ def test_anonymous_water_consumption_is_refused_and_opens_no_stream(
         assert streams_opened(gateway) == 0
     asked = live_world.sim.requests_by_city()
     assert sum(c["by_type"].get("WaterConsumptionObserved", 0) for c in asked.values()) == 0
+    decisions = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    assert len(decisions) == CITIES  # each city's decision is audited, as for a query
+    assert all("WaterConsumptionObserved" in json.dumps(d) for d in decisions)
 
 
 def test_a_thousand_subscribers_share_one_upstream_stream_per_city(live_world: LiveWorld) -> None:
