@@ -6,11 +6,21 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any, Protocol
 
 import strawberry
-from graphql import GraphQLError
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    visit,
+)
 
 from gateway.auth import Authenticator
 from gateway.auth.principal import Principal
 from gateway.clock import Clocks
+from gateway.errors import BadUserInput
 from gateway.graphql.execution import Executor
 from gateway.graphql.protection import Guards
 from gateway.graphql.schema.types import City
@@ -84,6 +94,22 @@ class ServingState(Protocol):
     def guards(self) -> Guards: ...
 
 
+def selects(schema: GraphQLSchema, document: DocumentNode, parent: str, name: str) -> bool:
+    """True when ``document`` selects the field ``parent.name`` anywhere (fragments too)."""
+    info = TypeInfo(schema)
+    found = False
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_: object) -> None:
+            nonlocal found
+            parent_type = info.get_parent_type()
+            if node.name.value == name and parent_type is not None and parent_type.name == parent:
+                found = True
+
+    visit(document, TypeInfoVisitor(info, Finder()))
+    return found
+
+
 class ListeningAddress:
     """The gateway's own base URL for platforms' notifications: ``CAAP_PUBLIC_URL``, else the
     address the server listens on (learnt from the first request's ASGI ``server``)."""
@@ -149,7 +175,11 @@ def live_parts(
         federation = runtime.federation
         restricted = state.guards.current(federation).restricted(principal)
         prepared = state.executor.prepare(source, federation.options.limits, restricted)
-        return prepared.errors if prepared.document is None else ()
+        if prepared.document is None:
+            return prepared.errors
+        if selects(state.executor.schema, prepared.document, "City", "types"):
+            return [BadUserInput("City.types is answered by queries, not in subscription events")]
+        return ()
 
     view = LiveEndpoint(
         schema,

@@ -112,3 +112,18 @@ def test_a_subscription_document_is_held_to_the_query_limits(gateway: GatewaySer
     assert answer["type"] == "error"
     assert answer["payload"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert "alias" in answer["payload"][0]["message"]
+
+
+def test_city_types_is_refused_in_subscription_events(gateway: GatewayServer) -> None:
+    query = (
+        'subscription { entityChanges(type: "WeatherObserved") { ...Event } } '
+        "fragment Event on EntityChangeEvent { ... on CityStreamChanged "
+        "{ city { types { name } } } }"
+    )
+    with _socket(gateway) as ws:
+        ws.send(json.dumps({"type": "connection_init"}))
+        _receive(ws)
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        answer = _receive(ws)
+    assert answer["type"] == "error", answer
+    assert "City.types" in answer["payload"][0]["message"]
