@@ -21,6 +21,11 @@ HTTP_AUDIT := tests/http_audit/node_modules/.package-lock.json
 $(HTTP_AUDIT): tests/http_audit/package.json tests/http_audit/package-lock.json
 	cd tests/http_audit && npm ci --no-audit --no-fund --loglevel=error
 
+# The subscription tests run the reference clients (npm graphql-ws, graphql-sse): pinned here.
+LIVE_CLIENTS := tests/live/clients/node_modules/.package-lock.json
+$(LIVE_CLIENTS): tests/live/clients/package.json tests/live/clients/package-lock.json
+	cd tests/live/clients && npm ci --no-audit --no-fund --loglevel=error
+
 # GraphiQL's page loads React and GraphiQL from the gateway itself (no CDN): the lockfile
 # in gateway/http/graphiql pins them; `make run` and the tests need them installed.
 GRAPHIQL := gateway/http/graphiql/node_modules/.package-lock.json
@@ -67,7 +72,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) $(HTTP_AUDIT) $(GRAPHIQL) browser system-deps
+unit: $(STAMP) $(HTTP_AUDIT) $(LIVE_CLIENTS) $(GRAPHIQL) browser system-deps
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
@@ -88,8 +93,9 @@ $(PEERS): bench/peers/package.json bench/peers/package-lock.json
 # Benchmarks (bench/): citysim, the gateway, Hive Gateway (the peer rows) and wrk on
 # loopback; prints the table and writes the whole of bench/results.md in one run.
 # `$(BIN)/python -m bench --quick` is the short version (without the peer rows).
-bench: $(STAMP) $(PEERS)
+bench: $(STAMP) $(PEERS) $(LIVE_CLIENTS)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.live
 
 bench-peers: $(STAMP) $(PEERS)
 	$(BIN)/python -m bench.peers

@@ -170,8 +170,11 @@ class Sim:
 _SIM_LINE = re.compile(r"^(\S+)\s+(http://\S+?)(/ngsi-ld/v1/entities|/cities)\s*$")
 
 
-def start_citysim(group: ProcessGroup, *, latency_s: float, entities: int) -> Sim:
-    """``python -m citysim`` on ephemeral ports; returns once it printed its control line."""
+def start_citysim(
+    group: ProcessGroup, *, latency_s: float, entities: int, bucket_s: float = 3600.0
+) -> Sim:
+    """``python -m citysim`` on ephemeral ports; returns once it printed its control line.
+    Values change every ``bucket_s`` (the default: never during a row)."""
     argv = [
         sys.executable,
         "-m",
@@ -185,7 +188,7 @@ def start_citysim(group: ProcessGroup, *, latency_s: float, entities: int) -> Si
         "--latency",
         str(latency_s),
         "--bucket",
-        "3600",
+        str(bucket_s),
     ]
     started = group.start("citysim", argv, env=clean_env(), separate_stdout=True)
     out = started.stdout
@@ -245,8 +248,11 @@ def wait_ready(
     raise StartError(f"{started.name} did not become ready at {url}:\n{started.tail()}")
 
 
-def start_gateway(group: ProcessGroup, config: Path, *, workers: int) -> Server:
-    """``caap serve`` for ``config``; returns once ``/readyz`` answers 200."""
+def start_gateway(
+    group: ProcessGroup, config: Path, *, workers: int, env: Mapping[str, str] | None = None
+) -> Server:
+    """``caap serve`` for ``config`` (``env``: ``CAAP_*`` settings); returns once ``/readyz``
+    answers 200."""
     port = free_port()
     argv = [
         sys.executable,
@@ -262,7 +268,7 @@ def start_gateway(group: ProcessGroup, config: Path, *, workers: int) -> Server:
         "--workers",
         str(workers),
     ]
-    started = group.start("gateway", argv, env=clean_env())
+    started = group.start("gateway", argv, env=clean_env(env))
     url = f"http://{HOST}:{port}"
     wait_ready(group, started, url + "/readyz")
     return Server(started, url)

@@ -86,7 +86,8 @@ class AccessTokenValidator:
         scope = claims.get("scope", "")
         if not isinstance(scope, str) or not isinstance(claims["client_id"], str):
             raise InvalidToken("the token's scope or client_id is not a string")
-        return Principal(claims["sub"], claims["client_id"], frozenset(scope.split()))
+        expires = float(claims["exp"])
+        return Principal(claims["sub"], claims["client_id"], frozenset(scope.split()), expires)
 
     def _check_claims(self, claims: Mapping[str, Any]) -> None:
         options: dict[str, jwt.ClaimsOption] = {name: {"essential": True} for name in _REQUIRED}

@@ -118,12 +118,13 @@ class Introspector:
         scope = doc.get("scope")
         scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
         sub, client = doc.get("sub"), doc.get("client_id")
+        exp = doc.get("exp")
         principal = Principal(
             sub if isinstance(sub, str) else None,
             client if isinstance(client, str) else None,
             scopes,
+            float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else None,
         )
-        exp = doc.get("exp")
         until = now + self._max_cache_s
         if isinstance(exp, int | float) and not isinstance(exp, bool):
             until = min(until, float(exp))

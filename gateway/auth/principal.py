@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +13,8 @@ class Principal:
     subject: str | None = None
     client_id: str | None = None
     scopes: frozenset[str] = frozenset()
+    expires_at: float | None = field(default=None, compare=False)
+    """When the token expires (Unix seconds, its ``exp``): a live subscription ends then."""
 
     @property
     def anonymous(self) -> bool:

@@ -19,6 +19,8 @@ log = logging.getLogger("caap.access")
 ROUTES = frozenset(
     {"/graphql", "/", "/status.json", "/healthz", "/readyz", "/metrics", "/admin/reload"}
 )
+NOTIFY = "/notify/"
+"""Platforms' notifications (gateway/live/callbacks.py): the path holds a secret."""
 QUIET = frozenset({"/healthz", "/readyz", "/metrics", "/status.json"})
 
 
@@ -47,8 +49,16 @@ class AccessLogMiddleware:
         finally:
             path: str = scope["path"]
             method: str = scope["method"]
+            if path.startswith(NOTIFY):
+                path = NOTIFY + "*"  # the rest is an inbox's secret: never logged
             route = (
-                path if path in ROUTES else "/status/*" if path.startswith("/status/") else "other"
+                path
+                if path in ROUTES
+                else "/status/*"
+                if path.startswith("/status/")
+                else path
+                if path == NOTIFY + "*"
+                else "other"
             )
             self.metrics.http_requests.labels(route, method, str(status)).inc()
             quiet = route in QUIET or route == "/status/*"

@@ -10,7 +10,8 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
 from adapters import AnswerBudget
 from adapters.registry import AdapterRegistry
@@ -27,6 +28,9 @@ from gateway.http.disconnect import cancel_on_disconnect
 from gateway.http.examples import example_routes
 from gateway.http.graphiql import ASSET_ROUTE, graphiql_asset
 from gateway.http.graphql_endpoint import graphql_endpoint, receive_body
+from gateway.http.live_endpoint import wants_event_stream
+from gateway.http.live_wiring import live_parts
+from gateway.http.notify import notify_endpoint
 from gateway.ops.gc_tuning import tune_gc
 from gateway.ops.metrics import Metrics
 from gateway.ops.operations import Operations
@@ -58,6 +62,8 @@ def create_app(
     )
     state = GatewayState(executor=Executor(schema._schema), metrics=metrics, guards=guards)
     ops = Operations(settings, state, metrics)
+    live, live_view, listening = live_parts(settings, state, schema, clocks)
+    state.live = live
     answers = AnswerBudget(QueryLimits().upstream_bytes)
     """One budget for the cities' answers, kept across reloads (a reload sets its size)."""
 
@@ -91,6 +97,7 @@ def create_app(
             try:
                 yield
             finally:
+                await live.aclose()
                 await guards.aclose()
 
     @ops.observe
@@ -106,7 +113,14 @@ def create_app(
         received = await receive_body(request, settings.body_timeout_s)
         if isinstance(received, Response):
             return received
+        listening.learn(request.scope)
+        if wants_event_stream(received):  # graphql-sse: long-lived, not a request in flight
+            return await live_view.serve(received)
         return await timed_graphql(received)
+
+    async def serve_websocket(websocket: WebSocket) -> None:
+        listening.learn(websocket.scope)
+        await live_view.run(websocket)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -121,6 +135,12 @@ def create_app(
 
     routes: list[BaseRoute] = [
         Route("/graphql", serve_graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", serve_websocket),
+        Route(
+            "/notify/{secret}",
+            notify_endpoint(live.callbacks, settings.body_timeout_s),
+            methods=["POST"],
+        ),
         Route(ASSET_ROUTE, graphiql_asset, methods=["GET"]),
         *example_routes(),
         Route("/healthz", healthz, methods=["GET"]),
@@ -132,4 +152,5 @@ def create_app(
     app.state.gateway = state
     app.state.metrics = metrics
     app.state.ops = ops
+    app.state.live_view = live_view
     return app

@@ -65,6 +65,16 @@ class Metrics:
             ["city", "reason"],
             registry=self.registry,
         )
+        self.live_streams = Gauge(
+            "caap_live_upstream_streams",
+            "Upstream streams this process reads now (with Redis: those whose lease it holds).",
+            registry=self.registry,
+        )
+        self.live_subscriptions = Gauge(
+            "caap_live_subscriptions",
+            "Live subscriptions open on this process.",
+            registry=self.registry,
+        )
         self.push_downs_rejected = Counter(
             "caap_push_downs_rejected",
             "Requests a city platform rejected because of an optional push-down (geo, time), "

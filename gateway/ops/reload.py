@@ -173,6 +173,8 @@ class Reloader:
         self._health.retain(federation.cities)
         self._metrics.federation_cities.set(len(federation.cities))
         self._metrics.federation_loaded.set(seen.loaded_at)
+        if old is not None and state.live is not None:
+            state.live.retire(old.runtime)  # its subscriptions end with a reason
         if old is not None:
             task = asyncio.get_running_loop().create_task(self._close_after(old, ended))
             self._closing.add(task)

@@ -44,6 +44,27 @@ class Settings:
     """The proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are trusted: IPs or
     networks, comma-separated (CAAP_FORWARDED_ALLOW_IPS); None: no one's, the caller's
     address is the socket's peer."""
+    public_url: str | None = None
+    """The gateway's address as platforms reach it, for HTTP notifications (CAAP_PUBLIC_URL,
+    e.g. ``https://caap.example.se``); None: the address it listens on."""
+    live_poll_s: float = 10.0
+    """How often a city that does not push is polled for a live stream (CAAP_LIVE_POLL_S)."""
+    live_push_retry_s: float = 30.0
+    """How soon a failed push channel is tried again (CAAP_LIVE_PUSH_RETRY_S)."""
+    live_per_connection: int = 20
+    """Subscriptions one connection may hold (CAAP_LIVE_PER_CONNECTION)."""
+    live_per_client: int = 100
+    """Subscriptions one client (token client id, else address) may hold (CAAP_LIVE_PER_CLIENT)."""
+    live_queue: int = 256
+    """Events waiting for one subscriber; past that it is closed as too slow (CAAP_LIVE_QUEUE)."""
+    live_init_timeout_s: float = 10.0
+    """How long a WebSocket may take to send ``connection_init`` (CAAP_LIVE_INIT_TIMEOUT_S);
+    later, it is closed with 4408."""
+    live_lease_s: float = 10.0
+    """With CAAP_REDIS_URL: how long a replica's lease on an upstream stream lasts unrenewed
+    (CAAP_LIVE_LEASE_S); another replica takes a dead one's streams over within about that."""
+    notify_body_bytes: int = 1 << 20
+    """The largest notification a platform may POST (CAAP_NOTIFY_BODY_BYTES)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +99,15 @@ class Settings:
             header_timeout_s=_seconds(e, "CAAP_HEADER_TIMEOUT_S", 10.0),
             body_timeout_s=_seconds(e, "CAAP_BODY_TIMEOUT_S", 30.0),
             forwarded_allow_ips=_proxies(e.get("CAAP_FORWARDED_ALLOW_IPS", "")),
+            public_url=_url(e.get("CAAP_PUBLIC_URL", "")),
+            live_poll_s=_seconds(e, "CAAP_LIVE_POLL_S", 10.0) or 10.0,
+            live_push_retry_s=_seconds(e, "CAAP_LIVE_PUSH_RETRY_S", 30.0) or 30.0,
+            live_per_connection=_count(e, "CAAP_LIVE_PER_CONNECTION", 20),
+            live_per_client=_count(e, "CAAP_LIVE_PER_CLIENT", 100),
+            live_queue=_count(e, "CAAP_LIVE_QUEUE", 256),
+            live_init_timeout_s=_seconds(e, "CAAP_LIVE_INIT_TIMEOUT_S", 10.0) or 10.0,
+            live_lease_s=_seconds(e, "CAAP_LIVE_LEASE_S", 10.0) or 10.0,
+            notify_body_bytes=_count(e, "CAAP_NOTIFY_BODY_BYTES", 1 << 20),
         )
 
 
@@ -92,6 +122,29 @@ def _seconds(e: Mapping[str, str], name: str, default: float) -> float:
     if not 0 <= value < 86_400:
         raise SettingsError(f"{name}: {value:g} is outside 0..86400 seconds")
     return value
+
+
+def _count(e: Mapping[str, str], name: str, default: int) -> int:
+    text = e.get(name)
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingsError(f"{name}: {text!r} is not a whole number") from None
+    if value < 1:
+        raise SettingsError(f"{name}: {value} must be at least 1")
+    return value
+
+
+def _url(text: str) -> str | None:
+    """``CAAP_PUBLIC_URL``: an absolute http(s) URL, or None."""
+    text = text.strip()
+    if not text:
+        return None
+    if not text.startswith(("http://", "https://")) or len(text) < 10:
+        raise SettingsError(f"CAAP_PUBLIC_URL: {text!r} is not an http:// or https:// URL")
+    return text.rstrip("/")
 
 
 def _choice(e: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str | None:

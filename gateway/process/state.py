@@ -9,6 +9,7 @@ from gateway.auth import Authenticator
 from gateway.graphql.execution import Executor
 from gateway.graphql.protection import Guards
 from gateway.graphql.schema.types import City
+from gateway.live.hubs import LiveHubs
 from gateway.ops.metrics import Metrics
 from gateway.process.runtime import Runtime
 
@@ -24,3 +25,5 @@ class GatewayState:
     cities: Mapping[str, City] = field(default_factory=dict)
     guards: Guards = field(default_factory=Guards)
     """Limits, rate limits, response cache, persisted queries of the federation in force."""
+    live: LiveHubs | None = None
+    """The subscriptions' hubs (gateway/live/); a reload retires the old federation's."""
