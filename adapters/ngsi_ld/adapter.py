@@ -86,8 +86,8 @@ class NgsiLdAdapter:
     async def fetch_entities(self, query: SourceQuery) -> SourceResult:
         """Query the broker, following ``rel="next"`` links until ``query.limit`` entities.
 
-        Where the dialect cannot filter by time (``orion-ld``), the window is applied
-        here and ``offset`` counted over what matches.
+        Where the dialect cannot filter by time (``orion-ld``), or a ``where`` is given,
+        the filters are (also) applied here and ``offset`` counted over what matches.
         """
         if query.limit < 0 or query.offset < 0:
             raise UnsupportedQuery("limit and offset must not be negative")
@@ -95,16 +95,19 @@ class NgsiLdAdapter:
         terms = term_map(settings.context)
         headers = context_link(settings.context)
         timed = query.observed_after is not None or query.observed_before is not None
-        refine = (
+        time_here = (
             timed and settings.time_property is not None and not self.config.rules.time_push_down
         )
+        refine = time_here or bool(query.where)
         collector = Collector(query, refine=refine)
         size = (
             self.config.entity_page_size
             if refine
             else min(self.config.entity_page_size, query.limit)
         )
-        params = entity_params(query, settings, size, push_time=not refine)
+        params = entity_params(
+            query, settings, size, push_time=not time_here, push_offset=not refine
+        )
         url = self.config.entities_url.with_query(params)
         wanted = self._wanted(query, terms)
         etags: list[tuple[str, str]] | None = []

@@ -32,12 +32,18 @@ Params = list[tuple[str, str]]
 
 
 def entity_params(
-    query: SourceQuery, settings: TypeSettings, limit: int, *, push_time: bool = True
+    query: SourceQuery,
+    settings: TypeSettings,
+    limit: int,
+    *,
+    push_time: bool = True,
+    push_offset: bool | None = None,
 ) -> Params:
     """Parameters for ``GET /ngsi-ld/v1/entities`` answering ``query``, ``limit`` per page.
 
     Without ``push_time`` the time window is left to the adapter, and so is ``offset``
-    (the broker is asked from its first entity).
+    (the broker is asked from its first entity); ``push_offset`` (default: ``push_time``)
+    says so for ``offset`` alone.
     """
     check_name("entity type", query.entity_type)
     params: Params = [("type", query.entity_type)]
@@ -50,7 +56,7 @@ def entity_params(
         params += near_params(query.near)
     elif query.within is not None:
         params += within_params(query.within)
-    offset = query.offset if push_time else 0
+    offset = query.offset if (push_time if push_offset is None else push_offset) else 0
     params += [("limit", str(limit)), ("offset", str(offset)), ("count", "true")]
     if settings.format == "keyValues":
         params.append(("options", "keyValues"))

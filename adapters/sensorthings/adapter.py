@@ -99,7 +99,7 @@ class SensorThingsAdapter:
             raise UnsupportedQuery("limit and offset must not be negative")
         if empty_area(query):
             return SourceResult([], total_count=0)
-        refine = any(
+        refine = bool(query.where) or any(
             f is not None
             for f in (query.near, query.within, query.observed_after, query.observed_before)
         )
