@@ -63,7 +63,7 @@ class NgsiLdAdapter:
         )
         settings = [self.config.defaults, *self.config.types.values()]
         timed = any(s.time_property for s in settings)
-        filters = {"attrs", "near", "within"} | ({"time"} if timed else set())
+        filters = {"attrs", "near", "within", "where"} | ({"time"} if timed else set())
         self._capabilities = Capabilities(filters=frozenset(filters), paging=True)
         for url in sorted(self.config.contexts):
             if not term_map(url).shipped:
@@ -80,7 +80,8 @@ class NgsiLdAdapter:
 
     @property
     def capabilities(self) -> Capabilities:
-        """attrs, near, within, and time unless no type has a ``time_property``; paging."""
+        """attrs, near, within, where (``where.py``: what ``q`` can say), and time unless no
+        type has a ``time_property``; paging."""
         return self._capabilities
 
     async def fetch_entities(self, query: SourceQuery) -> SourceResult:
@@ -106,7 +107,7 @@ class NgsiLdAdapter:
             else min(self.config.entity_page_size, query.limit)
         )
         params = entity_params(
-            query, settings, size, push_time=not time_here, push_offset=not refine
+            query, settings, size, push_time=not time_here, push_offset=not refine, terms=terms
         )
         url = self.config.entities_url.with_query(params)
         wanted = self._wanted(query, terms)

@@ -22,8 +22,9 @@ MAX_STRING_LENGTH = 256
 """Characters of a string value."""
 MAX_SAFE_INTEGER = 2**53
 """Integers beyond this are not exact in every platform's JSON (a JavaScript double)."""
-ATTRIBUTE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,127}")
-"""What an attribute of the common model is called (at most 128 characters)."""
+ATTRIBUTE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,127}")
+"""What an attribute of the common model is called (at most 128 characters; Smart Data
+Models has names such as ``N-TOT``)."""
 NOT_ATTRIBUTES = {
     "id": "id is not an attribute: use entity lookup",
     "type": "type is not an attribute: it is the query's type",
@@ -56,7 +57,7 @@ def _condition(path: str, attribute: str, op: Comparison, value: JSONValue) -> C
         raise BadUserInput(f"{path}.attribute: {NOT_ATTRIBUTES[attribute]}")
     if not ATTRIBUTE.fullmatch(attribute):
         raise BadUserInput(
-            f"{path}.attribute: not an attribute name (a letter, then letters, digits or _; "
+            f"{path}.attribute: not an attribute name (a letter, then letters, digits, _ or -; "
             "at most 128 characters), such as temperature"
         )
     return Condition(attribute, op, _value(f"{path}.value", op, value))

@@ -1,0 +1,100 @@
+"""``where`` -> NGSI-LD ``q``: what is pushed, what is left to the gateway (ADR 0018)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adapters.contract import Comparison, Condition, JSONValue, SourceQuery
+from adapters.ngsi_ld.config import TypeSettings
+from adapters.ngsi_ld.contexts import term_map
+from adapters.ngsi_ld.query import entity_params
+from adapters.ngsi_ld.where import format_number, where_clauses
+from citysim.ngsi_ld.q import parse
+
+C = Comparison
+KEY_VALUES = TypeSettings()
+TERMS = term_map(KEY_VALUES.context)
+
+
+def clauses(
+    *conditions: Condition, settings: TypeSettings = KEY_VALUES, entity_type: str = "Beach"
+) -> list[str]:
+    return where_clauses(conditions, entity_type, settings, TERMS)
+
+
+@pytest.mark.parametrize(
+    ("condition", "clause"),
+    [
+        (Condition("occupationRate", C.GT, 25), "occupationRate>25"),
+        (Condition("occupationRate", C.LTE, 0.5), "occupationRate<=0.5"),
+        (Condition("occupationRate", C.EQ, 1e-7), "occupationRate==0.0000001"),
+        (Condition("occupationRate", C.NE, 3), "occupationRate!=3"),
+        (Condition("name", C.EQ, "Ribersborg"), 'name=="Ribersborg"'),
+        (Condition("name", C.IN, ["Malmö strand", "Lomma", 2]), 'name=="Malmö strand","Lomma",2'),
+        (Condition("accessible", C.EQ, True), "accessible==true"),
+        (Condition("name", C.EXISTS, True), "name"),
+    ],
+)
+def test_sound_conditions_are_pushed(condition: Condition, clause: str) -> None:
+    assert clauses(condition) == [clause]
+    parse(clause)  # citysim's q grammar takes it
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        Condition("name", C.GT, "M"),  # string order: brokers collate their own way
+        Condition("name", C.NE, "Lomma"),
+        Condition("name", C.EXISTS, False),  # null is present to a broker
+        Condition("name", C.CONTAINS, "strand"),
+        Condition("name", C.EQ, 'say "hi"'),  # quoting differs between brokers
+        Condition("name", C.EQ, "a;b"),
+        Condition("dateObserved", C.EQ, "2026-01-01T00:00:00Z"),  # a DateTime to a broker
+        Condition("dateObserved", C.EQ, "2026-01-01"),
+        Condition("refDevice", C.EQ, "urn:ngsi-ld:Device:1"),  # a URI
+        Condition("name", C.IN, ["Lomma", "a,b"]),  # one member that cannot be said
+        Condition("accessible", C.GT, True),
+        Condition("https://example.org/x", C.EQ, 1),
+    ],
+)
+def test_unsound_conditions_stay_in_the_gateway(condition: Condition) -> None:
+    assert clauses(condition) == []
+
+
+def test_numbers_on_attributes_with_a_unit_stay_in_the_gateway_in_normalized_form() -> None:
+    """normalized answers are converted per entity from their unitCode (e.g. °F to °C)."""
+    hot = Condition("temperature", C.GT, 20)
+    assert clauses(hot, entity_type="WeatherObserved") == ["temperature>20"]
+    normalized = TypeSettings(format="normalized")
+    assert clauses(hot, settings=normalized, entity_type="WeatherObserved") == []
+    count = Condition("occupationRate", C.GT, 0.5)
+    assert clauses(count, settings=normalized) == ["occupationRate>0.5"]
+
+
+def test_where_joins_the_time_window_in_one_q() -> None:
+
+    query = SourceQuery(
+        "Beach",
+        observed_after=datetime(2026, 1, 1, tzinfo=UTC),
+        where=(Condition("occupationRate", C.GT, 0.5), Condition("name", C.CONTAINS, "x")),
+    )
+    q = dict(entity_params(query, KEY_VALUES, 10, terms=TERMS))["q"]
+    assert q == "dateObserved>=2026-01-01T00:00:00Z;occupationRate>0.5"
+    assert "q" not in dict(entity_params(SourceQuery("Beach", where=query.where), KEY_VALUES, 10))
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False) | st.integers(-(2**53), 2**53))
+def test_numbers_are_written_without_an_exponent_and_keep_their_value(value: float) -> None:
+    text = format_number(value)
+    assert "e" not in text.lower()
+    assert float(text) == value
+    parse(f"a=={text}")
+
+
+def test_values_of_other_kinds_are_not_pushed() -> None:
+    odd: list[JSONValue] = [None, [1], {"a": 1}]
+    assert clauses(*(Condition("occupationRate", C.EQ, v) for v in odd)) == []
