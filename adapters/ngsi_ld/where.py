@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from decimal import Decimal
 
 from adapters.contract import Comparison, Condition, JSONValue
 from adapters.ngsi_ld.config import TypeSettings
 from adapters.ngsi_ld.contexts import TermMap
-from adapters.sdk.conditions import kind_of
+from adapters.sdk.conditions import kind_of, plain_number
 from adapters.sdk.models import model_unit
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -77,7 +76,7 @@ def _literal(value: JSONValue, op: Comparison, *, numbers: bool) -> str | None:
     """``value`` as a q literal, or None when comparing it there is not sound."""
     kind = kind_of(value)
     if kind == "number" and numbers:
-        return format_number(value)
+        return plain_number(value)
     if kind == "bool" and op in (Comparison.EQ, Comparison.NE, Comparison.IN):
         return "true" if value else "false"
     if (
@@ -89,11 +88,3 @@ def _literal(value: JSONValue, op: Comparison, *, numbers: bool) -> str | None:
     ):
         return f'"{value}"'
     return None
-
-
-def format_number(value: float) -> str:
-    """A JSON number without an exponent (``1e-07`` -> ``0.0000001``), as q's grammar has it."""
-    if isinstance(value, int):
-        return str(value)
-    text = format(Decimal(repr(value)), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from adapters.contract import Comparison, Condition, JSONValue
@@ -81,3 +82,12 @@ def kind_of(value: object) -> str | None:
     if isinstance(value, str):
         return "string"
     return None
+
+
+def plain_number(value: float) -> str:
+    """A number as decimal digits, never an exponent (``1e-07`` -> ``0.0000001``): the form
+    every platform's query grammar takes (NGSI-LD ``q``, OData ``$filter``)."""
+    if isinstance(value, int):
+        return str(value)
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

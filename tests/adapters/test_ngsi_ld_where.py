@@ -12,7 +12,8 @@ from adapters.contract import Comparison, Condition, JSONValue, SourceQuery
 from adapters.ngsi_ld.config import TypeSettings
 from adapters.ngsi_ld.contexts import term_map
 from adapters.ngsi_ld.query import entity_params
-from adapters.ngsi_ld.where import format_number, where_clauses
+from adapters.ngsi_ld.where import where_clauses
+from adapters.sdk.conditions import plain_number
 from citysim.ngsi_ld.q import parse
 
 C = Comparison
@@ -89,7 +90,7 @@ def test_where_joins_the_time_window_in_one_q() -> None:
 
 @given(st.floats(allow_nan=False, allow_infinity=False) | st.integers(-(2**53), 2**53))
 def test_numbers_are_written_without_an_exponent_and_keep_their_value(value: float) -> None:
-    text = format_number(value)
+    text = plain_number(value)
     assert "e" not in text.lower()
     assert float(text) == value
     parse(f"a=={text}")
