@@ -157,3 +157,62 @@ def test_filtered_answers_equal_the_gateway_only_answer(
 
     check()
     assert RUNS["matched"] >= EXAMPLES // 10, RUNS  # the conditions were not all vacuous
+
+
+def post(client: httpx.Client, query: str, **variables: Any) -> dict[str, Any]:
+    response = client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_the_typed_fields_take_the_same_where(client: httpx.Client) -> None:
+    query = """query($where: [WhereCondition!]) {
+      weatherObserved(first: 1000, filter: {cities: ["stockholm", "uppsala", "eskilstuna",
+                                                      "helsingborg"]}, where: $where) {
+        nodes { id temperature } } }"""
+    everything = post(client, query)["data"]["weatherObserved"]["nodes"]
+    temperatures = sorted(n["temperature"] for n in everything if n["temperature"] is not None)
+    middle = temperatures[len(temperatures) // 2]
+    where = [{"attribute": "temperature", "op": "LT", "value": middle}]
+    cold = post(client, query, where=where)["data"]["weatherObserved"]["nodes"]
+    assert cold
+    assert sorted(n["id"] for n in cold) == sorted(
+        n["id"] for n in everything if n["temperature"] is not None and n["temperature"] < middle
+    )
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        (
+            [{"attribute": "pm25", "op": "GT", "value": 1}, {"attribute": "a", "op": "IN"}],
+            "where[1].value: IN needs a list",
+        ),
+        ([{"attribute": "pm25", "op": "GT", "value": "x" * 300}], "where[0].value: a string"),
+        ([{"attribute": "pm25", "op": "GT", "value": [1]}], "where[0].value: GT needs"),
+    ],
+)
+def test_bad_conditions_are_refused_before_any_city_is_asked(
+    client: httpx.Client, where: list[dict[str, Any]], message: str
+) -> None:
+    body = post(
+        client,
+        'query($where: [WhereCondition!]) { entities(type: "AirQualityObserved", where: $where)'
+        " { nodes { id } } }",
+        where=where,
+    )
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert message in body["errors"][0]["message"]
+    assert "Traceback" not in str(body)
+
+
+def test_an_unknown_comparison_is_refused_by_the_schema(client: httpx.Client) -> None:
+    body = post(
+        client,
+        '{ entities(type: "Beach", where: [{attribute: "name", op: LIKE, value: "x"}])'
+        " { nodes { id } } }",
+    )
+    assert "errors" in body
+    assert "LIKE" in body["errors"][0]["message"]
