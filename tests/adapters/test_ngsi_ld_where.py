@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.contract import Comparison, Condition, JSONValue, SourceQuery
+from adapters.contract import AdapterContext, Comparison, Condition, JSONValue, SourceQuery
+from adapters.ngsi_ld import NgsiLdAdapter
 from adapters.ngsi_ld.config import TypeSettings
 from adapters.ngsi_ld.contexts import term_map
 from adapters.ngsi_ld.query import entity_params
 from adapters.ngsi_ld.where import where_clauses
-from adapters.sdk.conditions import plain_number
+from adapters.sdk.conditions import all_hold, plain_number
 from citysim.ngsi_ld.q import parse
+from tests.conformance import truth
+from tests.support.sim import Sim
 
 C = Comparison
 KEY_VALUES = TypeSettings()
@@ -99,3 +104,36 @@ def test_numbers_are_written_without_an_exponent_and_keep_their_value(value: flo
 def test_values_of_other_kinds_are_not_pushed() -> None:
     odd: list[JSONValue] = [None, [1], {"a": 1}]
     assert clauses(*(Condition("occupationRate", C.EQ, v) for v in odd)) == []
+
+
+async def test_the_broker_filters_and_the_answer_is_what_the_conditions_keep(sim: Sim) -> None:
+    """Against citysim's broker: ``q`` carries the pushed conditions (the broker answers
+    fewer entities), and the adapter's answer is the conditions applied to everything."""
+    city, options = truth.demo_options("ngsi-ld", sim.urls["stockholm"])
+    adapter = NgsiLdAdapter(options, AdapterContext(city, logging.getLogger("test")))
+    try:
+        everything = (await adapter.fetch_entities(SourceQuery("AirQualityObserved"))).entities
+        indices = sorted(e.attributes["airQualityIndex"] for e in everything)
+        middle = sorted(e.attributes["no2"] for e in everything)[len(everything) // 2]
+        where = (
+            Condition("airQualityIndex", C.GTE, indices[len(indices) // 3]),  # no unit: pushed
+            Condition("no2", C.GT, middle),  # normalized: unitCode per entity, gateway-only
+        )
+        kept = sorted(e.id for e in everything if all_hold(where, e.attributes))
+        got = await adapter.fetch_entities(SourceQuery("AirQualityObserved", where=where))
+        assert sorted(e.id for e in got.entities) == kept
+        settings = adapter.config.for_type("AirQualityObserved")
+        terms = term_map(settings.context)
+        params = entity_params(
+            SourceQuery("AirQualityObserved", where=where), settings, 1000, terms=terms
+        )
+        assert dict(params)["q"] == f"airQualityIndex>={indices[len(indices) // 3]}"
+    finally:
+        await adapter.aclose()
+    headers = {"Link": f'<{settings.context}>; rel="http://www.w3.org/ns/json-ld#context"'}
+    async with httpx.AsyncClient() as http:
+        url = f"{adapter.config.entities_url}"
+        filtered = (await http.get(url, params=tuple(params), headers=headers)).json()
+        plain = [(k, v) for k, v in params if k != "q"]
+        unfiltered = (await http.get(url, params=tuple(plain), headers=headers)).json()
+    assert len(kept) <= len(filtered) < len(unfiltered)
