@@ -166,18 +166,30 @@ def post(client: httpx.Client, query: str, **variables: Any) -> dict[str, Any]:
     return body
 
 
-def test_the_typed_fields_take_the_same_where(client: httpx.Client) -> None:
-    query = """query($where: [WhereCondition!]) {
-      weatherObserved(first: 1000, filter: {cities: ["stockholm", "uppsala", "eskilstuna",
-                                                      "helsingborg"]}, where: $where) {
+def test_a_typed_fields_where_is_the_same_condition(client: httpx.Client) -> None:
+    """The generated fields' typed ``where`` (``{temperature: {lt: 3}}``) converts into
+    the same conditions as ``entities(where:)``: both answers name the same entities."""
+    cities = ["stockholm", "uppsala", "eskilstuna", "helsingborg"]
+    typed = """query($where: WeatherObservedWhere, $cities: [ID!]) {
+      weatherObserved(first: 1000, filter: {cities: $cities}, where: $where) {
         nodes { id temperature } } }"""
-    everything = post(client, query)["data"]["weatherObserved"]["nodes"]
+    generic = """query($where: [WhereCondition!], $cities: [ID!]) {
+      entities(type: "WeatherObserved", first: 1000, filter: {cities: $cities}, where: $where) {
+        nodes { id } } }"""
+    everything = post(client, typed, cities=cities)["data"]["weatherObserved"]["nodes"]
     temperatures = sorted(n["temperature"] for n in everything if n["temperature"] is not None)
     middle = temperatures[len(temperatures) // 2]
-    where = [{"attribute": "temperature", "op": "LT", "value": middle}]
-    cold = post(client, query, where=where)["data"]["weatherObserved"]["nodes"]
-    assert cold
-    assert sorted(n["id"] for n in cold) == sorted(
+    cold = post(client, typed, cities=cities, where={"temperature": {"lt": middle}})
+    same = post(
+        client,
+        generic,
+        cities=cities,
+        where=[{"attribute": "temperature", "op": "LT", "value": middle}],
+    )
+    ids = sorted(n["id"] for n in cold["data"]["weatherObserved"]["nodes"])
+    assert ids
+    assert ids == sorted(n["id"] for n in same["data"]["entities"]["nodes"])
+    assert ids == sorted(
         n["id"] for n in everything if n["temperature"] is not None and n["temperature"] < middle
     )
 
