@@ -63,7 +63,7 @@ class NgsiLdAdapter:
         )
         settings = [self.config.defaults, *self.config.types.values()]
         timed = any(s.time_property for s in settings)
-        filters = {"attrs", "near", "within"} | ({"time"} if timed else set())
+        filters = {"attrs", "near", "within", "where"} | ({"time"} if timed else set())
         self._capabilities = Capabilities(filters=frozenset(filters), paging=True)
         for url in sorted(self.config.contexts):
             if not term_map(url).shipped:
@@ -80,14 +80,15 @@ class NgsiLdAdapter:
 
     @property
     def capabilities(self) -> Capabilities:
-        """attrs, near, within, and time unless no type has a ``time_property``; paging."""
+        """attrs, near, within, where (``where.py``: what ``q`` can say), and time unless no
+        type has a ``time_property``; paging."""
         return self._capabilities
 
     async def fetch_entities(self, query: SourceQuery) -> SourceResult:
         """Query the broker, following ``rel="next"`` links until ``query.limit`` entities.
 
-        Where the dialect cannot filter by time (``orion-ld``), the window is applied
-        here and ``offset`` counted over what matches.
+        Where the dialect cannot filter by time (``orion-ld``), or a ``where`` is given,
+        the filters are (also) applied here and ``offset`` counted over what matches.
         """
         if query.limit < 0 or query.offset < 0:
             raise UnsupportedQuery("limit and offset must not be negative")
@@ -95,16 +96,19 @@ class NgsiLdAdapter:
         terms = term_map(settings.context)
         headers = context_link(settings.context)
         timed = query.observed_after is not None or query.observed_before is not None
-        refine = (
+        time_here = (
             timed and settings.time_property is not None and not self.config.rules.time_push_down
         )
+        refine = time_here or bool(query.where)
         collector = Collector(query, refine=refine)
         size = (
             self.config.entity_page_size
             if refine
             else min(self.config.entity_page_size, query.limit)
         )
-        params = entity_params(query, settings, size, push_time=not refine)
+        params = entity_params(
+            query, settings, size, push_time=not time_here, push_offset=not refine, terms=terms
+        )
         url = self.config.entities_url.with_query(params)
         wanted = self._wanted(query, terms)
         etags: list[tuple[str, str]] | None = []

@@ -18,6 +18,8 @@ import orjson
 from adapters.contract import BBox, Near, SourceQuery
 from adapters.errors import UnsupportedQuery
 from adapters.ngsi_ld.config import TypeSettings
+from adapters.ngsi_ld.contexts import TermMap
+from adapters.ngsi_ld.where import where_clauses
 
 LOCATION = "location"
 NEAR_MARGIN = 0.005
@@ -32,25 +34,36 @@ Params = list[tuple[str, str]]
 
 
 def entity_params(
-    query: SourceQuery, settings: TypeSettings, limit: int, *, push_time: bool = True
+    query: SourceQuery,
+    settings: TypeSettings,
+    limit: int,
+    *,
+    push_time: bool = True,
+    push_offset: bool | None = None,
+    terms: TermMap | None = None,
 ) -> Params:
     """Parameters for ``GET /ngsi-ld/v1/entities`` answering ``query``, ``limit`` per page.
 
     Without ``push_time`` the time window is left to the adapter, and so is ``offset``
-    (the broker is asked from its first entity).
+    (the broker is asked from its first entity); ``push_offset`` (default: ``push_time``)
+    says so for ``offset`` alone. With ``terms`` (the request context's), the ``where``
+    conditions that can be are pushed into ``q`` too (``where.py``).
     """
     check_name("entity type", query.entity_type)
     params: Params = [("type", query.entity_type)]
     if query.attrs is not None:
         params.append(("attrs", ",".join(fetched_attrs(query.attrs, settings))))
     time_q = time_filter(query, settings.time_property) if push_time else None
-    if time_q:
-        params.append(("q", time_q))
+    clauses = [time_q] if time_q else []
+    if terms is not None:
+        clauses += where_clauses(query.where, query.entity_type, settings, terms)
+    if clauses:
+        params.append(("q", ";".join(clauses)))
     if query.near is not None:
         params += near_params(query.near)
     elif query.within is not None:
         params += within_params(query.within)
-    offset = query.offset if push_time else 0
+    offset = query.offset if (push_time if push_offset is None else push_offset) else 0
     params += [("limit", str(limit)), ("offset", str(offset)), ("count", "true")]
     if settings.format == "keyValues":
         params.append(("options", "keyValues"))

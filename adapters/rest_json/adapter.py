@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -23,7 +24,9 @@ from adapters.rest_json.discovery import discover as discover_types
 from adapters.rest_json.mapping import to_source_entity
 from adapters.rest_json.paging import first_params, next_url
 from adapters.sdk.client import PlatformClient
+from adapters.sdk.conditions import all_hold, kind_of, plain_number
 from adapters.sdk.fetch import JsonAnswer
+from adapters.sdk.local import project
 
 PEER = "the API"
 
@@ -52,6 +55,8 @@ class RestJsonAdapter:
                 filters.add("time")
             if "bbox" in mapping.query:
                 filters.add("within")
+            if mapping.where_params:
+                filters.add("where")
         self._capabilities = Capabilities(
             filters=frozenset(filters),
             paging=self.config.paging.style != "none",
@@ -65,7 +70,8 @@ class RestJsonAdapter:
 
     @property
     def capabilities(self) -> Capabilities:
-        """attrs, and time/within where a type maps them to parameters; paging unless none."""
+        """attrs, and time/within/where where a type maps them to parameters; paging unless
+        none. ``where`` conditions without a parameter are applied here."""
         return self._capabilities
 
     async def fetch_entities(self, query: SourceQuery) -> SourceResult:
@@ -77,33 +83,47 @@ class RestJsonAdapter:
             known = ", ".join(sorted(self.config.types))
             raise UnsupportedQuery(f"no mapping for type {query.entity_type!r} (mapped: {known})")
         size = self.config.page_size
-        skip = query.offset if self.config.paging.style != "offset" else 0
+        local = bool(query.where)  # counted here: the API may filter on some conditions only
+        api_offset = 0 if local else query.offset
+        skip = query.offset if self.config.paging.style != "offset" or local else 0
         url = self.config.url.with_path(self.config.url.path.rstrip("/") + mapping.path)
         url = url.with_query(
             {
                 **mapping.params,
                 **_pushed(query, mapping),
-                **first_params(self.config.paging, size, query.offset),
+                **first_params(self.config.paging, size, api_offset),
             }
         )
         wanted = frozenset(query.attrs) if query.attrs is not None else None
+        tested = frozenset(c.attribute for c in query.where)
         entities: list[SourceEntity] = []
-        seen = query.offset if self.config.paging.style == "offset" else 0
+        seen = api_offset if self.config.paging.style == "offset" else 0
         total: int | None = None
         for _ in range(MAX_PAGES):
             page = await self._client.get_json(url)
             items = _items(page, mapping)
-            total = _total(page, mapping) if mapping.total is not None else total
+            total = _total(page, mapping) if mapping.total is not None and not local else total
             seen += len(items)
             for index, item in enumerate(items):
+                if local:
+                    entity = to_source_entity(
+                        item, query.entity_type, mapping, index=index,
+                        wanted=wanted | tested if wanted is not None else None,
+                    )  # fmt: skip
+                    if not all_hold(query.where, entity.attributes):
+                        continue
+                    if wanted is not None:
+                        entity = replace(entity, attributes=project(entity.attributes, query.attrs))
                 if skip > 0:
                     skip -= 1
                     continue
                 if len(entities) >= query.limit:
                     return SourceResult(entities, total_count=total, truncated=True)
-                entities.append(
-                    to_source_entity(item, query.entity_type, mapping, index=index, wanted=wanted)
-                )
+                if not local:
+                    entity = to_source_entity(
+                        item, query.entity_type, mapping, index=index, wanted=wanted
+                    )
+                entities.append(entity)
             following = next_url(
                 self.config.paging,
                 url,
@@ -161,7 +181,30 @@ def _pushed(query: SourceQuery, mapping: TypeMapping) -> dict[str, str]:
         params[names["observed_before"]] = _iso(query.observed_before, ceil=True)
     if query.within is not None and "bbox" in names:
         params[names["bbox"]] = _bbox(query.within)
+    for condition in query.where:
+        name = mapping.where_params.get(condition.attribute, {}).get(condition.op)
+        text = where_text(condition.value)
+        if name is not None and text is not None and name not in params:
+            params[name] = text
     return params
+
+
+def where_text(value: object) -> str | None:
+    """A condition's value as a parameter: a plain number, ``true``/``false``, the text, or
+    (``IN``) those comma-joined; None when it cannot be said so (a comma in a member)."""
+    if isinstance(value, list):
+        members = [where_text(v) for v in value]
+        if any(m is None or "," in m for m in members):
+            return None
+        return ",".join(m for m in members if m is not None)
+    kind = kind_of(value)
+    if kind == "bool":
+        return "true" if value else "false"
+    if kind == "number" and isinstance(value, int | float):
+        return plain_number(value)
+    if kind == "string" and isinstance(value, str):
+        return value
+    return None
 
 
 def _iso(moment: datetime, *, ceil: bool) -> str:

@@ -22,6 +22,8 @@
           total: meta.total                   # optional
           query: {observed_after: from, observed_before: to, bbox: bbox}
           params: {lang: sv}                  # sent with every request
+          where_params:                       # optional: conditions the API can filter on
+            temperature: {gt: temp_gt, lte: temp_lte, in: temp_in}   # op -> parameter
           id: "urn:ngsi-ld:WeatherObserved:{id}"
           location: location                  # GeoJSON; or {lat: <expr>, lon: <expr>}
           observed_at: dateObserved
@@ -44,6 +46,7 @@ from typing import Any, Literal
 
 from yarl import URL
 
+from adapters.contract import Comparison
 from adapters.credentials import CredentialsConfig, parse_credentials
 from adapters.errors import ConfigError
 from adapters.rest_json.expressions import (
@@ -59,7 +62,20 @@ STYLES: tuple[PagingStyle, ...] = ("offset", "page", "link", "next", "none")
 ACCEPTS = ("application/json", "application/geo+json")
 QUERY_KEYS = ("observed_after", "observed_before", "bbox")
 _TOP = ("url", "headers", "page_size", "accept", "paging", "types", "vars", "credentials")
-_TYPE = ("path", "items", "total", "query", "params", "id", "location", "observed_at", "attributes")
+_TYPE = (
+    "path",
+    "items",
+    "total",
+    "query",
+    "params",
+    "where_params",
+    "id",
+    "location",
+    "observed_at",
+    "attributes",
+)
+WHERE_OPS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "contains")
+"""Comparisons ``where_params`` may map (``Comparison`` values); ``in`` is sent comma-joined."""
 _PAGING: Mapping[str, Mapping[str, str | int]] = {
     "offset": {"limit": "limit", "offset": "offset"},
     "page": {"page": "page", "size": "pageSize", "first": 1},
@@ -103,6 +119,9 @@ class TypeMapping:
     query: Mapping[str, str] = field(default_factory=dict)
     """SourceQuery member (observed_after, observed_before, bbox) -> parameter name."""
     params: Mapping[str, str] = field(default_factory=dict)
+    where_params: Mapping[str, Mapping[Comparison, str]] = field(default_factory=dict)
+    """Attribute -> comparison -> the parameter by which the API keeps (at least) the
+    items whose field compares so (ADR 0018)."""
     location: Location | None = None
     observed_at: Field | None = None
 
@@ -127,6 +146,7 @@ class RestJsonConfig:
         names = {str(v) for k, v in self.paging.params.items() if k != "first"}
         for mapping in self.types.values():
             names.update(mapping.params, mapping.query.values())
+            names.update(p for ops in mapping.where_params.values() for p in ops.values())
         return frozenset(names)
 
 
@@ -249,12 +269,16 @@ def _type(prefix: str, name: str, section: object, variables: Mapping[str, str])
     attributes = section["attributes"]
     if not isinstance(attributes, Mapping) or not attributes:
         raise ConfigError(prefix + "attributes", "must map attribute names to expressions")
+    fields = MappingProxyType(
+        {str(k): _field(f"{prefix}attributes.{k}", v) for k, v in attributes.items()}
+    )
     return TypeMapping(
         path=_path(prefix + "path", section["path"], name, variables),
         items=_expression(prefix + "items", section.get("items", "$")),
         id=_field(prefix + "id", section["id"]),
-        attributes=MappingProxyType(
-            {str(k): _field(f"{prefix}attributes.{k}", v) for k, v in attributes.items()}
+        attributes=fields,
+        where_params=_where_params(
+            prefix + "where_params", section.get("where_params", {}), fields
         ),
         total=_expression(prefix + "total", section["total"]) if "total" in section else None,
         query=query,
@@ -264,6 +288,35 @@ def _type(prefix: str, name: str, section: object, variables: Mapping[str, str])
         if "observed_at" in section
         else None,
     )
+
+
+def _where_params(
+    key: str, value: object, fields: Mapping[str, Field]
+) -> Mapping[str, Mapping[Comparison, str]]:
+    """``where_params``: only on attributes read as they are (a value in the model's units
+    and names is what the parameter gets; a computed one would need converting back)."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(key, "must map attribute names to {comparison: parameter}")
+    checked: dict[str, Mapping[Comparison, str]] = {}
+    for attribute, ops in value.items():
+        here = f"{key}.{attribute}"
+        expression = fields.get(str(attribute))
+        if expression is None:
+            raise ConfigError(here, "is not one of the type's attributes")
+        if not isinstance(expression, Expression) or "|" in expression.source:
+            raise ConfigError(
+                here,
+                f"the attribute is computed ({expression.source!r}); a parameter would get "
+                "the value in the model's units, not the API's",
+            )
+        names = _strings(here, ops)
+        for op in names:
+            if op not in WHERE_OPS:
+                raise ConfigError(f"{here}.{op}", f"unknown; allowed: {', '.join(WHERE_OPS)}")
+        checked[str(attribute)] = MappingProxyType(
+            {Comparison(op): param for op, param in names.items()}
+        )
+    return MappingProxyType(checked)
 
 
 def _path(key: str, value: object, type_name: str, variables: Mapping[str, str]) -> str:

@@ -11,10 +11,12 @@ from collections.abc import Mapping
 
 from adapters.contract import JSONValue, SourceEntity, SourceQuery
 from adapters.geo import is_near, is_within
+from adapters.sdk.conditions import all_hold
 
 
 def matches(entity: SourceEntity, query: SourceQuery) -> bool:
-    """True when ``entity`` passes ``query``'s near, within and time filters."""
+    """True when ``entity`` passes ``query``'s near, within, time and ``where`` filters
+    (``where``: ``adapters.sdk.conditions``)."""
     if query.near is not None or query.within is not None:
         if entity.location is None:
             return False
@@ -29,7 +31,7 @@ def matches(entity: SourceEntity, query: SourceQuery) -> bool:
             return False
         if query.observed_before is not None and entity.observed_at >= query.observed_before:
             return False
-    return True
+    return all_hold(query.where, entity.attributes)
 
 
 def project(

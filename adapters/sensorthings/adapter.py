@@ -45,6 +45,7 @@ from adapters.sensorthings.query import (
     observed,
     thing_params,
 )
+from adapters.sensorthings.where import RESULT, where_clauses
 
 PEER = "the SensorThings server"
 PROBE_BOX = BBox(min_lat=0.0, min_lon=0.0, max_lat=0.001, max_lon=0.001)
@@ -77,7 +78,7 @@ class SensorThingsAdapter:
         self.precision = Precision()
         """How finely the server reports times; pushed-down bounds are widened by it."""
         self._capabilities = Capabilities(
-            filters=frozenset({"attrs", "near", "within", "time"}),
+            filters=frozenset({"attrs", "near", "within", "time", "where"}),
             paging=True,
             entity_types=frozenset(self.config.types),
         )
@@ -99,7 +100,7 @@ class SensorThingsAdapter:
             raise UnsupportedQuery("limit and offset must not be negative")
         if empty_area(query):
             return SourceResult([], total_count=0)
-        refine = any(
+        refine = bool(query.where) or any(
             f is not None
             for f in (query.near, query.within, query.observed_after, query.observed_before)
         )
@@ -110,17 +111,22 @@ class SensorThingsAdapter:
         names = observed(mapping, query.attrs)
         skip = 0 if refine else query.offset
 
-        def first_page(time_push_down: bool) -> URL:
+        where = where_clauses(query.where, query.entity_type, mapping)
+
+        def first_page(pushed: frozenset[str]) -> URL:
             after = None
-            if time_push_down and query.observed_after is not None:
+            if "time" in pushed and query.observed_after is not None:
                 after = query.observed_after - self.precision.value
             params = thing_params(
-                self.config, mapping, query, names, top, skip, thing_ids=thing_ids, after=after
-            )
+                self.config, mapping, query, names, top, skip, thing_ids=thing_ids, after=after,
+                where=where if "where" in pushed else (),
+            )  # fmt: skip
             return (self.config.url / "Things").with_query(params)
 
+        wanted = {"time": query.observed_after is not None, "where": bool(where)}
         url, answer = await self._first(
-            first_page, query.observed_after is not None and self.push_downs.allowed("time")
+            first_page,
+            frozenset(n for n, on in wanted.items() if on and self.push_downs.allowed(n)),
         )
         mapper = Mapper(query.entity_type, mapping, self.config.match, self.precision)
         collector = Collector(query, refine=refine)
@@ -144,18 +150,20 @@ class SensorThingsAdapter:
         )
 
     async def _first(
-        self, page: Callable[[bool], URL], time_push_down: bool
+        self, page: Callable[[frozenset[str]], URL], pushed: frozenset[str]
     ) -> tuple[URL, JsonAnswer]:
-        """The first page, asked again without the time push-down if the server rejects it."""
-        url = page(time_push_down)
-        try:
-            return url, await self._client.get_json(url)
-        except UpstreamError as exc:
-            if not (time_push_down and rejected_by_server(exc)):
-                raise
-            self.push_downs.reject("time", exc)
-        url = page(False)
-        return url, await self._client.get_json(url)
+        """The first page; if the server rejects it, asked again without the newest
+        push-down (``where``, then ``time``), each one it rejects dropped for this city."""
+        while True:
+            url = page(pushed)
+            try:
+                return url, await self._client.get_json(url)
+            except UpstreamError as exc:
+                if not (pushed and rejected_by_server(exc)):
+                    raise
+                name = "where" if "where" in pushed else "time"
+                self.push_downs.reject(name, exc)
+                pushed = pushed - {name}
 
     async def _things_in_area(self, query: SourceQuery) -> set[int] | None:
         """Ids of the Things located in the query's area (None: no area, or filter locally)."""
@@ -187,6 +195,9 @@ class SensorThingsAdapter:
             ),
             "geo": (self.config.url / "Locations").with_query(
                 {**locations_params(PROBE_BOX), "$top": "1"}
+            ),
+            "where": (self.config.url / "Things").with_query(
+                {"$filter": f"{RESULT} gt 0", "$select": "id", "$orderby": ORDER, "$top": "1"}
             ),
         }
         accepted: dict[str, bool] = {}

@@ -1,11 +1,13 @@
 """Which optional push-downs a city's SensorThings server accepts, learnt as it answers.
 
-Two filters are pushed down only as a help (the adapter filters every answer
+Three filters are pushed down only as a help (the adapter filters every answer
 itself, so leaving one out changes no answer, only how much is read):
 
 - ``time``: ``Datastreams/Observations/phenomenonTime ge <after>`` on Things;
 - ``geo``: ``geo.intersects(location, geography'POLYGON(...)')`` on Locations,
-  giving the ids of the Things in the area.
+  giving the ids of the Things in the area;
+- ``where``: ``Datastreams/Observations/result gt 25`` and the like on Things
+  (``where.py``).
 
 When the server rejects a request carrying one of them with a 4xx that says
 "not understood" (400, 404, 405, 422, 501), the adapter drops it, asks again,
@@ -23,7 +25,7 @@ from typing import Any
 
 from adapters.errors import UpstreamError, UpstreamUnavailable
 
-PUSH_DOWNS = ("time", "geo")
+PUSH_DOWNS = ("time", "geo", "where")
 REJECTING = frozenset({400, 404, 405, 422, 501})
 """Statuses that mean "I do not understand this request" (not 401/403/429/5xx)."""
 HOOK = "on_push_down_rejected"

@@ -12,7 +12,9 @@ filters only ever widen what the adapter then keeps (``pushdown.py``):
   function is refused by istSOS4);
 - the time window's start becomes "some Observation at or after it, less the
   precision the server reports times in" (the end is checked on the latest
-  Observation, by the adapter).
+  Observation, by the adapter);
+- ``where`` conditions on numbers become "some Observation's result compares so"
+  (``where.py``).
 """
 
 from __future__ import annotations
@@ -56,14 +58,17 @@ def thing_params(
     *,
     thing_ids: Collection[int] | None = None,
     after: datetime | None = None,
+    where: Iterable[str] = (),
 ) -> dict[str, str]:
-    """The query options of the first page; ``thing_ids`` (from the geo push-down) and
-    ``after`` (the widened time push-down) narrow the Things."""
+    """The query options of the first page; ``thing_ids`` (from the geo push-down),
+    ``after`` (the widened time push-down) and ``where`` (clauses from ``where.py``)
+    narrow the Things."""
     clauses = [things_filter(config, mapping, names)]
     if thing_ids is not None:
         clauses.append(" or ".join(f"id eq {i}" for i in sorted(thing_ids)))
     if after is not None:
         clauses.append(f"Datastreams/Observations/phenomenonTime ge {instant(after)}")
+    clauses += where
     datastreams = (
         f"$filter={datastream_filter(config, names)};"
         f"$select=@iot.id,unitOfMeasurement,observationType;$top={MAX_DATASTREAMS};"

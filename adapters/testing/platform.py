@@ -16,6 +16,7 @@ from typing import Any
 
 from adapters.contract import GeoPoint, SourceEntity, SourceQuery
 from adapters.geo import distance_m, is_near, is_within
+from adapters.sdk.conditions import all_hold
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Platform:
 
 
 def keeps(query: SourceQuery, entity: SourceEntity) -> bool:
-    """True when ``entity`` passes ``query``'s near, within and time filters."""
+    """True when ``entity`` passes ``query``'s near, within, time and ``where`` filters."""
     where = entity.location
     if query.near is not None and (where is None or not is_near(where, query.near)):
         return False
@@ -57,7 +58,9 @@ def keeps(query: SourceQuery, entity: SourceEntity) -> bool:
     at = entity.observed_at
     if query.observed_after is not None and (at is None or at < query.observed_after):
         return False
-    return not (query.observed_before is not None and (at is None or at >= query.observed_before))
+    if query.observed_before is not None and (at is None or at >= query.observed_before):
+        return False
+    return all_hold(query.where, entity.attributes)
 
 
 def same_value(got: object, want: object, abs_tol: float, rel_tol: float) -> bool:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -35,6 +36,8 @@ from adapters.contract import (
     AdapterFactory,
     BBox,
     Capabilities,
+    Comparison,
+    Condition,
     GeoPoint,
     Near,
     SourceEntity,
@@ -43,6 +46,7 @@ from adapters.contract import (
 )
 from adapters.errors import ConfigError, UnsupportedQuery
 from adapters.geo import distance_m
+from adapters.sdk.conditions import holds, kind_of
 from adapters.testing.checks import (
     UNKNOWN_KEY,
     Ask,
@@ -57,7 +61,7 @@ from adapters.testing.harness import Harness, run_check
 from adapters.testing.platform import Platform, differences
 from adapters.testing.upstream import MODES
 
-FILTERS = frozenset({"attrs", "near", "within", "time"})
+FILTERS = frozenset({"attrs", "near", "within", "time", "where"})
 BOX_SLACK_DEG = 1e-5
 TIME_SLACK = timedelta(seconds=1)
 
@@ -278,6 +282,31 @@ class AdapterConformance:
 
         self._run(check)
 
+    def test_where(self, platform: Platform) -> None:
+        """Conditions on a number: never fewer than the truth keeps; an adapter that claims
+        ``where`` keeps only entities whose answered value satisfies them (ADR 0018)."""
+        entity_type, name, middle = _numbered(platform)
+        conditions = (
+            Condition(name, Comparison.GT, middle),
+            Condition(name, Comparison.LT, middle),
+            Condition(name, Comparison.EXISTS, True),
+        )
+
+        async def check(h: Harness) -> None:
+            adapter = h.make(platform.url)
+            for condition in conditions:
+                query = SourceQuery(entity_type, where=(condition,))
+                await self._filtered(adapter, platform, query)
+                if "where" in adapter.capabilities.filters:
+                    result = await adapter.fetch_entities(replace(query, limit=10_000))
+                    for entity in result.entities:
+                        assert holds(condition, entity.attributes), (
+                            f"{entity.id}: {name}={entity.attributes.get(name)!r} does not "
+                            f"satisfy {condition}"
+                        )
+
+        self._run(check)
+
     def test_filters_combined(self, platform: Platform) -> None:
         entity_type, located = _located(platform)
         moments = sorted({e.observed_at for e in located if e.observed_at is not None})
@@ -406,6 +435,25 @@ def _ids(entities: Sequence[SourceEntity]) -> list[str]:
 
 async def _by_id(adapter: Adapter, query: SourceQuery) -> dict[str, SourceEntity]:
     return {e.id: e for e in (await adapter.fetch_entities(query)).entities}
+
+
+def _numbered(platform: Platform) -> tuple[str, str, float]:
+    """A type, a numeric attribute with at least two values, and a number between two."""
+    for entity_type in sorted(platform.types):
+        entities = platform.entities[entity_type]
+        for name in sorted(set().union(*(e.attributes for e in entities))):
+            values: list[float] = sorted(
+                {
+                    float(v)
+                    for e in entities
+                    if kind_of(v := e.attributes.get(name)) == "number"
+                    and isinstance(v, int | float)
+                }
+            )
+            if len(values) >= 2:
+                i = (len(values) - 1) // 2
+                return entity_type, name, (values[i] + values[i + 1]) / 2
+    pytest.skip("the platform holds no numeric attribute with two values")
 
 
 def _largest(platform: Platform) -> str:

@@ -4,7 +4,8 @@
 (see ``paging.py``), newest bucket only, ordered by id. Filters: ``from`` / ``to``
 (ISO 8601 with a zone; observation time, ``from`` inclusive, ``to`` exclusive) and
 ``bbox=minLon,minLat,maxLon,maxLat`` (items whose geometry's bounding box meets
-it). ``Accept: application/geo+json`` gives a FeatureCollection. ``GET /api``
+it), and field filters (``temperature__gt=20``, see ``field_filters.py``).
+``Accept: application/geo+json`` gives a FeatureCollection. ``GET /api``
 lists the resources. Errors are RFC 7807 ``application/problem+json``; an unknown
 parameter is refused by name.
 """
@@ -19,6 +20,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from citysim.rest_json.field_filters import MAX_FILTERS, FieldFilter, field_filter
 from citysim.rest_json.paging import (
     PARAMETERS,
     PagingError,
@@ -63,23 +65,36 @@ async def list_items(request: web.Request) -> web.Response:
     style: Any = request.app[STYLE]
     params = request.rel_url.query
     allowed = FILTERS | PARAMETERS[style]
-    for name in params:
-        if name not in allowed:
-            return problem(400, f"{name}: unknown parameter (known: {', '.join(sorted(allowed))})")
-        if len(params.getall(name)) > 1:
-            return problem(400, f"{name}: given more than once")
-    geo = _wants_geojson(request.headers.get("Accept"))
-    if geo is None:
-        return problem(406, "Accept: only application/json and application/geo+json are offered")
     try:
         page = window(style, params)
         items = _select(request.app[WORLD], resource, params)
     except (PagingError, ValueError) as exc:
         return problem(400, str(exc))
-    chosen = [resource.shape(e) for e in items[page.start : page.start + page.size]]
-    more = page.start + page.size < len(items)
+    shown = [resource.shape(e) for e in items]
+    fields = frozenset(k for item in shown for k in item)
+    filters: list[FieldFilter] = []
+    for name in params:
+        if len(params.getall(name)) > 1:
+            return problem(400, f"{name}: given more than once")
+        if name in allowed:
+            continue
+        found = field_filter(name, params[name], fields)
+        if found is None:
+            known = ", ".join(sorted(allowed))
+            return problem(
+                400, f"{name}: unknown parameter (known: {known}, and <field>__<lookup> filters)"
+            )
+        filters.append(found)
+    if len(filters) > MAX_FILTERS:
+        return problem(400, f"at most {MAX_FILTERS} field filters")
+    geo = _wants_geojson(request.headers.get("Accept"))
+    if geo is None:
+        return problem(406, "Accept: only application/json and application/geo+json are offered")
+    shown = [i for i in shown if all(f.keeps(i) for f in filters)]
+    chosen = shown[page.start : page.start + page.size]
+    more = page.start + page.size < len(shown)
     next_url = str(request.url.update_query(next_params(style, page))) if more else None
-    body = _body(style, chosen, len(items), page, next_url, str(request.url), geo=geo)
+    body = _body(style, chosen, len(shown), page, next_url, str(request.url), geo=geo)
     headers = {"Link": f'<{next_url}>; rel="next"'} if style == "link" and next_url else {}
     return web.Response(
         body=orjson.dumps(body),

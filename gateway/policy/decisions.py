@@ -10,6 +10,7 @@ theirs does not suffice (FORBIDDEN). A dataset a city does not list is denied.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import orjson
@@ -104,13 +105,16 @@ def decide(
     *,
     statistic: str | None = None,
     by_location: bool = False,
+    filtered: Iterable[str] = (),
 ) -> Decision:
     """Whether ``principal`` may read ``dataset`` of ``city`` as asked, and why.
 
     ``statistic`` names the attribute when only statistics of it are asked for:
     aggregate-only grants allow that, and nothing else. ``by_location``: the
     question filters on location (``near``, ``within``), which a caller who may
-    not see locations cannot use (it would reveal them).
+    not see locations cannot use (it would reveal them). ``filtered``: the attributes
+    a ``where`` tests, each of which the caller must be shown (a filter on a hidden
+    attribute would reveal its values; ADR 0018).
     """
     decision = grant_decision(principal, city, dataset)
     rules = decision.rules
@@ -134,6 +138,14 @@ def decide(
             False,
             f"{city.name} does not share the locations of {dataset}: "
             "filters on location (near, within) cannot be used",
+            ErrorCode.FORBIDDEN,
+        )
+    hidden = [a for a in dict.fromkeys(filtered) if not rules.shows(a)]
+    if hidden:
+        return Decision(
+            False,
+            f"{city.name} does not share the attribute {', '.join(hidden)} of {dataset}: "
+            "where cannot filter on it",
             ErrorCode.FORBIDDEN,
         )
     return decision

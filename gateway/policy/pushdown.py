@@ -57,13 +57,18 @@ def upstream(wanted: SourceQuery, rules: Rules, statistic: str | None = None) ->
     if rules.older_than_min is not None and before is not None:
         before = _ceil(before, UPSTREAM_TIME_GRID)  # the gateway applies the exact limit
     return replace(
-        wanted, attrs=_attrs(rules, statistic), near=near, within=within, observed_before=before
+        wanted,
+        attrs=_attrs(rules, statistic, wanted),
+        near=near,
+        within=within,
+        observed_before=before,
     )
 
 
-def _attrs(rules: Rules, statistic: str | None) -> tuple[str, ...] | None:
-    """Attributes to ask for; None (all) only when ``drop`` cannot be said as a list."""
-    needed = {f.attribute for f in rules.where}
+def _attrs(rules: Rules, statistic: str | None, wanted: SourceQuery) -> tuple[str, ...] | None:
+    """Attributes to ask for; None (all) only when ``drop`` cannot be said as a list.
+    The attributes that row rules and the caller's ``where`` test are always among them."""
+    needed = {f.attribute for f in rules.where} | {c.attribute for c in wanted.where}
     if statistic is not None:
         return tuple(sorted({statistic} | needed))
     if rules.keep is not None:

@@ -57,7 +57,12 @@ def plan(
     for city_id in city_ids:
         city = federation.cities[city_id]
         decision = decide(
-            principal, city, request.entity_type, statistic=statistic, by_location=by_location
+            principal,
+            city,
+            request.entity_type,
+            statistic=statistic,
+            by_location=by_location,
+            filtered=[c.attribute for c in request.where],
         )
         decision = decide_order(decision, city, request.entity_type, request.order.attribute)
         if audit is not None:
@@ -75,6 +80,7 @@ def plan(
             observed_after=request.observed_after,
             observed_before=request.observed_before,
             limit=federation.options.max_entities_per_city,
+            where=request.where,
         )
         wanted = restrict(query, decision.rules, at)
         sent = upstream(wanted, decision.rules, statistic)

@@ -116,9 +116,9 @@ async def test_is_an_adapter_with_capabilities(make: Make) -> None:
     adapter = make()
     assert isinstance(adapter, Adapter)
     assert adapter.kind == "ngsi-ld"
-    assert adapter.capabilities.filters == {"attrs", "near", "within", "time"}
+    assert adapter.capabilities.filters == {"attrs", "near", "within", "time", "where"}
     assert adapter.capabilities.paging
-    assert make(time_property=None).capabilities.filters == {"attrs", "near", "within"}
+    assert make(time_property=None).capabilities.filters == {"attrs", "near", "within", "where"}
     timed_type = make(time_property=None, types={"X": {"time_property": "t"}})
     assert "time" in timed_type.capabilities.filters
 

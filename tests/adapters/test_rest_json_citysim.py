@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from aiohttp import web
 
-from adapters.contract import AdapterContext, BBox, SourceQuery
+from adapters.contract import AdapterContext, BBox, Comparison, Condition, SourceQuery
 from adapters.errors import UnsupportedQuery, UpstreamError, UpstreamProtocolError
 from adapters.ngsi_ld import NgsiLdAdapter
 from adapters.rest_json import RestJsonAdapter
+from adapters.rest_json.adapter import where_text
+from adapters.sdk.conditions import all_hold
 from citysim.cluster import SimCluster
 from citysim.settings import SimSettings
 from tests.adapters.test_rest_json_config import demo_section
@@ -210,3 +214,47 @@ async def test_aclose_is_idempotent_and_final(cluster: SimCluster) -> None:
     await api.aclose()
     with pytest.raises(UpstreamError, match="closed"):
         await api.fetch_entities(SourceQuery("Beach", limit=1))
+
+
+# --- where (ADR 0018) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("city", sorted(STYLES))
+async def test_where_is_sent_as_the_apis_filters_and_the_answer_is_the_conditions(
+    cluster: SimCluster, city: str
+) -> None:
+    """Pushed conditions (temperature, by where_params) and one the API cannot take
+    (windSpeed, computed from km/h) together: the answer is what the conditions keep, offset counted
+    over it; the API itself filtered (its total is smaller than the unfiltered one)."""
+    api = adapter(cluster, city, page_size=5, paging=demo_section(city)["paging"])
+    try:
+        everything = (await api.fetch_entities(SourceQuery("WeatherObserved", limit=100))).entities
+        temperatures = sorted(e.attributes["temperature"] for e in everything)
+        middle = temperatures[len(temperatures) // 2]
+        where = (
+            Condition("temperature", Comparison.GTE, middle),
+            Condition("windSpeed", Comparison.GT, 0.5),
+        )
+        kept = [e.id for e in everything if all_hold(where, e.attributes)]
+        assert 0 < len(kept) < len(everything)
+        query = SourceQuery("WeatherObserved", limit=100, where=where)
+        assert [e.id for e in (await api.fetch_entities(query)).entities] == kept
+        later = replace(query, offset=2, limit=3, attrs=("windSpeed",))
+        page = (await api.fetch_entities(later)).entities
+        assert [e.id for e in page] == kept[2:5]
+        assert all(set(e.attributes) <= {"windSpeed"} for e in page)
+    finally:
+        await api.aclose()
+    async with httpx.AsyncClient(base_url=cluster.urls[city]) as http:
+        filtered = (await http.get("/api/weather", params={"temperature__gte": middle})).json()
+        unfiltered = (await http.get("/api/weather")).json()
+    assert len(filtered["data"]) < len(unfiltered["data"])
+    assert "where" in api.capabilities.filters
+
+
+def test_values_are_sent_in_a_form_the_api_reads() -> None:
+    assert where_text(1e-7) == "0.0000001"
+    assert where_text(True) == "true"
+    assert where_text(["good", 2]) == "good,2"
+    assert where_text(["a,b", "c"]) is None
+    assert where_text({"a": 1}) is None

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
+from adapters.contract import Comparison
 from adapters.errors import ConfigError
 from adapters.rest_json import RestJsonAdapter
 from adapters.rest_json.config import validate_config
@@ -42,6 +43,10 @@ def test_the_demo_cities_validate(city: str) -> None:
     assert config.types["WeatherObserved"].query == {
         "observed_after": "from", "observed_before": "to", "bbox": "bbox",
     }  # fmt: skip
+    assert config.types["WeatherObserved"].where_params["temperature"][Comparison.GT] == (
+        "temperature__gt"
+    )
+    assert "pollutants.pm25__lte" in config.parameters
 
 
 def test_defaults_and_paging_parameter_names() -> None:
@@ -86,6 +91,18 @@ def test_path_templates_take_the_type_and_vars() -> None:
                           "query": {"near": "n"}}}}, "types.T.query.near", "unknown"),
         ({"types": {"T": {"path": "/x", "id": "i", "attributes": {"a": "a"},
                           "location": {"lat": "y"}}}}, "types.T.location", "lat: ..., lon"),
+        ({"types": {"T": {"path": "/x", "id": "i", "attributes": {"a": "a"},
+                          "where_params": {"b": {"gt": "b_gt"}}}}},
+         "types.T.where_params.b", "not one of the type's attributes"),
+        ({"types": {"T": {"path": "/x", "id": "i", "attributes": {"a": "a | scale(2)"},
+                          "where_params": {"a": {"gt": "a_gt"}}}}},
+         "types.T.where_params.a", "computed"),
+        ({"types": {"T": {"path": "/x", "id": "i", "attributes": {"a": "a"},
+                          "where_params": {"a": {"above": "a_gt"}}}}},
+         "types.T.where_params.a.above", "allowed: eq, ne"),
+        ({"types": {"T": {"path": "/x", "id": "i", "attributes": {"a": "a"},
+                          "where_params": {"a": {"gt": 1}}}}},
+         "types.T.where_params.a.gt", "must be a string"),
     ],
 )  # fmt: skip
 def test_errors_name_the_key(changes: dict[str, Any], key: str, message: str) -> None:

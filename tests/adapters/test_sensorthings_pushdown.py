@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from adapters.contract import AdapterContext, BBox, SourceQuery
+from adapters.contract import AdapterContext, BBox, Comparison, Condition, SourceQuery
 from adapters.errors import UpstreamUnavailable
 from adapters.sdk.local import matches
 from adapters.sensorthings import SensorThingsAdapter
@@ -55,7 +55,7 @@ class Strict:
 
 @pytest.fixture
 async def strict(sim: SimThread) -> AsyncIterator[Strict]:
-    server = Strict(sim.urls[CITY], ("geo.", "phenomenonTime ge"))
+    server = Strict(sim.urls[CITY], ("geo.", "phenomenonTime ge", "Observations/result "))
     app = web.Application()
     app.router.add_get("/{tail:.*}", server.handle)
     runner = web.AppRunner(app, access_log=None)
@@ -87,7 +87,8 @@ async def test_rejected_push_downs_are_dropped_and_the_answer_stays_right(
     moments = sorted(
         truth.instant(e.observed_at) for e in truth.current(truth.world(sim, CITY), TYPE)
     )
-    query = SourceQuery(TYPE, within=box, observed_after=moments[2], limit=1000)
+    where = (Condition("uVIndexMax", Comparison.GTE, 0),)  # pushed where accepted
+    query = SourceQuery(TYPE, within=box, observed_after=moments[2], limit=1000, where=where)
     try:
         with caplog.at_level(logging.WARNING, logger="caap.test.pushdown"):
             for _ in range(3):
@@ -102,20 +103,21 @@ async def test_rejected_push_downs_are_dropped_and_the_answer_stays_right(
         await adapter.aclose()
         await reference.aclose()
     assert adapter.push_downs.accepted() == ()
-    assert set(adapter.push_downs.dropped) == {"geo", "time"}
-    assert adapter.push_downs.rejections == {"geo": 1, "time": 1}
-    assert strict.rejected == 2  # remembered: never asked again
-    assert sorted(counted) == [(CITY, "geo"), (CITY, "time")]
+    assert set(adapter.push_downs.dropped) == {"geo", "time", "where"}
+    assert adapter.push_downs.rejections == {"geo": 1, "time": 1, "where": 1}
+    assert strict.rejected == 3  # remembered: never asked again
+    assert sorted(counted) == [(CITY, "geo"), (CITY, "time"), (CITY, "where")]
     warnings = [r.getMessage() for r in caplog.records if "push-down" in r.getMessage()]
-    assert len(warnings) == 2
-    assert reference.push_downs.accepted() == ("time", "geo")
+    assert len(warnings) == 3
+    assert reference.push_downs.accepted() == ("time", "geo", "where")
 
 
 async def test_probe_reports_what_the_server_accepts(strict: Strict, sim: SimThread) -> None:
     strict_adapter, open_adapter = adapter_for(strict.url), adapter_for(sim.urls[CITY])
     try:
-        assert await strict_adapter.probe_push_downs() == {"time": False, "geo": False}
-        assert await open_adapter.probe_push_downs() == {"time": True, "geo": True}
+        closed = {"time": False, "geo": False, "where": False}
+        assert await strict_adapter.probe_push_downs() == closed
+        assert await open_adapter.probe_push_downs() == dict.fromkeys(closed, True)
     finally:
         await strict_adapter.aclose()
         await open_adapter.aclose()
@@ -129,4 +131,4 @@ async def test_an_error_that_is_not_a_rejection_is_not_taken_for_one(sim: SimThr
             await adapter.fetch_entities(SourceQuery(TYPE, within=box))
     finally:
         await adapter.aclose()
-    assert adapter.push_downs.accepted() == ("time", "geo")
+    assert adapter.push_downs.accepted() == ("time", "geo", "where")

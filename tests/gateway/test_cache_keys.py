@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
-from adapters.contract import BBox, GeoPoint, Near, SourceQuery
+from adapters.contract import BBox, Comparison, Condition, GeoPoint, Near, SourceQuery
 from gateway.federation.model import Rules
 from gateway.policy.pushdown import restrict, upstream
 from gateway.query.cache.keys import cache_key
@@ -78,3 +78,23 @@ def test_l2_an_older_than_min_limit_does_not_make_every_question_new() -> None:
     assert len(keys) == 1
     assert limits == sorted(limits)  # what the caller gets still follows the clock
     assert len(set(limits)) == 4
+
+
+def test_where_changes_the_key_and_its_order_does_not() -> None:
+    hot = Condition("temperature", Comparison.GT, 20)
+    calm = Condition("windSpeed", Comparison.LT, 3)
+    keys = {
+        cache_key("malmo", replace(Q, where=where), "p1")
+        for where in [
+            (),
+            (hot,),
+            (replace(hot, value=21),),
+            (replace(hot, op=Comparison.GTE),),
+            (replace(hot, value="20"),),
+            (hot, calm),
+        ]
+    }
+    assert len(keys) == 6
+    assert cache_key("malmo", replace(Q, where=(calm, hot)), "p1") == cache_key(
+        "malmo", replace(Q, where=(hot, calm)), "p1"
+    )

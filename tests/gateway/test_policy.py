@@ -241,3 +241,16 @@ def test_the_planner_looks_each_citys_grant_up_once(monkeypatch: pytest.MonkeyPa
     assert looked_up == ["malmo"]
     assert step.rules == Rules(keep=frozenset({"intensity"}))
     assert step.policy_class == policy_class(READER, MALMO, "TrafficFlowObserved")
+
+
+def test_where_on_an_attribute_that_is_not_shown_is_denied() -> None:
+    shown = decide(READER, MALMO, "TrafficFlowObserved", filtered=["intensity"])
+    hidden = decide(READER, MALMO, "TrafficFlowObserved", filtered=["intensity", "laneId"])
+    dropped = decide(RESEARCHER, MALMO, "TrafficFlowObserved", filtered=["address"])
+    assert shown.allowed
+    assert (hidden.allowed, hidden.code) == (False, ErrorCode.FORBIDDEN)
+    assert hidden.reason == (
+        "Malmö does not share the attribute laneId of TrafficFlowObserved: "
+        "where cannot filter on it"
+    )
+    assert not dropped.allowed

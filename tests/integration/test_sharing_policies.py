@@ -717,3 +717,115 @@ def test_distance_order_uses_the_coarse_location_only(
     distance = decoded[4]
     assert distance == pytest.approx(_metres(origin, first["nodes"][0]["location"]), rel=1e-3)
     assert distance > 0
+
+
+# --- where under a grant's rules (ADR 0018) -----------------------------------------------
+
+FILTERED = """
+query($type: String!, $where: [WhereCondition!], $first: Int) {
+  entities(type: $type, where: $where, first: $first) {
+    nodes { id attributes }
+    coverage { city { id } status }
+  }
+}
+"""
+
+
+def filtered(gw: GatewayServer, token: str | None, **variables: Any) -> Any:
+    response = post(gw.url, FILTERED, token, first=1000, **variables)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_where_on_an_attribute_the_grant_hides_is_denied(
+    rules_gateway: GatewayServer, idp: AuthServer
+) -> None:
+    """Filtering on pm10, which anonymous callers are not shown, would reveal its values."""
+    hidden = filtered(
+        rules_gateway,
+        None,
+        type="AirQualityObserved",
+        where=[{"attribute": "pm10", "op": "GT", "value": 0}],
+    )
+    assert hidden["data"]["entities"]["nodes"] == []
+    assert {c["status"] for c in hidden["data"]["entities"]["coverage"]} == {"DENIED"}
+    assert {e["extensions"]["code"] for e in hidden["errors"]} == {"FORBIDDEN"}
+    assert "does not share the attribute pm10" in hidden["errors"][0]["message"]
+    assert "where cannot filter on it" in hidden["errors"][0]["message"]
+    everything = filtered(rules_gateway, None, type="AirQualityObserved")
+    no2 = sorted(n["attributes"]["no2"] for n in everything["data"]["entities"]["nodes"])
+    assert len(no2) > 2
+    middle = no2[len(no2) // 2]
+    shown = filtered(
+        rules_gateway,
+        None,
+        type="AirQualityObserved",
+        where=[{"attribute": "no2", "op": "GTE", "value": middle}],
+    )
+    values = [n["attributes"]["no2"] for n in shown["data"]["entities"]["nodes"]]
+    assert values
+    assert sorted(values) == [v for v in no2 if v >= middle]
+    dropped = filtered(
+        rules_gateway,
+        idp.token("traffic-app"),
+        type="TrafficFlowObserved",
+        where=[{"attribute": "address", "op": "EXISTS", "value": True}],
+    )
+    assert {c["status"] for c in dropped["data"]["entities"]["coverage"]} == {"DENIED"}
+
+
+def test_where_on_the_location_is_refused_as_bad_input(rules_gateway: GatewayServer) -> None:
+    """Locations are filtered with near/within only, which coarsening already guards."""
+    answer = filtered(
+        rules_gateway,
+        None,
+        type="AirQualityObserved",
+        where=[{"attribute": "location", "op": "EXISTS", "value": True}],
+    )
+    assert answer["data"] is None
+    assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "where[0].attribute: location is not an attribute" in answer["errors"][0]["message"]
+
+
+# --- where (issue 14, ADR 0018) -----------------------------------------------------------
+
+WHERE = """
+query($type: String!, $where: [WhereCondition!]) {
+  entities(type: $type, where: $where, first: 1000) {
+    nodes { id attributes }
+    coverage { city { id } status }
+  }
+}
+"""
+
+
+def test_where_on_an_attribute_the_grant_hides_is_refused(
+    rules_gateway: GatewayServer, idp: AuthServer
+) -> None:
+    where = [{"attribute": "pm10", "op": "GT", "value": 0}]
+    public = post(rules_gateway.url, WHERE, type="AirQualityObserved", where=where).json()
+    assert public["data"]["entities"]["nodes"] == []
+    assert {c["status"] for c in public["data"]["entities"]["coverage"]} == {"DENIED"}
+    assert {e["extensions"]["code"] for e in public["errors"]} == {"FORBIDDEN"}
+    assert "attribute pm10 of AirQualityObserved: where cannot" in public["errors"][0]["message"]
+    dropped = [{"attribute": "address", "op": "EXISTS", "value": False}]
+    token = idp.token("traffic-app")
+    body = post(rules_gateway.url, WHERE, token, type="TrafficFlowObserved", where=dropped).json()
+    assert body["data"]["entities"]["nodes"] == []
+    assert "attribute address" in body["errors"][0]["message"]
+
+
+def test_where_on_a_shown_attribute_filters_what_the_caller_sees(
+    rules_gateway: GatewayServer, idp: AuthServer
+) -> None:
+    everything = entities(rules_gateway, "AirQualityObserved", idp.token("air-app"))
+    nodes = everything["data"]["entities"]["nodes"]
+    values = sorted(n["attributes"]["pm10"] for n in nodes if "pm10" in n["attributes"])
+    middle = values[len(values) // 2]
+    where = [{"attribute": "pm10", "op": "GTE", "value": middle}]
+    token = idp.token("air-app")
+    body = post(rules_gateway.url, WHERE, token, type="AirQualityObserved", where=where).json()
+    assert "errors" not in body, body["errors"]
+    got = {n["id"] for n in body["data"]["entities"]["nodes"]}
+    assert got == {n["id"] for n in nodes if n["attributes"].get("pm10", -1) >= middle}
+    assert 0 < len(got) < len(nodes)

@@ -10,6 +10,7 @@ import strawberry
 from gateway.errors import BadUserInput
 from gateway.federation.model import Federation
 from gateway.graphql.schema.order_input import EntityOrder, to_order
+from gateway.graphql.schema.where import WhereCondition, to_conditions
 from gateway.query.entity_request import (
     EntityRequest,
     check_cities,
@@ -72,6 +73,7 @@ def to_request(
     after: str | None,
     federation: Federation,
     order_by: EntityOrder | None = None,
+    where: list[WhereCondition] | None = None,
 ) -> EntityRequest:
     """Check the arguments of an entity query; BadUserInput says what is wrong and where."""
     f = filter or EntityFilter()
@@ -92,4 +94,5 @@ def to_request(
         ),
         after=after,
         order=to_order(order_by, f.near is not None),
+        where=to_conditions(where),
     )

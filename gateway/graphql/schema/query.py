@@ -20,6 +20,7 @@ from gateway.graphql.schema.models.root import AfterArg, FirstArg, OrderArg, rep
 from gateway.graphql.schema.order_input import EntityOrder
 from gateway.graphql.schema.statistics import Statistics, StatisticsGroupBy, to_statistics
 from gateway.graphql.schema.types import City, DatasetConnection, Entity, EntityConnection
+from gateway.graphql.schema.where import WhereCondition
 from gateway.query.datasets import dataset_request, find_datasets
 from gateway.query.entities import EntityAnswer, find_entities
 from gateway.query.history import find_history, history_request
@@ -30,6 +31,15 @@ Info = strawberry.Info[RequestContext, None]
 _report = report_coverage
 
 
+WhereArg = Annotated[
+    list[WhereCondition] | None,
+    strawberry.argument(
+        description="Conditions on attribute values, all of which must hold, e.g. "
+        '[{attribute: "pm25", op: GT, value: 25}].'
+    ),
+]
+
+
 async def _answer(
     info: Info,
     entity_type: str,
@@ -37,9 +47,10 @@ async def _answer(
     first: int | None,
     after: str | None,
     order_by: EntityOrder | None = None,
+    where: list[WhereCondition] | None = None,
 ) -> EntityAnswer:
     ctx = info.context
-    request = to_request(entity_type, filter, first, after, ctx.runtime.federation, order_by)
+    request = to_request(entity_type, filter, first, after, ctx.runtime.federation, order_by, where)
     answer = await find_entities(request, ctx.runtime, ctx.principal, ctx.deadline, ctx.audit)
     _report(info, answer.coverage)
     return answer
@@ -69,8 +80,9 @@ class Query(ModelFields):
         first: FirstArg = None,
         after: AfterArg = None,
         order_by: OrderArg = None,
+        where: WhereArg = None,
     ) -> EntityConnection:
-        answer = await _answer(info, type, filter, first, after, order_by)
+        answer = await _answer(info, type, filter, first, after, order_by, where)
         return convert.connection(EntityConnection, answer, convert.entity, info.context.cities)
 
     @strawberry.field(

@@ -18,10 +18,13 @@ VERSION = "v1"
 
 
 def normalised(query: SourceQuery) -> dict[str, object]:
-    """The parts of ``query`` that change the answer, in one canonical form."""
+    """The parts of ``query`` that change the answer, in one canonical form.
+
+    ``where`` is there only when given (its conditions sorted: they are AND-ed), so the
+    keys of questions without one did not change with issue 14."""
     near = query.near
     box = query.within
-    return {
+    parts: dict[str, object] = {
         "type": query.entity_type,
         "attrs": sorted(set(query.attrs)) if query.attrs is not None else None,
         "near": None
@@ -35,6 +38,11 @@ def normalised(query: SourceQuery) -> dict[str, object]:
         "limit": query.limit,
         "offset": query.offset,
     }
+    if query.where:
+        parts["where"] = sorted(
+            orjson.dumps([c.attribute, c.op.value, c.value]).decode() for c in query.where
+        )
+    return parts
 
 
 def cache_key(city_id: str, query: SourceQuery, policy_class: str) -> str:
