@@ -60,10 +60,11 @@ def _condition(path: str, attribute: str, op: Comparison, value: JSONValue) -> C
             f"{path}.attribute: not an attribute name (a letter, then letters, digits, _ or -; "
             "at most 128 characters), such as temperature"
         )
-    return Condition(attribute, op, _value(f"{path}.value", op, value))
+    return Condition(attribute, op, check_value(f"{path}.value", op, value))
 
 
-def _value(path: str, op: Comparison, value: JSONValue) -> JSONValue:
+def check_value(path: str, op: Comparison, value: JSONValue) -> JSONValue:
+    """``value`` as ``op`` needs it, within bounds; BadUserInput naming ``path``."""
     if op is Comparison.EXISTS:
         if not isinstance(value, bool):
             raise BadUserInput(f"{path}: EXISTS needs true or false")

@@ -184,3 +184,47 @@ def test_a_date_time_without_a_zone_is_refused_naming_the_field() -> None:
     with pytest.raises(BadUserInput, match=r"where\.dateObserved\.lt: give a time zone"):
         conditions(where, g.WEATHER_OBSERVED_WHERE)
     assert datetime(2026, 11, 25, tzinfo=UTC)  # the zone-aware form is the accepted one
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        (
+            g.WeatherObservedWhere(relative_humidity=FloatFilter(in_=[0.5] * 101)),
+            r"where\.relativeHumidity\.in: IN has 101 values, at most 100",
+        ),
+        (
+            g.WeatherObservedWhere(relative_humidity=FloatFilter(in_=[])),
+            r"where\.relativeHumidity\.in: IN needs a list of 1 to 100 values",
+        ),
+        (
+            g.WeatherObservedWhere(source=StringFilter(contains="x" * 257)),
+            r"where\.source\.contains: a string of at most 256 characters",
+        ),
+        (
+            g.WeatherObservedWhere(temperature=FloatFilter(lt=float("nan"))),
+            r"where\.temperature\.lt: not a finite number",
+        ),
+        (
+            g.OffStreetParkingWhere(available_spot_number=IntFilter(gt=2**60)),
+            r"where\.availableSpotNumber\.gt: integers are limited",
+        ),
+    ],
+)
+def test_a_typed_where_is_held_to_the_generic_where_bounds(where: object, message: str) -> None:
+    with pytest.raises(BadUserInput, match=message):
+        conditions(
+            where,
+            g.WEATHER_OBSERVED_WHERE
+            if isinstance(where, g.WeatherObservedWhere)
+            else g.OFF_STREET_PARKING_WHERE,
+        )
+
+
+def test_a_typed_where_with_too_many_comparisons_is_refused() -> None:
+    many = FloatFilter(eq=1.0, ne=2.0, gt=0.0, gte=0.0, lt=9.0, lte=9.0, in_=[1.0], exists=True)
+    where = g.WeatherObservedWhere(
+        temperature=many, relative_humidity=many, wind_speed=FloatFilter(gt=0.0)
+    )
+    with pytest.raises(BadUserInput, match=r"where: 17 comparisons, at most 16"):
+        conditions(where, g.WEATHER_OBSERVED_WHERE)

@@ -17,6 +17,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from adapters.contract import Comparison, Condition, JSONValue
 from gateway.errors import BadUserInput
+from gateway.query.where import MAX_CONDITIONS, check_value
 
 EXISTS = "True: the attribute is present (not null); false: it is absent."
 IN = "Equal to one of these."
@@ -93,7 +94,9 @@ OPERATORS: tuple[tuple[str, Comparison], ...] = (
 
 
 def conditions(where: object | None, attributes: Mapping[str, str]) -> tuple[Condition, ...]:
-    """The conditions of a model's ``where``: ``attributes`` maps its fields to model names."""
+    """The conditions of a model's ``where``: ``attributes`` maps its fields to model names.
+
+    Held to the same bounds as the generic ``entities(where:)`` (``gateway.query.where``)."""
     if where is None:
         return ()
     found: list[Condition] = []
@@ -105,7 +108,9 @@ def conditions(where: object | None, attributes: Mapping[str, str]) -> tuple[Con
             value = getattr(comparisons, name, None)
             if value is not None:
                 path = f"where.{to_camel_case(field)}.{name.rstrip('_')}"
-                found.append(Condition(attribute, op, plain(value, path)))
+                found.append(Condition(attribute, op, check_value(path, op, plain(value, path))))
+    if len(found) > MAX_CONDITIONS:
+        raise BadUserInput(f"where: {len(found)} comparisons, at most {MAX_CONDITIONS} are allowed")
     return tuple(found)
 
 
