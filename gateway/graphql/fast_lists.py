@@ -150,6 +150,10 @@ _AS_IS: dict[GraphQLLeafType, type] = {
 (a Float: when finite), so the plan skips the call."""
 
 
+def _finite(value: Any) -> bool:
+    return math.isfinite(value)
+
+
 def _leaf_field(get: Complete, leaf: GraphQLLeafType, required: bool) -> Complete:
     """Read a leaf field and coerce it as graphql-core would, in one step."""
     coerce = leaf.coerce_output_value
@@ -162,7 +166,7 @@ def _leaf_field(get: Complete, leaf: GraphQLLeafType, required: bool) -> Complet
             if required:
                 raise _Fallback
             return None
-        if type(value) is as_is and (not finite or math.isfinite(value)):
+        if type(value) is as_is and (not finite or _finite(value)):
             return value
         try:
             coerced = coerce(value)
