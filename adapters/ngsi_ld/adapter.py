@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import orjson
@@ -13,6 +14,7 @@ from adapters.contract import (
     Capabilities,
     HistoryQuery,
     HistoryResult,
+    SourceEntity,
     SourceQuery,
     SourceResult,
 )
@@ -22,6 +24,7 @@ from adapters.ngsi_ld.config import NgsiLdConfig, validate_config
 from adapters.ngsi_ld.contexts import TermMap, term_map
 from adapters.ngsi_ld.dialect import dialect_error
 from adapters.ngsi_ld.mapping import to_source_entity
+from adapters.ngsi_ld.page_memo import shared as page_memo
 from adapters.ngsi_ld.query import entity_params
 from adapters.ngsi_ld.temporal import fetch_history
 from adapters.ngsi_ld.transport import Page, context_link, get_page
@@ -117,12 +120,12 @@ class NgsiLdAdapter:
             cache_control = page.cache_control if cache_control is None else cache_control
             total = page.total_count if page.total_count is not None else total
             room = None if refine else query.limit - len(collector.entities) + 1
-            collector.extend([
-                to_source_entity(raw, terms, index=mapped + i, wanted=wanted,
-                                 time_property=settings.time_property,
-                                 expected_type=query.entity_type)
-                for i, raw in enumerate(page.entities[:room])
-            ])  # fmt: skip
+            mapping = (terms.context_url, wanted, settings.time_property, query.entity_type, room)
+            map_page = functools.partial(
+                _map_page, page.entities[:room], terms, mapped, wanted,
+                settings.time_property, query.entity_type,
+            )  # fmt: skip
+            collector.extend(page_memo.mapped(page.digest, mapping, page.size, map_page))
             mapped += len(page.entities)
             seen += len(page.entities)
             more = page.next_url is not None or (total is not None and seen < total)
@@ -188,3 +191,19 @@ class NgsiLdAdapter:
         if query.attrs is None:
             return None
         return frozenset(query.attrs) | {terms.compact(a) for a in query.attrs}
+
+
+def _map_page(
+    raws: Sequence[Any],
+    terms: TermMap,
+    first: int,
+    wanted: frozenset[str] | None,
+    time_property: str | None,
+    entity_type: str,
+) -> list[SourceEntity]:
+    """The entities of one page (``first``: the index of its first, for error messages)."""
+    return [
+        to_source_entity(raw, terms, index=first + i, wanted=wanted,
+                         time_property=time_property, expected_type=entity_type)
+        for i, raw in enumerate(raws)
+    ]  # fmt: skip

@@ -20,6 +20,7 @@ from yarl import URL
 from adapters.errors import UpstreamProtocolError
 from adapters.ngsi_ld.geojson import feature_entities
 from adapters.ngsi_ld.mapping import parse_datetime
+from adapters.ngsi_ld.page_memo import body_digest
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.fetch import JSON_TYPES
 from adapters.sdk.links import next_link
@@ -55,6 +56,10 @@ class Page:
     not_modified: bool = False
     partial: tuple[datetime, datetime] | None = None
     next_anchor: str | None = None
+    digest: bytes | None = None
+    """What identifies the answer's bytes (``page_memo.body_digest``), None for a 304."""
+    size: int = 0
+    """The answer's length in bytes."""
 
 
 def context_link(context: str) -> dict[str, str]:
@@ -98,6 +103,8 @@ async def get_page(
         cache_control=answer.headers.get("Cache-Control"),
         partial=partial,
         next_anchor=anchor.strip() if anchor and anchor.strip() else None,
+        digest=body_digest(answer.body),
+        size=len(answer.body),
     )
 
 
