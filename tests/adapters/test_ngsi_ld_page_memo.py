@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 import orjson
 import pytest
@@ -15,6 +14,7 @@ from adapters.contract import AdapterContext, SourceEntity, SourceQuery
 from adapters.errors import UpstreamProtocolError
 from adapters.ngsi_ld.adapter import NgsiLdAdapter
 from adapters.ngsi_ld.page_memo import PageMemo, body_digest
+from tests.adapters.test_ngsi_ld_adapter import entity
 
 LOG = logging.getLogger("test.page_memo")
 
@@ -80,16 +80,6 @@ def test_memory_is_bounded_by_the_bytes_of_the_answers_held() -> None:
     assert big.calls == 2
 
 
-def weather(n: int, temperature: float) -> dict[str, Any]:
-    return {
-        "id": f"urn:ngsi-ld:WeatherObserved:{n}",
-        "type": "WeatherObserved",
-        "temperature": temperature,
-        "dateObserved": "2026-11-25T10:00:00Z",
-        "location": {"type": "Point", "coordinates": [18.0, 59.0]},
-    }
-
-
 @pytest.fixture
 async def broker() -> AsyncIterator[tuple[str, list[bytes]]]:
     """Answers each query with the next body of the list (the last one from then on)."""
@@ -111,8 +101,8 @@ async def test_an_adapter_answers_the_same_whether_the_bytes_were_seen_or_not(
     broker: tuple[str, list[bytes]],
 ) -> None:
     url, bodies = broker
-    seen = orjson.dumps([weather(1, 1.5), weather(2, 2.5)])
-    changed = orjson.dumps([weather(1, 9.5), weather(2, 2.5)])
+    seen = orjson.dumps([entity(1), entity(2)])
+    changed = orjson.dumps([entity(9), entity(2)])
     bodies.extend([seen, seen, changed])
     adapter = NgsiLdAdapter({"url": url}, AdapterContext(city_id="memo", logger=LOG))
     try:
@@ -120,6 +110,6 @@ async def test_an_adapter_answers_the_same_whether_the_bytes_were_seen_or_not(
     finally:
         await adapter.aclose()
     temperatures = [[e.attributes["temperature"] for e in a.entities] for a in answers]
-    assert temperatures == [[1.5, 2.5], [1.5, 2.5], [9.5, 2.5]]
+    assert temperatures == [[1, 2], [1, 2], [9, 2]]
     assert answers[1].entities[0] is answers[0].entities[0]  # reused, not mapped again
     assert answers[2].entities[1] is not answers[0].entities[1]
