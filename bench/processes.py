@@ -170,8 +170,12 @@ class Sim:
 _SIM_LINE = re.compile(r"^(\S+)\s+(http://\S+?)(/ngsi-ld/v1/entities|/cities)\s*$")
 
 
-def start_citysim(group: ProcessGroup, *, latency_s: float, entities: int) -> Sim:
-    """``python -m citysim`` on ephemeral ports; returns once it printed its control line."""
+def start_citysim(
+    group: ProcessGroup, *, latency_s: float, entities: int, dialects: str = "demo"
+) -> Sim:
+    """``python -m citysim`` on ephemeral ports; returns once it printed its control line.
+
+    ``dialects``: ``demo`` (some brokers imitate Orion-LD, Stellio, ...) or ``standard``."""
     argv = [
         sys.executable,
         "-m",
@@ -186,6 +190,8 @@ def start_citysim(group: ProcessGroup, *, latency_s: float, entities: int) -> Si
         str(latency_s),
         "--bucket",
         "3600",
+        "--dialects",
+        dialects,
     ]
     started = group.start("citysim", argv, env=clean_env(), separate_stdout=True)
     out = started.stdout

@@ -3,10 +3,11 @@
 A broker answers a query it was asked before with the same bytes until its data
 changes, and the gateway asks again and again (every request whose cache entry has
 expired, every query that differs only in a value the platform does not filter on).
-Mapping those bytes gives the same entities each time, so the entities of a recent
-answer are kept under a digest of its body and of everything the mapping depends on,
-and reused. Nothing about freshness changes: the broker is still asked every time;
-only the work of turning identical bytes into entities is skipped.
+Decoding and mapping those bytes gives the same entities each time, so the entities of
+a recent answer are kept under its body (the bytes themselves are the key: equal keys
+are equal bytes, no digest can collide) and everything the mapping depends on, and
+reused. Nothing about freshness changes: the broker is still asked every time; only
+the work of turning identical bytes into entities is skipped.
 
 The entities are shared, as the gateway's upstream cache already shares them: the
 contract's entities are frozen and nobody changes their attributes. Memory is bounded
@@ -16,7 +17,6 @@ quarter of that is not kept.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Hashable, Sequence
 
 from cachetools import LRUCache
@@ -27,41 +27,31 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 """Bytes of answers whose entities are held (the entities take a few times that)."""
 
 Key = tuple[bytes, Hashable]
-
-
-def body_digest(body: bytes) -> bytes:
-    """What identifies an answer's bytes: BLAKE2b-128 and the length."""
-    return hashlib.blake2b(body, digest_size=16).digest() + len(body).to_bytes(8, "little")
+Mapped = tuple[Sequence[SourceEntity], int]
+"""The entities mapped of a page, and how many entities the page held."""
 
 
 class PageMemo:
-    """Mapped pages by (body digest, mapping parameters), least recently used first out."""
+    """Mapped pages by (body, mapping parameters), least recently used first out."""
 
     def __init__(self, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self._largest = max_body_bytes // 4
-        self._pages: LRUCache[Key, tuple[tuple[SourceEntity, ...], int]] = LRUCache(
+        self._pages: LRUCache[Key, tuple[Mapped, int]] = LRUCache(
             maxsize=max_body_bytes, getsizeof=lambda entry: entry[1]
         )
 
-    def mapped(
-        self,
-        digest: bytes | None,
-        parameters: Hashable,
-        size: int,
-        map_page: Callable[[], Sequence[SourceEntity]],
-    ) -> Sequence[SourceEntity]:
-        """The entities ``map_page`` gives for an answer of ``size`` bytes with ``digest``
-        (None: not remembered), mapped with ``parameters``: remembered, or mapped now."""
-        if digest is None:
-            return map_page()
-        key = (digest, parameters)
+    def mapped(self, body: bytes, parameters: Hashable, map_page: Callable[[], Mapped]) -> Mapped:
+        """What ``map_page`` gives for an answer ``body`` mapped with ``parameters``:
+        remembered, or mapped now."""
+        key = (body, parameters)
         found = self._pages.get(key)
         if found is not None:
             return found[0]
-        entities = tuple(map_page())  # a mapping error propagates: nothing is kept
-        if 0 < size <= self._largest:
-            self._pages[key] = (entities, size)
-        return entities
+        entities, held = map_page()  # a mapping error propagates: nothing is kept
+        result = (tuple(entities), held)
+        if 0 < len(body) <= self._largest:
+            self._pages[key] = (result, len(body))
+        return result
 
 
 shared = PageMemo()

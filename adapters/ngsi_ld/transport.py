@@ -20,7 +20,6 @@ from yarl import URL
 from adapters.errors import UpstreamProtocolError
 from adapters.ngsi_ld.geojson import feature_entities
 from adapters.ngsi_ld.mapping import parse_datetime
-from adapters.ngsi_ld.page_memo import body_digest
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.fetch import JSON_TYPES
 from adapters.sdk.links import next_link
@@ -56,10 +55,8 @@ class Page:
     not_modified: bool = False
     partial: tuple[datetime, datetime] | None = None
     next_anchor: str | None = None
-    digest: bytes | None = None
-    """What identifies the answer's bytes (``page_memo.body_digest``), None for a 304."""
-    size: int = 0
-    """The answer's length in bytes."""
+    body: bytes = b""
+    """The answer as received (empty for a 304)."""
 
 
 def context_link(context: str) -> dict[str, str]:
@@ -73,8 +70,12 @@ async def get_page(
     headers: Mapping[str, str] | None = None,
     *,
     if_none_match: str | None = None,
+    decode: bool = True,
 ) -> Page:
     """Fetch and read one page; raise an ``UpstreamError`` subclass on any failure.
+
+    ``decode=False``: ``entities`` is left empty, for the caller to read ``body`` with
+    ``entity_list`` when it needs to (an answer whose entities it already has).
 
     With ``if_none_match`` (an ETag) a 304 answer is a ``Page`` with ``not_modified``.
     """
@@ -96,15 +97,14 @@ async def get_page(
         partial = content_range(answer.headers.get("Content-Range"))
     anchor = answer.headers.get(NEXT_PAGE)
     return Page(
-        entities=entity_list(answer.body),
+        entities=entity_list(answer.body) if decode else [],
         total_count=results_count(answer.headers.get(RESULTS_COUNT)),
         next_url=next_link(answer.headers.getall("Link", ()), url),
         etag=answer.headers.get("ETag"),
         cache_control=answer.headers.get("Cache-Control"),
         partial=partial,
         next_anchor=anchor.strip() if anchor and anchor.strip() else None,
-        digest=body_digest(answer.body),
-        size=len(answer.body),
+        body=answer.body,
     )
 
 
