@@ -83,12 +83,20 @@ class StackSpec:
     entities: int
     gateway: Mapping[str, Any] = field(default_factory=dict)
     adapter: Mapping[str, Any] = field(default_factory=dict)
+    dialects: str = "demo"
+    """citysim's ``--dialects``: ``standard`` where a page must hold more than Stellio's 100."""
 
 
 STACKS = {
     "lat50": StackSpec(LATENCY_S, 12, gateway={**NO_RATE_LIMIT, "timeout_s": TIMEOUT_S}),
     "lat0": StackSpec(0.0, 12, gateway=NO_RATE_LIMIT),
-    "big": StackSpec(0.0, BIG_ENTITIES, gateway=NO_RATE_LIMIT, adapter={"page_size": BIG_ENTITIES}),
+    "big": StackSpec(
+        0.0,
+        BIG_ENTITIES,
+        gateway=NO_RATE_LIMIT,
+        adapter={"page_size": BIG_ENTITIES},
+        dialects="standard",
+    ),
     "ttl0": StackSpec(
         LATENCY_S,
         12,
@@ -177,7 +185,9 @@ class Bench:
             f"starting stack {name}: citysim ({spec.entities} entities, "
             f"{spec.latency_s * 1000:.0f} ms) and the gateway ({self.workers} worker(s))"
         )
-        sim = start_citysim(self.group, latency_s=spec.latency_s, entities=spec.entities)
+        sim = start_citysim(
+            self.group, latency_s=spec.latency_s, entities=spec.entities, dialects=spec.dialects
+        )
         try:
             config = write_federation_file(
                 self.workdir / f"federation-{name}.yaml",

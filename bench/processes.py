@@ -171,10 +171,17 @@ _SIM_LINE = re.compile(r"^(\S+)\s+(http://\S+?)(/ngsi-ld/v1/entities|/cities)\s*
 
 
 def start_citysim(
-    group: ProcessGroup, *, latency_s: float, entities: int, bucket_s: float = 3600.0
+    group: ProcessGroup,
+    *,
+    latency_s: float,
+    entities: int,
+    bucket_s: float = 3600.0,
+    dialects: str = "demo",
 ) -> Sim:
     """``python -m citysim`` on ephemeral ports; returns once it printed its control line.
-    Values change every ``bucket_s`` (the default: never during a row)."""
+
+    Values change every ``bucket_s`` (the default: never during a row). ``dialects``:
+    ``demo`` (some brokers imitate Orion-LD, Stellio, ...) or ``standard``."""
     argv = [
         sys.executable,
         "-m",
@@ -189,6 +196,8 @@ def start_citysim(
         str(latency_s),
         "--bucket",
         str(bucket_s),
+        "--dialects",
+        dialects,
     ]
     started = group.start("citysim", argv, env=clean_env(), separate_stdout=True)
     out = started.stdout

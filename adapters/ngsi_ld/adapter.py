@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -27,9 +28,10 @@ from adapters.ngsi_ld.dialect import dialect_error
 from adapters.ngsi_ld.discovery import discover as discover_types
 from adapters.ngsi_ld.lookup import fetch_entity as fetch_one
 from adapters.ngsi_ld.mapping import to_source_entity
+from adapters.ngsi_ld.page_memo import shared as page_memo
 from adapters.ngsi_ld.query import entity_params
 from adapters.ngsi_ld.temporal import fetch_history
-from adapters.ngsi_ld.transport import Page, context_link, get_page
+from adapters.ngsi_ld.transport import Page, context_link, entity_list, get_page
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.collect import Collector
 
@@ -118,7 +120,7 @@ class NgsiLdAdapter:
         mapped = 0
         asked: set[URL] = set()
         while True:
-            page = await self._get(url, headers)
+            page = await self._get(url, headers, decode=False)
             if etags is not None and page.etag is not None:
                 etags.append((str(url), page.etag))
             else:
@@ -126,16 +128,17 @@ class NgsiLdAdapter:
             cache_control = page.cache_control if cache_control is None else cache_control
             total = page.total_count if page.total_count is not None else total
             room = None if refine else query.limit - len(collector.entities) + 1
-            collector.extend([
-                to_source_entity(raw, terms, index=mapped + i, wanted=wanted,
-                                 time_property=settings.time_property,
-                                 expected_type=query.entity_type)
-                for i, raw in enumerate(page.entities[:room])
-            ])  # fmt: skip
-            mapped += len(page.entities)
-            seen += len(page.entities)
+            mapping = (terms.context_url, wanted, settings.time_property, query.entity_type, room)
+            map_page = functools.partial(
+                _map_page, page.body, room, terms, mapped, wanted,
+                settings.time_property, query.entity_type,
+            )  # fmt: skip
+            entities, held = page_memo.mapped(page.body, mapping, map_page)
+            collector.extend(entities)
+            mapped += held
+            seen += held
             more = page.next_url is not None or (total is not None and seen < total)
-            if collector.full or not page.entities or not more:
+            if collector.full or not held or not more:
                 result = collector.result(
                     exhausted=not more, platform_total=total, cache_control=cache_control
                 )
@@ -183,10 +186,17 @@ class NgsiLdAdapter:
         await self._client.aclose()
 
     async def _get(
-        self, url: URL, headers: Mapping[str, str], if_none_match: str | None = None
+        self,
+        url: URL,
+        headers: Mapping[str, str],
+        if_none_match: str | None = None,
+        *,
+        decode: bool = True,
     ) -> Page:
         try:
-            return await get_page(self._client, url, headers, if_none_match=if_none_match)
+            return await get_page(
+                self._client, url, headers, if_none_match=if_none_match, decode=decode
+            )
         except UpstreamError as exc:
             raise dialect_error(exc, self.config.rules) from None
 
@@ -205,3 +215,22 @@ class NgsiLdAdapter:
         if query.attrs is None:
             return None
         return frozenset(query.attrs) | {terms.compact(a) for a in query.attrs}
+
+
+def _map_page(
+    body: bytes,
+    room: int | None,
+    terms: TermMap,
+    first: int,
+    wanted: frozenset[str] | None,
+    time_property: str | None,
+    entity_type: str,
+) -> tuple[list[SourceEntity], int]:
+    """The first ``room`` (None: all) entities of one page's ``body``, and how many it
+    holds (``first``: the index of its first entity, for error messages)."""
+    raws = entity_list(body)
+    return [
+        to_source_entity(raw, terms, index=first + i, wanted=wanted,
+                         time_property=time_property, expected_type=entity_type)
+        for i, raw in enumerate(raws[:room])
+    ], len(raws)  # fmt: skip

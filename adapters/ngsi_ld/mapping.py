@@ -11,6 +11,7 @@ its default instance as the attribute and every named one in ``datasets``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -63,7 +64,11 @@ def to_source_entity(
     entity_id = raw.get("id", raw.get("@id"))
     if not isinstance(entity_id, str) or not entity_id:
         raise UpstreamProtocolError(f"entity #{index} has no string 'id'")
-    entity_type = _entity_type(raw.get("type", raw.get("@type")), terms, expected_type)
+    raw_type = raw.get("type", raw.get("@type"))
+    if type(raw_type) is str and raw_type and ":" not in raw_type:
+        entity_type: str | None = raw_type  # a term already: what compact would answer
+    else:
+        entity_type = _entity_type(raw_type, terms, expected_type)
     if entity_type is None:
         raise UpstreamProtocolError(f"entity #{index} ({entity_id}) has no string 'type'")
     values: dict[str, JSONValue] = {}
@@ -169,11 +174,11 @@ def _flat_point(value: dict[str, Any]) -> bool:
     """A GeoJSON Point of scalars: ``plain`` would copy it unchanged, and a Point is no
     attribute (no ``observedAt``)."""
     coordinates = value.get("coordinates")
-    return (
-        value.get("type") == "Point"
-        and type(coordinates) is list
-        and _SCALARS.issuperset(map(type, coordinates))
-    )
+    if value.get("type") != "Point" or type(coordinates) is not list:
+        return False
+    if len(coordinates) == 2:  # the common case, without the generator
+        return type(coordinates[0]) in _SCALARS and type(coordinates[1]) in _SCALARS
+    return _SCALARS.issuperset(map(type, coordinates))
 
 
 def _entity_type(value: object, terms: TermMap, expected: str | None) -> str | None:
@@ -263,6 +268,13 @@ def parse_datetime(value: object) -> datetime | None:
     """An ISO 8601 DateTime as aware UTC (naive: taken as UTC); an interval gives its end."""
     if not isinstance(value, str) or not value:
         return None
+    return _parsed(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(value: str) -> datetime | None:
+    """``parse_datetime`` of a non-empty string, remembered: a platform sends the same
+    times again on every query until its data changes (datetimes are immutable)."""
     text = value.rsplit("/", 1)[-1] if "/" in value else value
     try:
         moment = datetime.fromisoformat(text)

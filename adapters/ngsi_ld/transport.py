@@ -55,6 +55,8 @@ class Page:
     not_modified: bool = False
     partial: tuple[datetime, datetime] | None = None
     next_anchor: str | None = None
+    body: bytes = b""
+    """The answer as received (empty for a 304)."""
 
 
 def context_link(context: str) -> dict[str, str]:
@@ -68,8 +70,12 @@ async def get_page(
     headers: Mapping[str, str] | None = None,
     *,
     if_none_match: str | None = None,
+    decode: bool = True,
 ) -> Page:
     """Fetch and read one page; raise an ``UpstreamError`` subclass on any failure.
+
+    ``decode=False``: ``entities`` is left empty, for the caller to read ``body`` with
+    ``entity_list`` when it needs to (an answer whose entities it already has).
 
     With ``if_none_match`` (an ETag) a 304 answer is a ``Page`` with ``not_modified``.
     """
@@ -91,13 +97,14 @@ async def get_page(
         partial = content_range(answer.headers.get("Content-Range"))
     anchor = answer.headers.get(NEXT_PAGE)
     return Page(
-        entities=entity_list(answer.body),
+        entities=entity_list(answer.body) if decode else [],
         total_count=results_count(answer.headers.get(RESULTS_COUNT)),
         next_url=next_link(answer.headers.getall("Link", ()), url),
         etag=answer.headers.get("ETag"),
         cache_control=answer.headers.get("Cache-Control"),
         partial=partial,
         next_anchor=anchor.strip() if anchor and anchor.strip() else None,
+        body=answer.body,
     )
 
 

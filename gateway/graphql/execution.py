@@ -1,5 +1,12 @@
 """Parse, validate (both cached) and execute GraphQL documents; shape the result.
 
+Documents are cached by their text. A new text whose tokens differ from an accepted
+document's only in Int, Float and String literals (the same query with other values
+written in) has the same *shape*: of graphql-core's validation rules only those that
+read such values run again (``VALUE_RULES``); every other rule gave its answer for the
+shape already. The result is the same as a full validation's: the other rules found
+nothing in that shape, and the value rules report in the order the full set would.
+
 Unexpected exceptions inside resolvers are logged and masked: no stack trace
 and no internal message reaches a client.
 """
@@ -13,13 +20,19 @@ from typing import Any
 
 from cachetools import LRUCache
 from graphql import (
+    DeferStreamDirectiveLabel,
     DocumentNode,
     ExecutionResult,
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
+    OverlappingFieldsCanBeMergedRule,
+    Token,
+    TokenKind,
+    ValuesOfCorrectTypeRule,
     execute,
+    specified_rules,
     validate,
 )
 
@@ -48,6 +61,38 @@ _BYTES_PER_CHARACTER = 150
 text of the key included."""
 _KEY_BYTES = 200
 """The key's tuple and the limits it shares, besides the source text."""
+_BYTES_PER_TOKEN = 120
+"""About what a shape holds per token (a tuple of kind and value in the shape's tuple)."""
+
+VALUE_RULES = tuple(
+    rule
+    for rule in specified_rules
+    if rule
+    in (DeferStreamDirectiveLabel, ValuesOfCorrectTypeRule, OverlappingFieldsCanBeMergedRule)
+)
+"""The validation rules whose answer depends on the value of an Int, Float or String
+literal (its type; equal arguments of merged fields; unique ``@defer`` labels), in the
+order of ``specified_rules``."""
+_LITERALS = frozenset({TokenKind.INT, TokenKind.FLOAT, TokenKind.STRING, TokenKind.BLOCK_STRING})
+
+Shape = tuple[tuple[TokenKind, str | None], ...]
+
+
+def shape_of(document: DocumentNode) -> Shape | None:
+    """The document's tokens, literals by their kind only, comments left out; None
+    without token locations."""
+    if document.loc is None:
+        return None
+    token: Token | None = document.loc.start_token
+    parts: list[tuple[TokenKind, str | None]] = []
+    while token is not None:
+        kind = token.kind
+        if kind in _LITERALS:
+            parts.append((kind, None))
+        elif kind is not TokenKind.COMMENT:
+            parts.append((kind, token.value))
+        token = token.next
+    return tuple(parts)
 
 
 class Executor:
@@ -58,6 +103,9 @@ class Executor:
         self._schema = schema
         self._prepared: LRUCache[tuple[str, QueryLimits, bool], Prepared] = LRUCache(
             maxsize=cache_bytes, getsizeof=lambda p: p.weight
+        )
+        self._valid_shapes: LRUCache[tuple[Shape, bool], int] = LRUCache(
+            maxsize=cache_bytes // 4, getsizeof=lambda weight: weight
         )
 
     @property
@@ -90,10 +138,23 @@ class Executor:
         refused = check_shape(self._schema, document, limits, restricted)
         if refused:
             return Prepared(None, tuple(refused))
-        errors = validate(self._schema, document, hide_suggestions=restricted)
+        errors = self._validate(document, restricted)
         if errors:
             return Prepared(None, tuple(errors))
         return Prepared(document, weight=_KEY_BYTES + len(source) * _BYTES_PER_CHARACTER)
+
+    def _validate(self, document: DocumentNode, restricted: bool) -> list[GraphQLError]:
+        """graphql-core's validation; only ``VALUE_RULES`` for a shape accepted before."""
+        shape = shape_of(document)
+        key = (shape, restricted) if shape is not None else None
+        if key is not None and key in self._valid_shapes:
+            return validate(self._schema, document, VALUE_RULES, hide_suggestions=restricted)
+        errors = validate(self._schema, document, hide_suggestions=restricted)
+        if key is not None and not errors:
+            weight = _KEY_BYTES + len(key[0]) * _BYTES_PER_TOKEN
+            if weight <= self._valid_shapes.maxsize:
+                self._valid_shapes[key] = weight
+        return errors
 
     async def execute(
         self,

@@ -13,15 +13,21 @@ counted (``caap_internal_errors_total{where="fast_lists"}``) before the fallback
 from __future__ import annotations
 
 import logging
+import math
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
+    GraphQLFloat,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLList,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLString,
     Undefined,
     is_leaf_type,
     is_non_null_type,
@@ -108,16 +114,19 @@ class FastListExecutor(Executor[Any]):
             raise _Fallback
         read: Callable[[Any, str], Any] = strawberry_field.default_resolver
         attribute: str = strawberry_field.python_name
+        get: Complete = (
+            operator.attrgetter(attribute)
+            if read is getattr
+            else lambda source: read(source, attribute)
+        )
         required = is_non_null_type(definition.type)
         output = definition.type.of_type if required else definition.type
         if is_leaf_type(output):
-            value = _leaf(output)
-        elif is_object_type(output):
-            value = self._object_plan(output, details)
-        else:
-            raise _Fallback
-        complete = _nullable(value, required)
-        return lambda source: complete(read(source, attribute))
+            return _leaf_field(get, output, required)
+        if is_object_type(output):
+            complete = _nullable(self._object_plan(output, details), required)
+            return lambda source: complete(get(source))
+        raise _Fallback
 
 
 def _nullable(complete: Complete, required: bool) -> Complete:
@@ -131,10 +140,34 @@ def _nullable(complete: Complete, required: bool) -> Complete:
     return run
 
 
-def _leaf(leaf: GraphQLLeafType) -> Complete:
-    coerce = leaf.coerce_output_value
+_AS_IS: dict[GraphQLLeafType, type] = {
+    GraphQLString: str,
+    GraphQLID: str,
+    GraphQLBoolean: bool,
+    GraphQLFloat: float,
+}
+"""Built-in scalars whose output coercion returns a value of this exact type unchanged
+(a Float: when finite), so the plan skips the call."""
 
-    def run(value: Any) -> Any:
+
+def _finite(value: Any) -> bool:
+    return math.isfinite(value)
+
+
+def _leaf_field(get: Complete, leaf: GraphQLLeafType, required: bool) -> Complete:
+    """Read a leaf field and coerce it as graphql-core would, in one step."""
+    coerce = leaf.coerce_output_value
+    as_is = _AS_IS.get(leaf)
+    finite = leaf is GraphQLFloat
+
+    def run(source: Any) -> Any:
+        value = get(source)
+        if value is None:
+            if required:
+                raise _Fallback
+            return None
+        if type(value) is as_is and (not finite or _finite(value)):
+            return value
         try:
             coerced = coerce(value)
         except Exception:

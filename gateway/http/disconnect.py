@@ -34,7 +34,9 @@ async def cancel_on_disconnect(
 
     The handler runs in the calling task; one watcher task cancels it on a disconnect,
     watching from the moment the handler has received the whole body (at once for a
-    request without one).
+    request without one). The watcher is started by the event loop, so only once the
+    handler first waits: a handler that answers without waiting (a response-cache hit)
+    costs no task.
     """
     task = asyncio.current_task()
     assert task is not None
@@ -56,7 +58,10 @@ async def cancel_on_disconnect(
         gone = True
         task.cancel()
 
-    watching = asyncio.ensure_future(watch())
+    watching: list[asyncio.Future[None]] = []
+    starting = asyncio.get_running_loop().call_soon(
+        lambda: watching.append(asyncio.ensure_future(watch()))
+    )
     try:
         response = await handler(Request(request.scope, receive))
     except asyncio.CancelledError:
@@ -67,7 +72,9 @@ async def cancel_on_disconnect(
             task.uncancel()
         raise
     finally:
-        watching.cancel()
+        starting.cancel()
+        for watcher in watching:
+            watcher.cancel()
     if not gone:
         return response
     if task.uncancel() > 0:  # cancelled from outside as well
