@@ -10,10 +10,13 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from citysim import ckan, dcat, lynx, rest_json, sensorthings, shortfalls
+from citysim.changes import ChangeFeed
 from citysim.counting import RequestCounter
 from citysim.faults import Fault
 from citysim.municipalities import Municipality
+from citysim.ngsi_ld import subscription_routes
 from citysim.ngsi_ld.app import Broker, create_app
+from citysim.ngsi_ld.subscriptions import Subscriptions
 from citysim.protection import Gate
 from citysim.sensorthings import Dialect
 from citysim.settings import HOST
@@ -50,6 +53,12 @@ class CityServer:
         """Who may ask (open to all unless protected)."""
         self.requests = RequestCounter()
         """Every request that reached the city, by entity type where the protocol names it."""
+        self.subscriptions = Subscriptions(broker.style)
+        """The NGSI-LD subscriptions the broker accepted."""
+        self._notifier = subscription_routes.Notifier(self.subscriptions)
+        self.changes = ChangeFeed(broker.world, self._fault_mode)
+        """The city's push channels; ``tick`` pushes what changed."""
+        self.changes.listen(self.subscriptions.watched_types, self._notifier.notify)
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._stopping = False
@@ -78,6 +87,7 @@ class CityServer:
             ],
         )
         self.gate.mount(app)
+        subscription_routes.add_routes(app, self.subscriptions)
         shortfalls.mount(app, self.shortfalls)
         rest_json.mount(app, self.world, rest_json.style_for_city(self.city.id))
         ckan.mount(app, self.city, self.world.seed)
@@ -94,6 +104,7 @@ class CityServer:
         """Heal (without listening again), then stop listening and close every connection."""
         self._stopping = True
         await self.set_fault(None)
+        await self._notifier.aclose()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -136,7 +147,12 @@ class CityServer:
             "fault": self.fault.describe() if self.fault is not None else None,
             "protection": self.gate.describe(),
             "requests": self.requests.describe(),
+            "subscriptions": len(self.subscriptions.active()),
         }
+
+    def _fault_mode(self) -> str | None:
+        fault = self.fault
+        return fault.mode if fault is not None else None
 
     @web.middleware
     async def _fault_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
