@@ -17,7 +17,7 @@ import pytest
 from adapters.contract import AdapterContext, SourceEntity, SourceQuery
 from adapters.errors import AdapterError, UpstreamProtocolError
 from adapters.ngsi_ld import NgsiLdAdapter
-from adapters.streaming import StreamQuery, Streaming
+from adapters.streaming import Streaming, StreamQuery
 from tests.support.callback_host import LoopbackCallbackHost
 from tests.support.sim import Sim
 
@@ -112,9 +112,8 @@ async def test_a_broker_that_is_down_fails_the_stream(sim: Sim) -> None:
     city = "umea"
     adapter = adapter_for(sim, city)
     async with LoopbackCallbackHost() as host:
-        with sim.fault(city, {"mode": "down"}):
-            with pytest.raises(AdapterError):
-                await anext(adapter.stream_entities(StreamQuery(TYPE), host))
+        with sim.fault(city, {"mode": "down"}), pytest.raises(AdapterError):
+            await anext(adapter.stream_entities(StreamQuery(TYPE), host))
         assert not host.inboxes
     await adapter.aclose()
 
