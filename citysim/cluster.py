@@ -100,6 +100,7 @@ class SimCluster:
                 latency_s=settings.latency_for(city.id),
                 sensorthings_dialect=settings.sensorthings_dialect_for(city.id),
                 shortfalls=parse_shortfalls(settings.shortfalls.get(city.id, {})),
+                mqtt_url=settings.mqtt_url,
             )
             if city.id in settings.protection:
                 self.servers[city.id].gate.set(parse_protection(settings.protection[city.id]))

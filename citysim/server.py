@@ -13,12 +13,14 @@ from citysim import ckan, dcat, lynx, rest_json, sensorthings, shortfalls
 from citysim.changes import ChangeFeed
 from citysim.counting import RequestCounter
 from citysim.faults import Fault
+from citysim.mqtt import MqttLink
 from citysim.municipalities import Municipality
 from citysim.ngsi_ld import subscription_routes
 from citysim.ngsi_ld.app import Broker, create_app
 from citysim.ngsi_ld.subscriptions import Subscriptions
 from citysim.protection import Gate
 from citysim.sensorthings import Dialect
+from citysim.sensorthings.publish import ObservationPublisher
 from citysim.settings import HOST
 from citysim.shortfalls import NONE, Shortfalls
 from citysim.world.city import CityWorld
@@ -39,6 +41,7 @@ class CityServer:
         latency_s: float = 0.0,
         sensorthings_dialect: Dialect = "frost",
         shortfalls: Shortfalls = NONE,
+        mqtt_url: str | None = None,
     ) -> None:
         self.city = city
         self.sensorthings_dialect: Dialect = sensorthings_dialect
@@ -59,6 +62,8 @@ class CityServer:
         self.changes = ChangeFeed(broker.world, self._fault_mode)
         """The city's push channels; ``tick`` pushes what changed."""
         self.changes.listen(self.subscriptions.watched_types, self._notifier.notify)
+        self._mqtt = MqttLink(mqtt_url, f"citysim-{city.id}") if mqtt_url else None
+        """Where the SensorThings simulator publishes new Observations (None: nowhere)."""
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._stopping = False
@@ -99,12 +104,17 @@ class CityServer:
         )
         await self._runner.setup()
         await self.open_socket()
+        if self._mqtt is not None:  # after binding: Observations link to the bound port
+            publisher = ObservationPublisher(self.world, self._mqtt, self.base_url)
+            self.changes.listen(publisher.watched, publisher.publish)
 
     async def stop(self) -> None:
         """Heal (without listening again), then stop listening and close every connection."""
         self._stopping = True
         await self.set_fault(None)
         await self._notifier.aclose()
+        if self._mqtt is not None:
+            await self._mqtt.aclose()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

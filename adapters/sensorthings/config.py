@@ -70,6 +70,9 @@ class SensorThingsConfig:
     headers: Mapping[str, Secret] = field(default_factory=dict)
     credentials: CredentialsConfig | None = None
     """OAuth 2.0 client credentials or an API key (``adapters.credentials``)."""
+    mqtt_url: str | None = None
+    """``mqtt://[user:password@]host:port`` of the server's MQTT extension (push, issue 15);
+    None: the city is polled."""
 
     @property
     def root(self) -> URL:
