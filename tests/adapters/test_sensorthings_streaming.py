@@ -14,7 +14,7 @@ import pytest
 from adapters.contract import AdapterContext, SourceEntity, SourceQuery
 from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
 from adapters.sensorthings import SensorThingsAdapter
-from adapters.streaming import StreamQuery, Streaming
+from adapters.streaming import Streaming, StreamQuery
 from citysim.cluster import SimSettings, SimThread
 from tests.conformance import truth
 from tests.support.callback_host import LoopbackCallbackHost
