@@ -13,6 +13,7 @@ from citysim import ckan, dcat, lynx, rest_json, sensorthings, shortfalls
 from citysim.changes import ChangeFeed
 from citysim.counting import RequestCounter
 from citysim.faults import Fault
+from citysim.lynx.publish import StatusPublisher
 from citysim.mqtt import MqttLink
 from citysim.municipalities import Municipality
 from citysim.ngsi_ld import subscription_routes
@@ -63,7 +64,7 @@ class CityServer:
         """The city's push channels; ``tick`` pushes what changed."""
         self.changes.listen(self.subscriptions.watched_types, self._notifier.notify)
         self._mqtt = MqttLink(mqtt_url, f"citysim-{city.id}") if mqtt_url else None
-        """Where the SensorThings simulator publishes new Observations (None: nowhere)."""
+        """Where the SensorThings and Lynx simulators publish (None: nowhere)."""
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._stopping = False
@@ -92,8 +93,8 @@ class CityServer:
             ],
         )
         self.gate.mount(app)
-        subscription_routes.add_routes(app, self.subscriptions)
-        shortfalls.mount(app, self.shortfalls)
+        if not self.shortfalls.no_push:
+            subscription_routes.add_routes(app, self.subscriptions)
         rest_json.mount(app, self.world, rest_json.style_for_city(self.city.id))
         ckan.mount(app, self.city, self.world.seed)
         dcat.mount(app, self.city, self.world.seed)
@@ -104,9 +105,12 @@ class CityServer:
         )
         await self._runner.setup()
         await self.open_socket()
-        if self._mqtt is not None:  # after binding: Observations link to the bound port
-            publisher = ObservationPublisher(self.world, self._mqtt, self.base_url)
-            self.changes.listen(publisher.watched, publisher.publish)
+        if self._mqtt is not None and not self.shortfalls.no_push:
+            # after binding: an Observation links to the bound port
+            observations = ObservationPublisher(self.world, self._mqtt, self.base_url)
+            self.changes.listen(observations.watched, observations.publish)
+            statuses = StatusPublisher(self.world, self._mqtt)
+            self.changes.listen(statuses.watched, statuses.publish)
 
     async def stop(self) -> None:
         """Heal (without listening again), then stop listening and close every connection."""

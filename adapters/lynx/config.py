@@ -67,6 +67,11 @@ class LynxConfig:
     longitude_meta: str = "longitude"
     credentials: CredentialsConfig | None = None
     """OAuth 2.0 client credentials or an API key (``adapters.credentials``)."""
+    mqtt_url: str | None = None
+    """``mqtt://host:port`` of the installation's MQTT broker (push, issue 15); the
+    ``api_key`` is the password. None: the city is polled."""
+    mqtt_username: str = "caap-gateway"
+    """The MQTT user name (Lynx checks the password, the API key)."""
 
     @property
     def headers(self) -> dict[str, str]:

@@ -6,6 +6,7 @@ writes one); nothing is persisted. ``stop`` ends the process it started.
 
 from __future__ import annotations
 
+import getpass
 import shutil
 import socket
 import subprocess
@@ -43,7 +44,13 @@ class Mosquitto:
         """Start on a free port; returns once it accepts connections."""
         directory = Path(self._dir.name)
         self.port = free_port()
-        lines = [f"listener {self.port} 127.0.0.1", "persistence false"]
+        # run as whoever runs the tests (as root mosquitto would switch to its own user,
+        # which cannot read this private directory)
+        lines = [
+            f"listener {self.port} 127.0.0.1",
+            "persistence false",
+            f"user {getpass.getuser()}",
+        ]
         if self.users:
             passwords = directory / "passwords"
             passwords.write_text("")
@@ -82,7 +89,11 @@ class Mosquitto:
             return False
 
     def __enter__(self) -> Self:
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
