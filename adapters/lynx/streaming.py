@@ -16,12 +16,12 @@ from typing import Any
 
 import aiomqtt
 import orjson
-from yarl import URL
 
 from adapters.contract import SourceEntity
 from adapters.errors import UpstreamAuthError, UpstreamProtocolError, UpstreamUnavailable
 from adapters.lynx.config import LynxConfig
 from adapters.lynx.installation import Station
+from adapters.sdk.mqtt import mqtt_client
 
 Latest = dict[str, Mapping[str, Any]]
 
@@ -39,14 +39,9 @@ async def stream_entities(
         f"{config.installation_id}/{r.topic}": (s, r.topic) for s in found for r in s.readings
     }
     latest = await status(sorted({topic for _, topic in by_topic.values()}))
-    url = URL(config.mqtt_url)
+    password = str(config.api_key) if config.api_key is not None else None
     try:
-        async with aiomqtt.Client(
-            url.host or "127.0.0.1",
-            url.port or 1883,
-            username=config.mqtt_username,
-            password=str(config.api_key) if config.api_key is not None else None,
-        ) as mqtt:
+        async with mqtt_client(config.mqtt_url, config.mqtt_username, password) as mqtt:
             for topic in sorted(by_topic):
                 await mqtt.subscribe(topic)
             async for message in mqtt.messages:

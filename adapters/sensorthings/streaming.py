@@ -17,11 +17,11 @@ from typing import Any
 
 import aiomqtt
 import orjson
-from yarl import URL
 
 from adapters.contract import SourceEntity, SourceQuery
 from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
 from adapters.sdk.client import PlatformClient
+from adapters.sdk.mqtt import mqtt_client
 from adapters.sdk.times import parse_instant
 from adapters.sensorthings.config import SensorThingsConfig
 from adapters.sensorthings.mapping import Mapper
@@ -49,14 +49,8 @@ async def stream_entities(
         for datastream in thing[1]:
             if mapper.attribute_of(datastream) is not None:
                 by_datastream[int(datastream["@iot.id"])] = (thing, datastream)
-    url = URL(config.mqtt_url)
     try:
-        async with aiomqtt.Client(
-            url.host or "127.0.0.1",
-            url.port or 1883,
-            username=url.user,
-            password=url.password,
-        ) as mqtt:
+        async with mqtt_client(config.mqtt_url) as mqtt:
             for datastream_id in sorted(by_datastream):
                 await mqtt.subscribe(f"v1.1/Datastreams({datastream_id})/Observations")
             async for message in mqtt.messages:

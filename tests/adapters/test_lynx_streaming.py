@@ -9,10 +9,9 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
-from adapters.contract import AdapterContext, SourceEntity, SourceQuery
+from adapters.contract import AdapterContext, SourceQuery
 from adapters.errors import UpstreamAuthError
 from adapters.lynx import LynxAdapter
 from adapters.streaming import Streaming, StreamQuery
@@ -21,6 +20,7 @@ from citysim.lynx.app import DEMO_API_KEY
 from tests.conformance import truth
 from tests.support.callback_host import LoopbackCallbackHost
 from tests.support.mosquitto import Mosquitto, available
+from tests.support.push import tick_until
 
 pytestmark = pytest.mark.skipif(not available(), reason="mosquitto is not installed")
 CITY = truth.demo_options("lynx", "http://127.0.0.1")[0]  # the demo's Lynx city
@@ -52,17 +52,6 @@ def adapter(sim: SimThread, broker: Mosquitto, **changes: Any) -> LynxAdapter:
     return LynxAdapter({**options, "mqtt_url": broker.url, **changes}, context)
 
 
-async def first_pushed(sim: SimThread, reading: asyncio.Future[SourceEntity]) -> SourceEntity:
-    """Tick (a real request each time) until the stream, subscribing meanwhile, gets one."""
-    async with httpx.AsyncClient() as client:
-        for _ in range(100):
-            (await client.post(f"{sim.control_url}/cities/{CITY}/tick")).raise_for_status()
-            done, _ = await asyncio.wait({reading}, timeout=0.1)
-            if done:
-                return reading.result()
-    raise AssertionError("no status arrived")
-
-
 async def test_a_published_status_arrives_as_the_entity_a_query_returns(
     sim: SimThread, broker: Mosquitto
 ) -> None:
@@ -70,7 +59,7 @@ async def test_a_published_status_arrives_as_the_entity_a_query_returns(
     assert isinstance(lynx, Streaming)
     async with LoopbackCallbackHost() as host:
         stream = lynx.stream_entities(StreamQuery("WeatherObserved"), host)
-        entity = await first_pushed(sim, asyncio.ensure_future(anext(stream)))
+        entity = await tick_until(sim.control_url, CITY, asyncio.ensure_future(anext(stream)))
         fetched = await lynx.fetch_entities(SourceQuery("WeatherObserved", limit=100))
         assert entity == next(e for e in fetched.entities if e.id == entity.id)
         await stream.aclose()  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from adapters.contract import AdapterContext, SourceEntity, SourceQuery
+from adapters.contract import AdapterContext, SourceQuery
 from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
 from adapters.sensorthings import SensorThingsAdapter
 from adapters.streaming import Streaming, StreamQuery
@@ -19,6 +19,7 @@ from citysim.cluster import SimSettings, SimThread
 from tests.conformance import truth
 from tests.support.callback_host import LoopbackCallbackHost
 from tests.support.mosquitto import Mosquitto, available
+from tests.support.push import tick_until
 
 pytestmark = pytest.mark.skipif(not available(), reason="mosquitto is not installed")
 CITY = "orebro"
@@ -47,17 +48,6 @@ def adapter(sim: SimThread, broker: Mosquitto) -> SensorThingsAdapter:
     return SensorThingsAdapter({**options, "mqtt_url": broker.url}, context)
 
 
-async def first_pushed(sim: SimThread, reading: asyncio.Future[SourceEntity]) -> SourceEntity:
-    """Tick (a real request each time) until the stream, subscribing meanwhile, gets one."""
-    async with httpx.AsyncClient() as client:
-        for _ in range(100):
-            (await client.post(f"{sim.control_url}/cities/{CITY}/tick")).raise_for_status()
-            done, _ = await asyncio.wait({reading}, timeout=0.1)
-            if done:
-                return reading.result()
-    raise AssertionError("no Observation arrived")
-
-
 async def test_a_published_observation_arrives_as_the_entity_a_query_returns(
     sim: SimThread, broker: Mosquitto
 ) -> None:
@@ -65,7 +55,7 @@ async def test_a_published_observation_arrives_as_the_entity_a_query_returns(
     assert isinstance(st, Streaming)
     async with LoopbackCallbackHost() as host:
         stream = st.stream_entities(StreamQuery("WeatherObserved"), host)
-        entity = await first_pushed(sim, asyncio.ensure_future(anext(stream)))
+        entity = await tick_until(sim.control_url, CITY, asyncio.ensure_future(anext(stream)))
         fetched = await st.fetch_entities(SourceQuery("WeatherObserved", limit=100))
         assert entity == next(e for e in fetched.entities if e.id == entity.id)
         await stream.aclose()  # type: ignore[attr-defined]
@@ -82,7 +72,7 @@ async def test_garbage_payloads_fail_the_stream(sim: SimThread, broker: Mosquitt
             (await client.put(fault, json={"mode": "garbage"})).raise_for_status()
             try:
                 with pytest.raises(UpstreamProtocolError, match="not an Observation"):
-                    await first_pushed(sim, reading)
+                    await tick_until(sim.control_url, CITY, reading)
             finally:
                 (await client.delete(fault)).raise_for_status()
     await st.aclose()
