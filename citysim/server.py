@@ -107,7 +107,9 @@ class CityServer:
         await self.open_socket()
         if self._mqtt is not None and not self.shortfalls.no_push:
             # after binding: an Observation links to the bound port
-            observations = ObservationPublisher(self.world, self._mqtt, self.base_url)
+            observations = ObservationPublisher(
+                self.world, self._mqtt, self.base_url, self.sensorthings_dialect
+            )
             self.changes.listen(observations.watched, observations.publish)
             statuses = StatusPublisher(self.world, self._mqtt)
             self.changes.listen(statuses.watched, statuses.publish)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import orjson
 
 from citysim.mqtt import MqttLink
+from citysim.sensorthings.dialect import Dialect, as_istsos4
 from citysim.sensorthings.graph import OBSERVATION_BASE, Graph, Station
 from citysim.sensorthings.vocabulary import TYPES
 from citysim.world.city import CityWorld, Entity
@@ -26,10 +27,14 @@ def topic(datastream_id: int) -> str:
 class ObservationPublisher:
     """Publishes one city's latest Observations of a changed type."""
 
-    def __init__(self, world: CityWorld, link: MqttLink, base_url: str) -> None:
+    def __init__(
+        self, world: CityWorld, link: MqttLink, base_url: str, dialect: Dialect = "frost"
+    ) -> None:
         self.world = world
         self.link = link
         self.base_url = base_url
+        self.dialect: Dialect = dialect
+        """``istsos4``: times in whole seconds, as its HTTP answers have them."""
 
     def watched(self) -> frozenset[str]:
         """Every type the SensorThings server serves."""
@@ -59,4 +64,4 @@ class ObservationPublisher:
             "Datastream@iot.navigationLink": f"{link}/Datastream",
             "FeatureOfInterest@iot.navigationLink": f"{link}/FeatureOfInterest",
         }
-        return orjson.dumps(body)
+        return orjson.dumps(as_istsos4(body, top=False) if self.dialect == "istsos4" else body)

@@ -15,10 +15,10 @@ from adapters.contract import AdapterContext, SourceQuery
 from adapters.errors import UpstreamAuthError
 from adapters.lynx import LynxAdapter
 from adapters.streaming import Streaming, StreamQuery
+from adapters.testing.callbacks import LoopbackCallbackHost
 from citysim.cluster import SimSettings, SimThread
 from citysim.lynx.app import DEMO_API_KEY
 from tests.conformance import truth
-from tests.support.callback_host import LoopbackCallbackHost
 from tests.support.mosquitto import Mosquitto, available
 from tests.support.push import tick_until
 

@@ -18,7 +18,7 @@ from adapters.contract import AdapterContext, SourceEntity, SourceQuery
 from adapters.errors import AdapterError, UpstreamProtocolError
 from adapters.ngsi_ld import NgsiLdAdapter
 from adapters.streaming import Streaming, StreamQuery
-from tests.support.callback_host import LoopbackCallbackHost
+from adapters.testing.callbacks import LoopbackCallbackHost
 from tests.support.sim import Sim
 
 LOG = logging.getLogger("test.ngsi_ld.streaming")

@@ -15,9 +15,9 @@ from adapters.contract import AdapterContext, SourceQuery
 from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
 from adapters.sensorthings import SensorThingsAdapter
 from adapters.streaming import Streaming, StreamQuery
+from adapters.testing.callbacks import LoopbackCallbackHost
 from citysim.cluster import SimSettings, SimThread
 from tests.conformance import truth
-from tests.support.callback_host import LoopbackCallbackHost
 from tests.support.mosquitto import Mosquitto, available
 from tests.support.push import tick_until
 

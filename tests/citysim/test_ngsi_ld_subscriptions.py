@@ -11,10 +11,10 @@ import httpx
 import orjson
 import pytest
 
+from adapters.testing.callbacks import LoopbackCallbackHost
 from citysim.jsonld import term_context
 from citysim.ngsi_ld.problems import Problem
 from citysim.ngsi_ld.subscriptions import Subscriptions
-from tests.support.callback_host import LoopbackCallbackHost
 from tests.support.manual_clock import ManualClock
 from tests.support.sim import Sim
 

@@ -21,6 +21,15 @@ from tests.support.waiting import wait_until
 BINARY = "/usr/sbin/mosquitto"
 
 
+SESSION: list[Mosquitto] = []
+"""The session's broker (``tests/conftest.py``'s ``mosquitto`` fixture), once started."""
+
+
+def session_url() -> str | None:
+    """The session broker's URL, or None before it starts (for ``config_for`` methods)."""
+    return SESSION[0].url if SESSION else None
+
+
 def available() -> bool:
     """mosquitto is installed."""
     return Path(BINARY).exists() or shutil.which("mosquitto") is not None

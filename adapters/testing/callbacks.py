@@ -1,5 +1,6 @@
-"""A real ``CallbackHost`` for adapter tests: an aiohttp server on 127.0.0.1 (a free port)
-that routes ``POST /notify/{secret}`` to the open inbox holding that secret.
+"""A real ``CallbackHost`` (``adapters.streaming``) for adapter tests and the conformance
+kit: an aiohttp server on 127.0.0.1 (a free port) that routes ``POST /notify/{secret}``
+to the open inbox holding that secret.
 
 A POST to an unknown or closed inbox is refused with 404; ``posts_refused`` counts
 them. Each inbox holds at most ``MAX_QUEUED`` bodies (a full one answers 503).
