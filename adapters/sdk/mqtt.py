@@ -9,9 +9,22 @@ from __future__ import annotations
 import aiomqtt
 from yarl import URL
 
-from adapters.errors import UpstreamUnavailable
+from adapters.errors import ConfigError, UpstreamUnavailable
 
 DEFAULT_PORT = 1883
+
+
+def check_mqtt_url(url: str | None, key: str = "mqtt_url") -> None:
+    """Refuse (``ConfigError`` naming ``key``) a URL that is not ``mqtt://host[:port]``."""
+    if url is None:
+        return
+    try:
+        parsed = URL(url)
+        port = parsed.port
+    except ValueError:
+        raise ConfigError(key, "is not a URL") from None
+    if parsed.scheme != "mqtt" or not parsed.host or port is None:
+        raise ConfigError(key, "must be mqtt://host:port")
 
 
 def mqtt_client(
