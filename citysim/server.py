@@ -59,7 +59,7 @@ class CityServer:
         """Every request that reached the city, by entity type where the protocol names it."""
         self.subscriptions = Subscriptions(broker.style)
         """The NGSI-LD subscriptions the broker accepted."""
-        self._notifier = subscription_routes.Notifier(self.subscriptions)
+        self._notifier = subscription_routes.Notifier(self.subscriptions, broker.dialect)
         self.changes = ChangeFeed(broker.world, self._fault_mode)
         """The city's push channels; ``tick`` pushes what changed."""
         self.changes.listen(self.subscriptions.watched_types, self._notifier.notify)

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 import aiohttp
 import orjson
 from aiohttp import web
+from yarl import URL
 
 from citysim.jsonld import JSONLD_CONTEXT_REL
 from citysim.ngsi_ld.payload import read_payload
@@ -84,10 +85,15 @@ async def delete(request: web.Request) -> web.Response:
 
 
 class Notifier:
-    """Sends a broker's notifications over one HTTP session (closed by ``aclose``)."""
+    """Sends a broker's notifications over one HTTP session (closed by ``aclose``).
 
-    def __init__(self, subscriptions: Subscriptions) -> None:
+    The ``orion-ld`` dialect appends ``?subscriptionId=<id>`` to the endpoint, as
+    Orion-LD does (its functional tests' accumulator dumps show it).
+    """
+
+    def __init__(self, subscriptions: Subscriptions, dialect: str = "scorpio") -> None:
         self.subscriptions = subscriptions
+        self.dialect = dialect
         self._session: aiohttp.ClientSession | None = None
 
     async def notify(self, type_name: str, entities: Sequence[Entity], garbage: bool) -> int:
@@ -122,7 +128,10 @@ class Notifier:
         now = _now()
         subscription.last_notification = now
         try:
-            async with self._session.post(subscription.endpoint, data=body, headers=headers) as r:
+            endpoint = subscription.endpoint
+            if self.dialect == "orion-ld":
+                endpoint = str(URL(endpoint).update_query(subscriptionId=subscription.id))
+            async with self._session.post(endpoint, data=body, headers=headers) as r:
                 await r.read()
                 ok = r.status < 300
         except (aiohttp.ClientError, TimeoutError) as exc:
