@@ -85,3 +85,26 @@ async def test_without_an_mqtt_url_the_stream_fails(sim: SimThread, broker: Mosq
         with pytest.raises(UpstreamUnavailable, match="mqtt_url"):
             await anext(st.stream_entities(StreamQuery("WeatherObserved"), host))
     await st.aclose()
+
+
+async def test_a_broker_that_goes_away_fails_the_stream(sim: SimThread) -> None:
+    """The stream's own broker stops under it: the stream raises, so the gateway polls."""
+    with Mosquitto() as own:
+        st = adapter(sim, own)
+        async with LoopbackCallbackHost() as host:
+            stream = st.stream_entities(StreamQuery("WeatherObserved"), host)
+            reading = asyncio.ensure_future(anext(stream))
+            await until_connected(own)
+            own.stop()
+            with pytest.raises(UpstreamUnavailable, match="MQTT"):
+                await reading
+        await st.aclose()
+
+
+async def until_connected(broker: Mosquitto) -> None:
+    """Wait (checking the broker's client count, no fixed sleep) until the stream is in."""
+    for _ in range(200):
+        if broker.clients() >= 1:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the stream never connected to the broker")

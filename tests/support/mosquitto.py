@@ -6,6 +6,7 @@ writes one); nothing is persisted. ``stop`` ends the process it started.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import shutil
 import socket
@@ -19,6 +20,7 @@ from tests.support.redis_server import free_port
 from tests.support.waiting import wait_until
 
 BINARY = "/usr/sbin/mosquitto"
+ESTABLISHED = "01"
 
 
 SESSION: list[Mosquitto] = []
@@ -87,6 +89,17 @@ class Mosquitto:
             process.terminate()
             process.wait(10)
         self._dir.cleanup()
+
+    def clients(self) -> int:
+        """Established TCP connections to the broker's port (Linux ``/proc/net/tcp``)."""
+        port = f":{self.port:04X}"
+        count = 0
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with contextlib.suppress(OSError), open(table, encoding="ascii") as lines:
+                for line in list(lines)[1:]:
+                    fields = line.split()
+                    count += fields[1].endswith(port) and fields[3] == ESTABLISHED
+        return count
 
     def _accepts(self) -> bool:
         if self._process is not None and self._process.poll() is not None:
