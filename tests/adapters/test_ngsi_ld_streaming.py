@@ -17,6 +17,7 @@ import pytest
 from adapters.contract import AdapterContext, SourceEntity, SourceQuery
 from adapters.errors import AdapterError, UpstreamProtocolError
 from adapters.ngsi_ld import NgsiLdAdapter
+from adapters.ngsi_ld.streaming import stream_entities
 from adapters.streaming import Streaming, StreamQuery
 from adapters.testing.callbacks import LoopbackCallbackHost
 from tests.support.sim import Sim
@@ -139,5 +140,33 @@ async def test_garbage_notifications_fail_the_stream(sim: Sim) -> None:
             left = (await client.get(base)).json()
             assert [s["notification"]["timesSent"] for s in left] == [1]
             assert (await client.delete(f"{base}/{left[0]['id']}")).status_code == 204
+        assert await subscriptions(sim, city) == 0
+    await adapter.aclose()
+
+
+async def test_the_subscription_is_renewed_before_it_expires(sim: Sim) -> None:
+    """A one-second lifetime: the broker sees expiresAt move forward (PATCH) while the
+    stream is open, and the subscription never lapses."""
+    city = "orebro"
+    adapter = adapter_for(sim, city)
+    base = f"{sim.urls[city]}/ngsi-ld/v1/subscriptions"
+    async with LoopbackCallbackHost() as host, httpx.AsyncClient() as client:
+        stream = stream_entities(
+            adapter._client, adapter.config, StreamQuery(TYPE), host, LOG, lifetime_s=1.0
+        )
+        reading = asyncio.ensure_future(anext(stream))
+        await until_subscribed(sim, city, 1)
+        first = (await client.get(base)).json()[0]["expiresAt"]
+        seen = {first}
+        for _ in range(400):  # polled, at most 20 s
+            seen.add((await client.get(base)).json()[0]["expiresAt"])
+            if len(seen) >= 3:  # renewed twice: past the first lifetime
+                break
+            await asyncio.sleep(0.05)
+        assert len(seen) >= 3, "the subscription was not renewed"
+        assert await subscriptions(sim, city) == 1
+        reading.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await reading
         assert await subscriptions(sim, city) == 0
     await adapter.aclose()
