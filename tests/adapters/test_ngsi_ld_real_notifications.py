@@ -68,9 +68,14 @@ async def replayed(recording: str, format_: str) -> tuple[SourceEntity, list[str
         return entity, [f"{r.method} {r.path}" for r in broker.requests]
 
 
-@pytest.mark.parametrize(
-    "recording", ["notification_location_03.json", "notification_watched_attribute_04.json"]
-)
+RECORDINGS = ["notification_location_03.json", "notification_watched_attribute_04.json"]
+
+
+def test_every_recorded_notification_is_replayed() -> None:
+    assert sorted(p.name for p in ANSWERS.glob("notification_*")) == RECORDINGS
+
+
+@pytest.mark.parametrize("recording", RECORDINGS)
 def test_the_recorded_body_is_a_notification(recording: str) -> None:
     data = notification_data((ANSWERS / recording).read_bytes())
     assert [e["type"] for e in data] == ["Vehicle"]
