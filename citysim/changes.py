@@ -10,14 +10,18 @@ make a push happen without waiting. The cluster ticks every city every
 
 Faults reach the push channels too: while the city is ``down`` (or ``hang``) nothing
 is pushed (and the types stay due, so the first tick after healing pushes them);
-while it sends ``garbage`` the listeners send bytes that are not the protocol's.
+while it sends ``garbage`` the listeners send bytes that are not the protocol's;
+while it is ``slow`` every push waits the fault's ``delay_s`` first.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
+from citysim.faults import Fault
+from citysim.faults.modes import Slow
 from citysim.world.catalog import BY_TYPE
 from citysim.world.city import CityWorld, Entity
 
@@ -33,9 +37,9 @@ SILENT_MODES = frozenset({"down", "hang"})
 class ChangeFeed:
     """One city's push channels and the bucket each type was last pushed in."""
 
-    def __init__(self, world: CityWorld, fault_mode: Callable[[], str | None]) -> None:
+    def __init__(self, world: CityWorld, fault: Callable[[], Fault | None]) -> None:
         self.world = world
-        self._fault_mode = fault_mode
+        self._fault = fault
         self._listeners: list[tuple[Callable[[], frozenset[str]], Listener]] = []
         self._pushed_bucket: dict[str, int] = {}
 
@@ -45,9 +49,12 @@ class ChangeFeed:
 
     async def tick(self, *, force: bool = False) -> int:
         """Push what changed (everything watched with ``force``); how many messages were sent."""
-        mode = self._fault_mode()
+        fault = self._fault()
+        mode = fault.mode if fault is not None else None
         if mode in SILENT_MODES:
             return 0
+        if isinstance(fault, Slow):
+            await asyncio.sleep(fault.delay_s)
         garbage = mode == "garbage"
         bucket = self.world.bucket()
         sent = 0

@@ -60,7 +60,7 @@ class CityServer:
         self.subscriptions = Subscriptions(broker.style)
         """The NGSI-LD subscriptions the broker accepted."""
         self._notifier = subscription_routes.Notifier(self.subscriptions, broker.dialect)
-        self.changes = ChangeFeed(broker.world, self._fault_mode)
+        self.changes = ChangeFeed(broker.world, lambda: self.fault)
         """The city's push channels; ``tick`` pushes what changed."""
         self.changes.listen(self.subscriptions.watched_types, self._notifier.notify)
         self._mqtt = MqttLink(mqtt_url, f"citysim-{city.id}") if mqtt_url else None
@@ -165,10 +165,6 @@ class CityServer:
             "requests": self.requests.describe(),
             "subscriptions": len(self.subscriptions.active()),
         }
-
-    def _fault_mode(self) -> str | None:
-        fault = self.fault
-        return fault.mode if fault is not None else None
 
     @web.middleware
     async def _fault_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
