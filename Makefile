@@ -45,10 +45,12 @@ browser:
 # The shared cache tier's tests run a real redis-server (Debian's package); never skipped.
 # The SensorThings interop tests run a real istSOS4 on PostgreSQL 15 with PostGIS 3
 # (tests/support/istsos4.py; docs/istsos4-in-tests.md).
-SYSTEM_PACKAGES := redis-server postgresql postgresql-15-postgis-3
+# The push tests (issue 15) run a real mosquitto.
+SYSTEM_PACKAGES := redis-server postgresql postgresql-15-postgis-3 mosquitto
 .PHONY: system-deps
 system-deps:
 	@{ command -v redis-server >/dev/null 2>&1 \
+	   && [ -x /usr/sbin/mosquitto ] \
 	   && [ -x /usr/lib/postgresql/15/bin/initdb ] \
 	   && [ -f /usr/share/postgresql/15/extension/postgis.control ]; } || { \
 	  if [ "$$(id -u)" = 0 ]; then \

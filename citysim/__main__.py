@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=0)
     serve.add_argument("--bucket", type=float, default=60.0, help="seconds between value changes")
     serve.add_argument("--cities", help="comma-separated city ids (default: all 18)")
+    serve.add_argument(
+        "--mqtt-url", help="mqtt://host:port the SensorThings and Lynx simulators publish to"
+    )
+    serve.add_argument(
+        "--tick", type=float, default=0.0, help="seconds between pushes of what changed; 0: none"
+    )
     serve.add_argument("--context-style", choices=CONTEXT_STYLES, default="unified")
     serve.add_argument(
         "--dialects",
@@ -116,6 +122,8 @@ def _serve(options: argparse.Namespace) -> int:
             context_style=options.context_style,
             city_dialect=_dialects(options),
             shortfalls=DEMO if options.shortfalls == "demo" else {},
+            mqtt_url=options.mqtt_url,
+            tick_s=options.tick,
         )
         return asyncio.run(_run(settings))
     except (ValueError, OSError) as exc:

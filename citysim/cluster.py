@@ -55,6 +55,7 @@ class SimCluster:
         self.servers: dict[str, CityServer] = {}
         self._control: web.AppRunner | None = None
         self._control_port = self.settings.control_port
+        self._ticker: asyncio.Task[None] | None = None
 
     @property
     def urls(self) -> dict[str, str]:
@@ -99,6 +100,7 @@ class SimCluster:
                 latency_s=settings.latency_for(city.id),
                 sensorthings_dialect=settings.sensorthings_dialect_for(city.id),
                 shortfalls=parse_shortfalls(settings.shortfalls.get(city.id, {})),
+                mqtt_url=settings.mqtt_url,
             )
             if city.id in settings.protection:
                 self.servers[city.id].gate.set(parse_protection(settings.protection[city.id]))
@@ -113,16 +115,32 @@ class SimCluster:
             site = web.TCPSite(self._control, HOST, settings.control_port, reuse_address=True)
             await site.start()
             self._control_port = site.port
+            if settings.tick_s > 0:
+                self._ticker = asyncio.create_task(self._tick_every(settings.tick_s))
         except BaseException:
             await self.stop()
             raise
 
     async def stop(self) -> None:
-        """Stop the control API and every city."""
+        """Stop the ticker, the control API and every city."""
+        ticker, self._ticker = self._ticker, None
+        if ticker is not None:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
         if self._control is not None:
             await self._control.cleanup()
             self._control = None
         await asyncio.gather(*(server.stop() for server in self.servers.values()))
+
+    async def tick(self, *, force: bool = False) -> int:
+        """Every city pushes what changed (everything with ``force``); messages sent."""
+        return sum([await server.changes.tick(force=force) for server in self.servers.values()])
+
+    async def _tick_every(self, period_s: float) -> None:
+        while True:
+            await asyncio.sleep(period_s)
+            await self.tick()
 
     async def set_fault(self, city_id: str, mode: str, **params: Any) -> None:
         """What ``PUT /cities/{city_id}/fault`` does; raises KeyError or FaultError."""

@@ -3,8 +3,11 @@
 ``GET /cities``: every city with its base URL and current fault, and the fault modes.
 ``GET /cities/{id}``: one city. ``PUT /cities/{id}/fault`` with ``{"mode": ..., params}``:
 switch that fault on (replacing any other). ``DELETE /cities/{id}/fault``: heal.
-``GET /modes``: the modes and their parameters. Protection and request counts:
-``control_gate.py``. Answers are JSON; a bad request is a
+``GET /modes``: the modes and their parameters. ``POST /cities/{id}/tick`` (or ``POST /tick``,
+every city): push the world as it is now on every push channel, changed or not
+(``citysim.changes``); answers ``{"pushed": messages}``. ``GET /cities/{id}`` shows
+``subscriptions``: the NGSI-LD subscriptions active on the city's broker. Protection and
+request counts: ``control_gate.py``. Answers are JSON; a bad request is a
 400 ``{"error": "..."}`` saying what is wrong (unknown city: the known ones; unknown
 mode: the known modes).
 """
@@ -33,6 +36,8 @@ def create_control_app(cities: Mapping[str, CityServer]) -> web.Application:
     app.router.add_put("/cities/{city}/fault", put_fault)
     app.router.add_delete("/cities/{city}/fault", delete_fault)
     app.router.add_get("/modes", list_modes)
+    app.router.add_post("/cities/{city}/tick", tick_city)
+    app.router.add_post("/tick", tick_all)
     control_gate.mount(app, _city, lambda request: request.app[CITIES].values())
     return app
 
@@ -73,6 +78,17 @@ async def delete_fault(request: web.Request) -> web.Response:
     server = _city(request)
     await server.set_fault(None)
     return _json(server.describe())
+
+
+async def tick_city(request: web.Request) -> web.Response:
+    """Push one city's world on its push channels now."""
+    return _json({"pushed": await _city(request).changes.tick(force=True)})
+
+
+async def tick_all(request: web.Request) -> web.Response:
+    """Push every city's world on its push channels now."""
+    servers = request.app[CITIES].values()
+    return _json({"pushed": sum([await s.changes.tick(force=True) for s in servers])})
 
 
 async def list_modes(request: web.Request) -> web.Response:

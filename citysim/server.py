@@ -10,12 +10,18 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from citysim import ckan, dcat, lynx, rest_json, sensorthings, shortfalls
+from citysim.changes import ChangeFeed
 from citysim.counting import RequestCounter
 from citysim.faults import Fault
+from citysim.lynx.publish import StatusPublisher
+from citysim.mqtt import MqttLink
 from citysim.municipalities import Municipality
+from citysim.ngsi_ld import subscription_routes
 from citysim.ngsi_ld.app import Broker, create_app
+from citysim.ngsi_ld.subscriptions import Subscriptions
 from citysim.protection import Gate
 from citysim.sensorthings import Dialect
+from citysim.sensorthings.publish import ObservationPublisher
 from citysim.settings import HOST
 from citysim.shortfalls import NONE, Shortfalls
 from citysim.world.city import CityWorld
@@ -36,6 +42,7 @@ class CityServer:
         latency_s: float = 0.0,
         sensorthings_dialect: Dialect = "frost",
         shortfalls: Shortfalls = NONE,
+        mqtt_url: str | None = None,
     ) -> None:
         self.city = city
         self.sensorthings_dialect: Dialect = sensorthings_dialect
@@ -50,6 +57,14 @@ class CityServer:
         """Who may ask (open to all unless protected)."""
         self.requests = RequestCounter()
         """Every request that reached the city, by entity type where the protocol names it."""
+        self.subscriptions = Subscriptions(broker.style)
+        """The NGSI-LD subscriptions the broker accepted."""
+        self._notifier = subscription_routes.Notifier(self.subscriptions, broker.dialect)
+        self.changes = ChangeFeed(broker.world, lambda: self.fault)
+        """The city's push channels; ``tick`` pushes what changed."""
+        self.changes.listen(self.subscriptions.watched_types, self._notifier.notify)
+        self._mqtt = MqttLink(mqtt_url, f"citysim-{city.id}") if mqtt_url else None
+        """Where the SensorThings and Lynx simulators publish (None: nowhere)."""
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._stopping = False
@@ -78,7 +93,8 @@ class CityServer:
             ],
         )
         self.gate.mount(app)
-        shortfalls.mount(app, self.shortfalls)
+        if not self.shortfalls.no_push:
+            subscription_routes.add_routes(app, self.subscriptions)
         rest_json.mount(app, self.world, rest_json.style_for_city(self.city.id))
         ckan.mount(app, self.city, self.world.seed)
         dcat.mount(app, self.city, self.world.seed)
@@ -89,11 +105,22 @@ class CityServer:
         )
         await self._runner.setup()
         await self.open_socket()
+        if self._mqtt is not None and not self.shortfalls.no_push:
+            # after binding: an Observation links to the bound port
+            observations = ObservationPublisher(
+                self.world, self._mqtt, self.base_url, self.sensorthings_dialect
+            )
+            self.changes.listen(observations.watched, observations.publish)
+            statuses = StatusPublisher(self.world, self._mqtt)
+            self.changes.listen(statuses.watched, statuses.publish)
 
     async def stop(self) -> None:
         """Heal (without listening again), then stop listening and close every connection."""
         self._stopping = True
         await self.set_fault(None)
+        await self._notifier.aclose()
+        if self._mqtt is not None:
+            await self._mqtt.aclose()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -136,6 +163,7 @@ class CityServer:
             "fault": self.fault.describe() if self.fault is not None else None,
             "protection": self.gate.describe(),
             "requests": self.requests.describe(),
+            "subscriptions": len(self.subscriptions.active()),
         }
 
     @web.middleware

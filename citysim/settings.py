@@ -61,6 +61,12 @@ class SimSettings:
     bucket_s: float = 60.0
     """Length of a time bucket: values change from one bucket to the next, never within."""
     clock: Clock = time.time
+    tick_s: float = 0.0
+    """Every ``tick_s`` seconds each city pushes what changed on its push channels
+    (``citysim.changes``); 0: only when the control API's ``POST /tick`` asks."""
+    mqtt_url: str | None = None
+    """``mqtt://[user:password@]host:port`` of the MQTT broker the SensorThings and Lynx
+    simulators publish to; None: they publish nothing."""
     context_style: ContextStyle = "unified"
     city_context_style: Mapping[str, ContextStyle] = field(default_factory=dict)
     """Per-city override of ``context_style``."""

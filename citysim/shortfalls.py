@@ -7,9 +7,9 @@ a projected system, ids that change between reads, a type that is no Smart Data
 Model. ``SimSettings(shortfalls={city: {...}})`` switches them on per city;
 ``python -m citysim --shortfalls demo`` (what ``caap demo`` runs) uses ``DEMO``.
 
-Every city also offers the NGSI-LD subscription list (``GET /ngsi-ld/v1/subscriptions``,
-GS CIM 009 clause 5.8.4: an empty list, since nothing subscribes to a simulator) as its
-push channel, unless ``no_push``.
+Every city also has push channels (NGSI-LD subscriptions, ``citysim.ngsi_ld.subscription_routes``;
+MQTT publishes, ``citysim.changes``), unless ``no_push``: then ``/ngsi-ld/v1/subscriptions``
+is 404 and nothing is published.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from rdflib import Graph, Literal
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
 NGSI_LD = "/ngsi-ld/v1/"
-SUBSCRIPTIONS = "/ngsi-ld/v1/subscriptions"
 STALE_BY = timedelta(days=2)
 """How much older a ``stale`` city's observations are."""
 FOREIGN_TYPE = "LegacySensorReading"
@@ -109,16 +108,6 @@ def parse_shortfalls(spec: Mapping[str, Any]) -> Shortfalls:
         else:
             values[name] = value
     return Shortfalls(**values)
-
-
-def mount(app: web.Application, shortfalls: Shortfalls) -> None:
-    """Add the push channel (the subscription list) unless the city has none."""
-    if not shortfalls.no_push:
-        app.router.add_get(SUBSCRIPTIONS, _subscriptions)
-
-
-async def _subscriptions(request: web.Request) -> web.Response:
-    return web.Response(body=b"[]", content_type="application/json")
 
 
 def middleware(shortfalls: Shortfalls) -> Middleware:

@@ -11,6 +11,7 @@ import pytest
 
 if TYPE_CHECKING:
     from tests.support.istsos4_session import IstSOS4World
+    from tests.support.mosquitto import Mosquitto
     from tests.support.sim import Sim
 
 
@@ -22,6 +23,21 @@ def sim() -> Iterator[Sim]:
     frozen = time.time()  # one time bucket for the whole session: pages stay consistent
     with running_sim(seed=2026, entities_per_type=12, clock=lambda: frozen) as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def mosquitto() -> Iterator[Mosquitto]:
+    """A real mosquitto for the MQTT push tests, once per session (anonymous clients)."""
+    from tests.support import mosquitto as broker
+
+    if not broker.available():
+        pytest.skip("mosquitto is not installed (make system-deps)")
+    with broker.Mosquitto() as running:
+        broker.SESSION.append(running)
+        try:
+            yield running
+        finally:
+            broker.SESSION.clear()
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -32,11 +32,13 @@ from adapters.lynx.config import DeviceMapping, LynxConfig, validate_config
 from adapters.lynx.discovery import discover as discover_types
 from adapters.lynx.history import read_log
 from adapters.lynx.installation import Reading, Station, stations
+from adapters.lynx.streaming import stream_entities
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.collect import Collector
 from adapters.sdk.models import add_date_observed, to_model_unit
 from adapters.sdk.times import from_epoch
 from adapters.sdk.units import UnitError
+from adapters.streaming import CallbackHost, StreamQuery
 
 PEER = "the Lynx server"
 MAX_QUERY = 2000
@@ -90,6 +92,21 @@ class LynxAdapter:
             self._log.warning("Lynx values left out: %s", reason)
         self._warned |= skipped
         return collector.result(exhausted=True)
+
+    async def stream_entities(
+        self, query: StreamQuery, callbacks: CallbackHost
+    ) -> AsyncIterator[SourceEntity]:
+        """Status values pushed over the installation's MQTT API (``streaming.py``)."""
+        mapping = self._mapping(query.entity_type)
+        found = await self.stations(query.entity_type, mapping)
+        source = SourceQuery(query.entity_type, attrs=query.attrs)
+        skipped: set[str] = set()
+
+        def entity(station: Station, latest: Mapping[str, Mapping[str, Any]]) -> SourceEntity:
+            return self._entity(source, station, latest, skipped)
+
+        async for changed in stream_entities(self.config, found, self._status, entity):
+            yield changed
 
     async def fetch_history(self, query: HistoryQuery) -> HistoryResult:
         """The log of the type's devices between ``query.after`` and ``query.before``."""

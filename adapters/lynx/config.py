@@ -35,6 +35,7 @@ from yarl import URL
 from adapters.credentials import CredentialsConfig, check_credentials
 from adapters.errors import ConfigError
 from adapters.sdk.config import Between, Matches, Secret, parse_config
+from adapters.sdk.mqtt import check_mqtt_url
 
 KIND = "lynx"
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -67,6 +68,11 @@ class LynxConfig:
     longitude_meta: str = "longitude"
     credentials: CredentialsConfig | None = None
     """OAuth 2.0 client credentials or an API key (``adapters.credentials``)."""
+    mqtt_url: str | None = None
+    """``mqtt://host:port`` of the installation's MQTT broker (push, issue 15); the
+    ``api_key`` is the password. None: the city is polled."""
+    mqtt_username: str = "caap-gateway"
+    """The MQTT user name (Lynx checks the password, the API key)."""
 
     @property
     def headers(self) -> dict[str, str]:
@@ -90,6 +96,7 @@ def validate_config(options: Mapping[str, Any]) -> LynxConfig:
     config = parse_config(LynxConfig, options, kind=KIND)
     if config.url.query_string:
         raise ConfigError("url", "must not have a query")
+    check_mqtt_url(config.mqtt_url)
     if not config.types:
         raise ConfigError("types", "must map at least one entity type to a device type")
     for entity_type, mapping in config.types.items():

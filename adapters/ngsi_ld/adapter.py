@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
 import orjson
@@ -30,10 +30,12 @@ from adapters.ngsi_ld.lookup import fetch_entity as fetch_one
 from adapters.ngsi_ld.mapping import to_source_entity
 from adapters.ngsi_ld.page_memo import shared as page_memo
 from adapters.ngsi_ld.query import entity_params
+from adapters.ngsi_ld.streaming import stream_entities
 from adapters.ngsi_ld.temporal import fetch_history
 from adapters.ngsi_ld.transport import Page, context_link, entity_list, get_page
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.collect import Collector
+from adapters.streaming import CallbackHost, StreamQuery
 
 
 class NgsiLdAdapter:
@@ -180,6 +182,12 @@ class NgsiLdAdapter:
     async def fetch_entity(self, query: LookupQuery) -> SourceEntity | None:
         """One entity by id, ``GET /entities/{id}`` (see ``lookup.py``)."""
         return await fetch_one(self._client, self.config, query)
+
+    def stream_entities(
+        self, query: StreamQuery, callbacks: CallbackHost
+    ) -> AsyncIterator[SourceEntity]:
+        """Changes pushed by the broker through a subscription (see ``streaming.py``)."""
+        return stream_entities(self._client, self.config, query, callbacks, self._log)
 
     async def aclose(self) -> None:
         """Close the HTTP session; later calls do nothing."""

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Collection, Iterable, Mapping
 from typing import Any, TypeVar
 
 import aiohttp
+import orjson
 from yarl import URL
 
 from adapters.contract import AdapterContext
@@ -103,6 +104,35 @@ class PlatformClient:
             budget=self._context.answer_budget,
         )
         return await self._logged("GET", url, sent)
+
+    async def send(
+        self,
+        method: str,
+        url: URL,
+        *,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        accept_status: Collection[int] = (200, 201, 204),
+    ) -> Answer:
+        """Send a write (POST, PATCH, DELETE) to the platform, whatever its answer's type."""
+        self.check_origin(url)
+        send = dict(headers or {})
+        data = None if json_body is None else orjson.dumps(json_body)
+        if data is not None:
+            send.setdefault("Content-Type", "application/json")
+        sent = fetch(
+            self._session_for_use(),
+            url,
+            method=method,
+            headers=send,
+            data=data,
+            secrets=self.secrets,
+            max_bytes=self._context.max_response_bytes,
+            peer=self.peer,
+            accept_status=accept_status,
+            budget=self._context.answer_budget,
+        )
+        return await self._logged(method, url, sent)
 
     async def _logged(self, method: str, url: URL, sent: Awaitable[T]) -> T:
         log = self._context.logger

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -45,7 +45,9 @@ from adapters.sensorthings.query import (
     observed,
     thing_params,
 )
+from adapters.sensorthings.streaming import stream_entities
 from adapters.sensorthings.where import RESULT, where_clauses
+from adapters.streaming import CallbackHost, StreamQuery
 
 PEER = "the SensorThings server"
 PROBE_BOX = BBox(min_lat=0.0, min_lon=0.0, max_lat=0.001, max_lon=0.001)
@@ -147,6 +149,16 @@ class SensorThingsAdapter:
         self._warn(mapper)
         return collector.result(
             exhausted=next_link is None, platform_total=count, cache_control=cache_control
+        )
+
+    def stream_entities(
+        self, query: StreamQuery, callbacks: CallbackHost
+    ) -> AsyncIterator[SourceEntity]:
+        """New Observations over the MQTT extension, as entities (``streaming.py``)."""
+        mapping = self._mapping(query.entity_type)
+        mapper = Mapper(query.entity_type, mapping, self.config.match, self.precision)
+        return stream_entities(
+            self._client, self.config, mapper, query, lambda e: _projected(e, query.attrs)
         )
 
     async def _first(

@@ -37,6 +37,7 @@ from yarl import URL
 from adapters.credentials import CredentialsConfig, check_credentials
 from adapters.errors import ConfigError
 from adapters.sdk.config import Between, Matches, Secret, parse_config
+from adapters.sdk.mqtt import check_mqtt_url
 from adapters.sdk.units import unit
 
 KIND = "sensorthings"
@@ -70,6 +71,9 @@ class SensorThingsConfig:
     headers: Mapping[str, Secret] = field(default_factory=dict)
     credentials: CredentialsConfig | None = None
     """OAuth 2.0 client credentials or an API key (``adapters.credentials``)."""
+    mqtt_url: str | None = None
+    """``mqtt://[user:password@]host:port`` of the server's MQTT extension (push, issue 15);
+    None: the city is polled."""
 
     @property
     def root(self) -> URL:
@@ -94,6 +98,7 @@ def validate_config(options: Mapping[str, Any]) -> SensorThingsConfig:
     for name in config.headers:
         if not _TOKEN.match(name) or name.lower() in _RESERVED_HEADERS:
             raise ConfigError(f"headers.{name}", "is not a header name the adapter may set")
+    check_mqtt_url(config.mqtt_url)
     config = _with_root(config)
     if config.credentials is not None:
         taken = (*config.headers, *_RESERVED_HEADERS)

@@ -9,7 +9,7 @@ answers with it, and derives the expected answer to each filter from it.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -35,6 +35,12 @@ class Platform:
     location_tol_m: float = 1.0
     time_tol_s: float = 0.001
     notes: Mapping[str, Any] = field(default_factory=dict)
+    push: Callable[[], Awaitable[object]] | None = None
+    """Make the platform push its current values on its push channels now (the streaming
+    check, for an adapter implementing ``adapters.streaming.Streaming``); None: skipped."""
+    upstream_subscriptions: Callable[[], Awaitable[int]] | None = None
+    """How many subscriptions the platform holds now (checked to be 0 after a stream
+    closes); None: not counted."""
 
     @property
     def types(self) -> tuple[str, ...]:

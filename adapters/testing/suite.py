@@ -47,6 +47,7 @@ from adapters.contract import (
 from adapters.errors import ConfigError, UnsupportedQuery
 from adapters.geo import distance_m
 from adapters.sdk.conditions import holds, kind_of
+from adapters.streaming import Streaming
 from adapters.testing.checks import (
     UNKNOWN_KEY,
     Ask,
@@ -59,6 +60,7 @@ from adapters.testing.checks import (
 )
 from adapters.testing.harness import Harness, run_check
 from adapters.testing.platform import Platform, differences
+from adapters.testing.streams import check_stream
 from adapters.testing.upstream import MODES
 
 FILTERS = frozenset({"attrs", "near", "within", "time", "where"})
@@ -386,6 +388,19 @@ class AdapterConformance:
 
         async def check(h: Harness) -> None:
             await no_shared_state(h, platform.url, _asking(query), _result_ids, truth)
+
+        self._run(check)
+
+    def test_a_push_arrives_as_fetch_then_shows_it(self, platform: Platform) -> None:
+        """Streaming adapters only (``adapters.streaming``), with a platform that can push."""
+
+        async def check(h: Harness) -> None:
+            adapter = h.make(platform.url)
+            if not isinstance(adapter, Streaming):
+                return
+            if platform.push is None:
+                pytest.skip("the platform fixture cannot push (Platform.push is None)")
+            await check_stream(adapter, platform, platform.types[0])
 
         self._run(check)
 

@@ -241,10 +241,13 @@ class Installation:
         dice = Dice(self.world.seed, self.world.city.id, "lynx-unit", kind.function_type)
         return dice.choice(kind.units)
 
-    def entries(self, buckets: range) -> Iterator[dict[str, Any]]:
-        """Log entries (one per function and bucket), bucket by bucket, oldest first."""
+    def entries(self, buckets: range, entity_type: str | None = None) -> Iterator[dict[str, Any]]:
+        """Log entries (one per function and bucket), bucket by bucket, oldest first; only
+        the devices of ``entity_type`` when given."""
         for bucket in buckets:
             for device in self.devices():
+                if entity_type is not None and device.entity_type != entity_type:
+                    continue
                 entity = self._entity(device, bucket)
                 key = entity.key
                 stamp = datetime.fromisoformat(entity.observed_at).timestamp()

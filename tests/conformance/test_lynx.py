@@ -11,14 +11,18 @@ from adapters.lynx import LynxAdapter
 from adapters.testing import AdapterConformance, Platform
 from citysim.cluster import SimSettings, SimThread
 from tests.conformance import truth
+from tests.conformance.push import pusher
+from tests.support.mosquitto import Mosquitto, session_url
 
 CITY = truth.demo_city("lynx")
 NOW = 1_795_000_000.0
 
 
 @pytest.fixture(scope="module")
-def sim() -> Iterator[SimThread]:
-    settings = SimSettings(seed=6, entities_per_type=9, cities=(CITY,), clock=lambda: NOW)
+def sim(mosquitto: Mosquitto) -> Iterator[SimThread]:
+    settings = SimSettings(
+        seed=6, entities_per_type=9, cities=(CITY,), clock=lambda: NOW, mqtt_url=mosquitto.url
+    )
     with SimThread(settings) as thread:
         yield thread
 
@@ -26,7 +30,8 @@ def sim() -> Iterator[SimThread]:
 @pytest.fixture(scope="module")
 def platform(sim: SimThread) -> Platform:
     _, options = truth.demo_options("lynx", sim.urls[CITY])
-    return Platform(sim.urls[CITY], truth.lynx(truth.world(sim, CITY), options))
+    entities = truth.lynx(truth.world(sim, CITY), options)
+    return Platform(sim.urls[CITY], entities, push=pusher(sim, CITY))
 
 
 class TestLynx(AdapterConformance):
@@ -34,4 +39,5 @@ class TestLynx(AdapterConformance):
     secrets = (truth.DEMO_LYNX_KEY,)
 
     def config_for(self, url: str) -> dict[str, Any]:
-        return truth.demo_options("lynx", url)[1]
+        mqtt = {"mqtt_url": session_url()} if session_url() else {}
+        return {**truth.demo_options("lynx", url)[1], **mqtt}

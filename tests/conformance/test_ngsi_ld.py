@@ -14,6 +14,7 @@ from adapters.ngsi_ld import NgsiLdAdapter
 from adapters.testing import AdapterConformance, Platform
 from citysim.cluster import SimSettings, SimThread
 from tests.conformance import truth
+from tests.conformance.push import pusher, subscription_count
 
 NOW = 1_795_000_000.0
 TYPES = ("WeatherObserved", "TrafficFlowObserved", "WaterConsumptionObserved")
@@ -37,7 +38,12 @@ def sim() -> Iterator[SimThread]:
 
 
 def platform_of(sim: SimThread, city: str) -> Platform:
-    return Platform(sim.urls[city], truth.ngsi_ld(truth.world(sim, city), TYPES))
+    return Platform(
+        sim.urls[city],
+        truth.ngsi_ld(truth.world(sim, city), TYPES),
+        push=pusher(sim, city),
+        upstream_subscriptions=subscription_count(sim, city),
+    )
 
 
 class TestNgsiLd(AdapterConformance):

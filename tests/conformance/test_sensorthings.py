@@ -20,7 +20,9 @@ from adapters.sensorthings import SensorThingsAdapter
 from adapters.testing import AdapterConformance, Platform
 from citysim.cluster import SimSettings, SimThread
 from tests.conformance import truth
+from tests.conformance.push import pusher
 from tests.support.istsos4_session import IstSOS4World
+from tests.support.mosquitto import Mosquitto, session_url
 
 CITY = truth.demo_city("sensorthings")
 NOW = 1_795_000_000.0
@@ -52,11 +54,13 @@ class _Kit(AdapterConformance):
 
     def config_for(self, url: str) -> dict[str, Any]:
         _, options = truth.demo_options("sensorthings", url)
-        return {**options, "page_size": 4, "headers": {"X-Api-Key": self.secrets[0]}}
+        mqtt = {"mqtt_url": session_url()} if session_url() else {}
+        return {**options, "page_size": 4, "headers": {"X-Api-Key": self.secrets[0]}, **mqtt}
 
 
-def _sim(dialect: str) -> Iterator[SimThread]:
+def _sim(dialect: str, mqtt_url: str) -> Iterator[SimThread]:
     settings = SimSettings(
+        mqtt_url=mqtt_url,
         seed=5,
         entities_per_type=9,
         cities=(CITY,),
@@ -68,18 +72,19 @@ def _sim(dialect: str) -> Iterator[SimThread]:
 
 
 @pytest.fixture(scope="module")
-def frost() -> Iterator[Platform]:
-    for sim in _sim("frost"):
+def frost(mosquitto: Mosquitto) -> Iterator[Platform]:
+    for sim in _sim("frost", mosquitto.url):
         _, options = truth.demo_options("sensorthings", sim.urls[CITY])
-        yield Platform(sim.urls[CITY], truth.sensorthings(truth.world(sim, CITY), options))
+        entities = truth.sensorthings(truth.world(sim, CITY), options)
+        yield Platform(sim.urls[CITY], entities, push=pusher(sim, CITY))
 
 
 @pytest.fixture(scope="module")
-def istsos4_dialect() -> Iterator[Platform]:
-    for sim in _sim("istsos4"):
+def istsos4_dialect(mosquitto: Mosquitto) -> Iterator[Platform]:
+    for sim in _sim("istsos4", mosquitto.url):
         _, options = truth.demo_options("sensorthings", sim.urls[CITY])
         entities = truth.sensorthings(truth.world(sim, CITY), options)
-        yield Platform(sim.urls[CITY], whole_seconds(entities))
+        yield Platform(sim.urls[CITY], whole_seconds(entities), push=pusher(sim, CITY))
 
 
 @pytest.fixture(scope="module")

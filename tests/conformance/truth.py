@@ -94,6 +94,7 @@ def demo_options(kind: str, url: str) -> tuple[str, dict[str, Any]]:
         adapter = copy.deepcopy(city["adapter"])
         if adapter.pop("kind") == kind:
             adapter["url"] = url
+            adapter.pop("mqtt_url", None)  # the demo's broker; a test gives its own
             if "api_key" in adapter:
                 adapter["api_key"] = DEMO_LYNX_KEY
             return city_id, adapter

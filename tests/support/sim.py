@@ -38,6 +38,17 @@ class Sim:
         finally:
             self.heal(city)
 
+    def tick(self, city: str | None = None) -> int:
+        """Push the world now on every push channel (one city or all); messages sent."""
+        path = "/tick" if city is None else f"/cities/{city}/tick"
+        response = httpx.post(f"{self.control_url}{path}")
+        response.raise_for_status()
+        return int(response.json()["pushed"])
+
+    def subscriptions(self, city: str) -> int:
+        """NGSI-LD subscriptions active on the city's broker."""
+        return int(self.city(city)["subscriptions"])
+
     def city(self, city: str) -> dict[str, Any]:
         """What ``GET /cities/{city}`` shows: fault, protection, request counts."""
         response = httpx.get(f"{self.control_url}/cities/{city}")
