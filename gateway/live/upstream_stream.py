@@ -114,8 +114,19 @@ class UpstreamStream:
     async def _run(self) -> None:
         while True:
             if self.pushes:
+                await self._baseline()
                 await self._push()
             await self._poll_until(self._clocks.monotonic() + self._timing.push_retry_s)
+
+    async def _baseline(self) -> None:
+        """One poll before the push channel opens, so that pushes emit only what changed
+        since the subscription began (a broker's first notification repeats the state)."""
+        if self._detector.primed:
+            return
+        try:
+            await self.poller.changes()
+        except AdapterError:
+            return  # the push channel, or the polling after it, tells what is wrong
 
     async def _push(self) -> None:
         adapter = self._adapter

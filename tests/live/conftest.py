@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +26,20 @@ class LiveWorld:
     federation: Path
 
     def change(self) -> None:
-        """Move the cities' clock to the next time bucket: every entity changes."""
+        """Move the cities' clock to the next time bucket (every entity changes) and have
+        every city push now on its push channels (NGSI-LD notifications)."""
         self.clock.advance(BUCKET_S)
+        self.sim.tick()
+
+    def subscriptions(self) -> dict[str, int]:
+        """NGSI-LD subscriptions active on each city's broker."""
+        return {city: self.sim.subscriptions(city) for city in self.sim.urls}
+
+    def subscribed_since(self, before: dict[str, int], cities: Iterable[str]) -> bool:
+        """True once each of ``cities`` holds more subscriptions than in ``before``: the
+        gateway's push channel is open there, so a change pushed now reaches it."""
+        now = self.subscriptions()
+        return all(now[city] > before.get(city, 0) for city in cities)
 
 
 @pytest.fixture(scope="session")

@@ -43,6 +43,7 @@ def _entities(url: str, entity_type: str) -> dict[str, dict[str, Any]]:
 def test_weather_from_every_city_equal_to_what_entities_then_answers(
     live_world: LiveWorld, protocol: str
 ) -> None:
+    before = live_world.subscriptions()
     with (
         GatewayServer(str(live_world.federation), live_poll_s=0.2) as gateway,
         subscribed(
@@ -50,6 +51,11 @@ def test_weather_from_every_city_equal_to_what_entities_then_answers(
         ) as client,
     ):
         wait_until(lambda: all_primed(gateway, CITIES), 60, "every city's stream has a baseline")
+        wait_until(
+            lambda: live_world.subscribed_since(before, live_world.sim.urls),
+            60,
+            "every city's broker holds the gateway's subscription",
+        )
         live_world.change()
 
         def every_city(_: object) -> bool:
@@ -58,7 +64,7 @@ def test_weather_from_every_city_equal_to_what_entities_then_answers(
         client.collect(every_city, 60, "an event from every city")
         now = _entities(gateway.url, "WeatherObserved")
         received = client.events("EntityChanged")
-        assert {e["via"] for e in received} == {"POLL"}
+        assert {e["via"] for e in received} == {"PUSH"}  # every city is an NGSI-LD broker
         for event in received:
             assert event["entity"] == now[event["entity"]["id"]]
             assert event["city"] == event["entity"]["city"]
@@ -116,6 +122,7 @@ def test_each_event_is_encoded_once_for_every_subscriber_of_its_group(
     live_world: LiveWorld,
 ) -> None:
     subscribers = 40
+    before = live_world.subscriptions()
     with (
         GatewayServer(
             str(live_world.federation), live_poll_s=0.2, live_per_connection=50
@@ -129,6 +136,11 @@ def test_each_event_is_encoded_once_for_every_subscriber_of_its_group(
         ) as client,
     ):
         wait_until(lambda: all_primed(gateway, CITIES), 60, "every city's stream has a baseline")
+        wait_until(
+            lambda: live_world.subscribed_since(before, live_world.sim.urls),
+            60,
+            "every city's broker holds the gateway's subscription",
+        )
         payloads = gateway.app.state.live_view.payloads
         before = payloads.encoded
         live_world.change()

@@ -25,11 +25,6 @@ def _streams(gateway: GatewayProcess) -> float:
     return total(gateway.url, "caap_live_upstream_streams")
 
 
-def _polled_twice(gateway: GatewayProcess) -> bool:
-    """The holder's stream has its baseline: a second poll has begun."""
-    return total(gateway.url, "caap_upstream_requests_total", city=CITY) >= 2
-
-
 def _observed(client: NodeSubscription) -> set[str]:
     return {e["entity"]["observedAt"] for e in client.events("EntityChanged")}
 
@@ -38,6 +33,7 @@ def test_one_replica_holds_the_stream_and_the_other_takes_it_over(
     live_world: LiveWorld, tmp_path: Path
 ) -> None:
     env = {"CAAP_LIVE_POLL_S": "0.2", "CAAP_LIVE_LEASE_S": "1.5", "CAAP_RELOAD_WATCH_S": "0"}
+    before = live_world.subscriptions()
     with RedisServer() as redis:
         env["CAAP_REDIS_URL"] = redis.url
         with (
@@ -54,7 +50,9 @@ def test_one_replica_holds_the_stream_and_the_other_takes_it_over(
                 )
             wait_until(lambda: _streams(a) + _streams(b) == 1, 60, "one replica holds the lease")
             holder, other = (a, b) if _streams(a) == 1 else (b, a)
-            wait_until(lambda: _polled_twice(holder), 60, "the holder polled")
+            wait_until(
+                lambda: live_world.subscribed_since(before, [CITY]), 60, "the holder subscribed"
+            )
             assert total(other.url, "caap_upstream_requests_total", city=CITY) == 0
 
             live_world.change()
@@ -67,7 +65,10 @@ def test_one_replica_holds_the_stream_and_the_other_takes_it_over(
             holder.wait()
             survivor = at_b if holder is a else at_a
             wait_until(lambda: _streams(other) == 1, 60, "the other replica took the stream")
-            wait_until(lambda: _polled_twice(other), 60, "the new holder polled")
+            held = {CITY: before.get(CITY, 0) + 1}  # the dead holder's subscription stays
+            wait_until(
+                lambda: live_world.subscribed_since(held, [CITY]), 60, "the new holder subscribed"
+            )
             live_world.change()
             survivor.collect(
                 lambda _: len(_observed(survivor) - first) >= 3, 60, "changes after the takeover"

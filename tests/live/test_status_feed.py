@@ -31,14 +31,20 @@ def page(tmp_path: Path) -> Iterator[Page]:
 def test_the_status_page_shows_every_citys_changes_as_they_come(
     live_world: LiveWorld, page: Page, tmp_path: Path
 ) -> None:
+    before = live_world.subscriptions()
     with GatewayServer(str(live_world.federation), live_poll_s=0.2) as gateway:
         page.goto(f"{gateway.url}/")
         page.wait_for_function("() => document.body.dataset.live === 'open'", timeout=30_000)
         wait_until(lambda: all_primed(gateway, CITIES), 60, "every city's stream has a baseline")
+        wait_until(
+            lambda: live_world.subscribed_since(before, live_world.sim.urls),
+            60,
+            "every city's broker holds the gateway's subscription",
+        )
         live_world.change()
         page.wait_for_function(EVERY_CITY_FLASHED, timeout=60_000)
         lines = page.locator("#feed li.change")
         assert lines.count() == 20  # the feed keeps the latest 20
-        assert "(poll)" in (lines.first.text_content() or "")
+        assert "(push)" in (lines.first.text_content() or "")
         assert page.text_content("#live-status") == "live: WeatherObserved"
         page.screenshot(path=str(tmp_path / "live.png"), full_page=True)

@@ -44,8 +44,14 @@ def test_a_scoped_token_receives_water_consumption(
     gateway, idp = secured
     token = idp.token("utility-app", UTILITY)
     variables = {"type": "WaterConsumptionObserved", "cities": [CITY]}
+    before = live_world.subscriptions()
     with subscribed("ws", f"{gateway.url}/graphql", QUERY, variables, token) as client:
         wait_until(lambda: all_primed(gateway, 1), 60, "the stream has its baseline")
+        wait_until(
+            lambda: live_world.subscribed_since(before, [CITY]),
+            60,
+            "the broker holds the gateway's subscription",
+        )
         live_world.change()
         client.collect(lambda _: bool(client.events("EntityChanged")), 60, "an event")
     event = client.events("EntityChanged")[0]
