@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import aiohttp
 
 from adapters.contract import AdapterContext
+from adapters.trace_hooks import folded
 
 
 class SessionCredentials(Protocol):
@@ -59,7 +60,7 @@ def new_session(
         connector=aiohttp.TCPConnector(limit=context.max_connections),
         timeout=aiohttp.ClientTimeout(total=context.timeout_s),
         headers={"User-Agent": context.user_agent, **(headers or {})},
-        trace_configs=list(context.trace_configs) or None,
+        trace_configs=folded(context.trace_configs) or None,
         raise_for_status=False,
         **extra,
     )

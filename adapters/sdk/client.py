@@ -10,6 +10,7 @@ origins, and closes once.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Collection, Iterable, Mapping
 from typing import Any, TypeVar
@@ -136,6 +137,8 @@ class PlatformClient:
 
     async def _logged(self, method: str, url: URL, sent: Awaitable[T]) -> T:
         log = self._context.logger
+        if not log.isEnabledFor(logging.DEBUG):  # the common case: nothing to time or format
+            return await sent
         started = time.perf_counter()
         try:
             answer = await sent

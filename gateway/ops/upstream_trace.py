@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from types import SimpleNamespace
+from typing import Any
 
 import aiohttp
 
@@ -51,15 +52,22 @@ def upstream_trace(city_id: str, metrics: Metrics) -> aiohttp.TraceConfig:
     """A TraceConfig that counts requests, outcomes, connections and requests in flight."""
     trace = aiohttp.TraceConfig()
     requests = metrics.upstream_requests
+    by_outcome: dict[str, Any] = {}  # the labelled children, looked up once (``labels`` is slow)
     in_flight = metrics.upstream_in_flight.labels(city_id)
     connections = metrics.upstream_connections.labels(city_id)
     in_flight.set(0)
 
+    def counter(outcome: str) -> Any:
+        child = by_outcome.get(outcome)
+        if child is None:
+            child = by_outcome[outcome] = requests.labels(city_id, outcome)
+        return child
+
     def count(ctx: SimpleNamespace, outcome: str) -> None:
         resent = max(0, getattr(ctx, "sent", 0) - 1)
         if resent:
-            requests.labels(city_id, "unavailable").inc(resent)
-        requests.labels(city_id, outcome).inc()
+            counter("unavailable").inc(resent)
+        counter(outcome).inc()
 
     async def started(
         session: aiohttp.ClientSession,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+from prometheus_client import Counter
+
 from gateway.clock import Clock
 from gateway.ops.metrics import Metrics
 from gateway.query.cache.codec import CodecError, decode_entry, encode_entry
@@ -35,11 +37,17 @@ class ResultCache:
         self.shared = shared
         self._clock = clock
         self._metrics = metrics
+        self._events: dict[tuple[str, str], Counter] = {}
+        """The labelled counters met so far (``labels()`` costs more than ``inc()``)."""
+        self._memory_bytes = metrics.cache_bytes.labels(MEMORY) if metrics is not None else None
 
     def event(self, tier: str, event: str) -> None:
         """Count one ``caap_cache_events_total{tier, event}``."""
         if self._metrics is not None:
-            self._metrics.cache_events.labels(tier, event).inc()
+            counter = self._events.get((tier, event))
+            if counter is None:
+                counter = self._events[tier, event] = self._metrics.cache_events.labels(tier, event)
+            counter.inc()
 
     def local(self, key: str) -> Entry | None:
         """The entry in this process, if any."""
@@ -88,8 +96,8 @@ class ResultCache:
 
     def _keep(self, key: str, entry: Entry) -> None:
         self.memory.put(key, entry)
-        if self._metrics is not None:
-            self._metrics.cache_bytes.labels(MEMORY).set(self.memory.bytes)
+        if self._memory_bytes is not None:
+            self._memory_bytes.set(self.memory.bytes)
 
     def _decode(self, data: bytes) -> Entry | None:
         try:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import TracebackType
 
 
 class BulkheadFull(Exception):
@@ -51,22 +51,9 @@ class Bulkhead:
         """Calls queued for a slot now."""
         return self._waiting
 
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[Waited]:
+    def slot(self) -> Slot:
         """Hold a slot for the block; raise BulkheadFull when the queue is full."""
-        if not self._free.locked():  # a free slot: no queue, no clock reading
-            await self._free.acquire()
-            waited = Waited()
-        else:
-            if self._waiting >= self.max_waiting:
-                raise BulkheadFull(
-                    f"{self.max_concurrent} calls running and {self._waiting} waiting for this city"
-                )
-            waited = await self._queue()
-        try:
-            yield waited
-        finally:
-            self._free.release()
+        return Slot(self)
 
     async def _queue(self) -> Waited:
         started = time.monotonic()
@@ -81,3 +68,36 @@ class Bulkhead:
         self._waiting += change
         if self._on_waiting is not None:
             self._on_waiting(self._waiting)
+
+
+class Slot:
+    """``async with bulkhead.slot() as waited``: one slot held for the block.
+
+    A class rather than ``@asynccontextmanager``: entered once per call to a city, where
+    the generator machinery cost more than the rest of the bulkhead."""
+
+    __slots__ = ("_bulkhead",)
+
+    def __init__(self, bulkhead: Bulkhead) -> None:
+        self._bulkhead = bulkhead
+
+    async def __aenter__(self) -> Waited:
+        bulkhead = self._bulkhead
+        free = bulkhead._free
+        if not free.locked():  # a free slot: no queue, no clock reading
+            await free.acquire()
+            return Waited()
+        if bulkhead._waiting >= bulkhead.max_waiting:
+            raise BulkheadFull(
+                f"{bulkhead.max_concurrent} calls running and {bulkhead._waiting} waiting "
+                "for this city"
+            )
+        return await bulkhead._queue()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._bulkhead._free.release()
