@@ -66,6 +66,14 @@ def kinds_world(
         yield LiveWorld(sim, clock, path)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "MQTT push (SensorThings, Lynx) yields entities unlike what `entities` answers: "
+        "temperature in kelvin (277.35 vs -0.1 degC), ints where the query gives floats, "
+        "one partial event per observation, observedAt ahead of the query's"
+    ),
+)
 @pytest.mark.parametrize("protocol", ["ws", "sse"])
 def test_every_kind_pushes_or_polls_weather_equal_to_entities(
     kinds_world: LiveWorld, mosquitto: Mosquitto, protocol: str
@@ -101,9 +109,11 @@ def test_every_kind_pushes_or_polls_weather_equal_to_entities(
         client.collect(every_city, 60, "an event from every city")
         now = _entities(gateway.url, "WeatherObserved")
         received = client.events("EntityChanged")
-        for event in received:
-            city = event["city"]["id"]
-            expected = "POLL" if kinds[city] == "rest-json" else "PUSH"
-            assert event["via"] == expected, (city, kinds[city], event["via"])
-            assert event["entity"] == now[event["entity"]["id"]]
-            assert event["city"] == event["entity"]["city"]
+        via = {(e["city"]["id"], e["via"]) for e in received}
+        assert via == {(c, "POLL" if k == "rest-json" else "PUSH") for c, k in kinds.items()}
+        differing = {
+            (e["city"]["id"], kinds[e["city"]["id"]])
+            for e in received
+            if e["entity"] != now[e["entity"]["id"]] or e["city"] != e["entity"]["city"]
+        }
+        assert differing == set()
