@@ -77,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
         "--mqtt-url", help="mqtt://host:port the SensorThings and Lynx simulators publish to"
     )
     serve.add_argument(
+        "--city-mqtt-url",
+        action="append",
+        default=[],
+        metavar="CITY=URL",
+        help="the broker one city publishes to (its own); overrides --mqtt-url for that city",
+    )
+    serve.add_argument(
         "--tick", type=float, default=0.0, help="seconds between pushes of what changed; 0: none"
     )
     serve.add_argument("--context-style", choices=CONTEXT_STYLES, default="unified")
@@ -123,12 +130,24 @@ def _serve(options: argparse.Namespace) -> int:
             city_dialect=_dialects(options),
             shortfalls=DEMO if options.shortfalls == "demo" else {},
             mqtt_url=options.mqtt_url,
+            city_mqtt_url=_pairs(options.city_mqtt_url, "--city-mqtt-url"),
             tick_s=options.tick,
         )
         return asyncio.run(_run(settings))
     except (ValueError, OSError) as exc:
         log.error("cannot start the simulated platforms: %s", exc)
         return 1
+
+
+def _pairs(values: list[str], flag: str) -> dict[str, str]:
+    """``["uppsala=mqtt://...", ...]`` -> ``{"uppsala": "mqtt://..."}``."""
+    pairs: dict[str, str] = {}
+    for value in values:
+        city, sep, url = value.partition("=")
+        if not sep or not city or not url:
+            raise ValueError(f"{flag} takes CITY=URL, got {value!r}")
+        pairs[city] = url
+    return pairs
 
 
 def _dialects(options: argparse.Namespace) -> dict[str, str]:

@@ -80,6 +80,7 @@ class SimCluster:
             settings.protection,
             settings.city_dialect,
             settings.city_temporal_limit,
+            settings.city_mqtt_url,
         )
         for option in options:
             unknown = sorted(set(option) - names)
@@ -100,7 +101,7 @@ class SimCluster:
                 latency_s=settings.latency_for(city.id),
                 sensorthings_dialect=settings.sensorthings_dialect_for(city.id),
                 shortfalls=parse_shortfalls(settings.shortfalls.get(city.id, {})),
-                mqtt_url=settings.mqtt_url,
+                mqtt_url=settings.mqtt_url_for(city.id),
             )
             if city.id in settings.protection:
                 self.servers[city.id].gate.set(parse_protection(settings.protection[city.id]))

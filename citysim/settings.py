@@ -67,6 +67,9 @@ class SimSettings:
     mqtt_url: str | None = None
     """``mqtt://[user:password@]host:port`` of the MQTT broker the SensorThings and Lynx
     simulators publish to; None: they publish nothing."""
+    city_mqtt_url: Mapping[str, str] = field(default_factory=dict)
+    """Per-city override of ``mqtt_url``: as in a real federation, each city's platform
+    publishes to its own broker (the same topics on two cities' brokers are two things)."""
     context_style: ContextStyle = "unified"
     city_context_style: Mapping[str, ContextStyle] = field(default_factory=dict)
     """Per-city override of ``context_style``."""
@@ -139,6 +142,10 @@ class SimSettings:
     def latency_for(self, city_id: str) -> float:
         """The artificial latency of ``city_id`` in seconds."""
         return self.city_latency_s.get(city_id, self.latency_s)
+
+    def mqtt_url_for(self, city_id: str) -> str | None:
+        """The broker ``city_id``'s SensorThings or Lynx simulator publishes to, if any."""
+        return self.city_mqtt_url.get(city_id, self.mqtt_url)
 
     def context_style_for(self, city_id: str) -> ContextStyle:
         """Which @context ``city_id`` created its entities with."""

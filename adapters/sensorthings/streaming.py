@@ -2,11 +2,13 @@
 
 ``stream_entities`` reads the Things of the type with their Datastreams, as
 ``fetch_entities`` does, subscribes on the broker at ``mqtt_url`` to
-``v1.1/Datastreams({id})/Observations`` for every mapped Datastream, and on each
-Observation published there maps the Thing again with that Observation as its
-Datastream's latest (``Mapper.entity``): the entity comes out as ``fetch_entities``
-would then show it. An Observation older than the one known is ignored. An MQTT or
-HTTP failure, or a payload that is not an Observation, raises an ``AdapterError``.
+``v1.1/Datastreams({id})/Observations`` for every mapped Datastream, and takes each
+Observation published there as its Datastream's latest. Once every mapped Datastream
+of a Thing has published (or ``adapters.sdk.gather.WAIT_S`` after the first did), the
+Thing is mapped again (``Mapper.entity``): one event per change, the entity as
+``fetch_entities`` would then show it. An Observation older than the one known is
+ignored. An MQTT or HTTP failure, or a payload that is not an Observation, raises an
+``AdapterError``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import orjson
 from adapters.contract import SourceEntity, SourceQuery
 from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
 from adapters.sdk.client import PlatformClient
+from adapters.sdk.gather import ChangeGatherer, gathered
 from adapters.sdk.mqtt import mqtt_client
 from adapters.sdk.times import parse_instant
 from adapters.sensorthings.config import SensorThingsConfig
@@ -44,23 +47,34 @@ async def stream_entities(
     if config.mqtt_url is None:
         raise UpstreamUnavailable("no mqtt_url is configured for this SensorThings server")
     things = await _things(client, config, mapper, query)
-    by_datastream: dict[int, tuple[Thing, dict[str, Any]]] = {}
-    for thing in things:
+    by_datastream: dict[int, tuple[int, dict[str, Any]]] = {}
+    parts: dict[int, set[int]] = {}
+    for position, thing in enumerate(things):
         for datastream in thing[1]:
             if mapper.attribute_of(datastream) is not None:
-                by_datastream[int(datastream["@iot.id"])] = (thing, datastream)
+                datastream_id = int(datastream["@iot.id"])
+                by_datastream[datastream_id] = (position, datastream)
+                parts.setdefault(position, set()).add(datastream_id)
+
+    def apply(message: aiomqtt.Message) -> tuple[int, int] | None:
+        found = _TOPIC.match(str(message.topic))
+        datastream_id = int(found.group(1)) if found else -1
+        target = by_datastream.get(datastream_id)
+        if target is None:
+            return None
+        position, datastream = target
+        return (
+            (position, datastream_id) if _newer(datastream, _observation(message.payload)) else None
+        )
+
+    gatherer = ChangeGatherer({k: frozenset(v) for k, v in parts.items()})
     try:
         async with mqtt_client(config.mqtt_url) as mqtt:
             for datastream_id in sorted(by_datastream):
                 await mqtt.subscribe(f"v1.1/Datastreams({datastream_id})/Observations")
-            async for message in mqtt.messages:
-                found = _TOPIC.match(str(message.topic))
-                target = by_datastream.get(int(found.group(1))) if found else None
-                if target is None:
-                    continue
-                (owner, streams), datastream = target
-                if _newer(datastream, _observation(message.payload)):
-                    yield project(mapper.entity(owner, streams))
+            async for position in gathered(mqtt.messages, apply, gatherer):
+                owner, streams = things[position]
+                yield project(mapper.entity(owner, streams))
     except aiomqtt.MqttError as exc:
         raise UpstreamUnavailable(f"the SensorThings MQTT broker failed: {exc}") from None
 

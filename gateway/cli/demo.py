@@ -2,10 +2,11 @@
 
 The simulated platforms run as a separate process (``python -m citysim``): they
 stand for the outside world, and the gateway reaches them over loopback HTTP as
-it would reach real city platforms. When Debian's mosquitto is installed, the demo
-starts it on ``CAAP_SIM_MQTT_PORT`` (9199) and the SensorThings and Lynx simulators
-publish there (federation.yaml's ``mqtt_url``); citysim pushes what changed every
-``PUSH_TICK_S`` seconds.
+it would reach real city platforms. Each city whose entry in the federation file has
+an ``mqtt_url`` on this machine (the SensorThings and Lynx cities) gets its own broker
+there, as each real platform has its own: when Debian's mosquitto is installed the demo
+starts one per such city, and that city's simulator publishes to it; citysim pushes
+what changed every ``PUSH_TICK_S`` seconds.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ import time
 import urllib.error
 import urllib.request
 
+import yaml
+from yarl import URL
+
 from gateway.cli.serve import serve
+from gateway.federation.interpolate import Interpolator
 from gateway.process.settings import Settings
 
 log = logging.getLogger("caap.demo")
@@ -28,6 +33,7 @@ log = logging.getLogger("caap.demo")
 PUSH_TICK_S = 10.0
 """How often the simulated platforms push what changed (values change every 60 s bucket)."""
 MOSQUITTO = "/usr/sbin/mosquitto"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 SIM_BASE_PORT = 9101
 """The first city's port; the demo federation.yaml lists 9101..9118 in municipalities.csv order."""
 
@@ -52,9 +58,9 @@ def run_demo(settings: Settings, entities: int = 12, latency_s: float = 0.0) -> 
         "--tick",
         str(PUSH_TICK_S),
     ]
-    broker = _start_mosquitto(int(os.environ.get("CAAP_SIM_MQTT_PORT", "9199")))
-    if broker is not None:
-        command += ["--mqtt-url", broker[1]]
+    brokers = _start_brokers(settings.config_path)
+    for city, (_, url) in brokers.items():
+        command += ["--city-mqtt-url", f"{city}={url}"]
     sim = subprocess.Popen(command)  # noqa: S603 (our own module, fixed arguments)
     # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into SystemExit so
     # the `finally` below still stops the simulated platforms.
@@ -71,7 +77,7 @@ def run_demo(settings: Settings, entities: int = 12, latency_s: float = 0.0) -> 
         )
         return serve(settings)
     finally:
-        for process in (sim, *([broker[0]] if broker is not None else [])):
+        for process in (sim, *(process for process, _ in brokers.values())):
             process.terminate()
             try:
                 process.wait(timeout=10)
@@ -79,17 +85,45 @@ def run_demo(settings: Settings, entities: int = 12, latency_s: float = 0.0) -> 
                 process.kill()
 
 
-def _start_mosquitto(port: int) -> tuple[subprocess.Popen[bytes], str] | None:
-    """mosquitto on 127.0.0.1:``port`` (anonymous, nothing persisted), or None when it is not
-    installed: the SensorThings and Lynx cities are then polled."""
-    if not os.path.exists(MOSQUITTO):
+def _start_brokers(config_path: str) -> dict[str, tuple[subprocess.Popen[bytes], str]]:
+    """City id -> its broker process and URL, for every city of the federation file whose
+    ``mqtt_url`` names a loopback port; none when mosquitto is not installed (those cities
+    are then polled) or the file does not read (the gateway then says why)."""
+    urls = _loopback_mqtt_urls(config_path)
+    if urls and not os.path.exists(MOSQUITTO):
         log.warning("mosquitto is not installed: SensorThings and Lynx cities will be polled")
-        return None
+        return {}
+    return {city: (_start_mosquitto(port), url) for city, (port, url) in urls.items()}
+
+
+def _loopback_mqtt_urls(config_path: str) -> dict[str, tuple[int, str]]:
+    try:
+        with open(config_path, encoding="utf-8") as source:
+            document = yaml.safe_load(source)
+        cities = document["cities"]
+        resolve = Interpolator(os.environ).resolve
+        urls = {
+            city: URL(resolve(entry["adapter"]["mqtt_url"]))
+            for city, entry in cities.items()
+            if isinstance(entry.get("adapter"), dict) and "mqtt_url" in entry["adapter"]
+        }
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, ValueError):
+        return {}
+    return {
+        city: (url.port, str(url))
+        for city, url in urls.items()
+        if url.host in LOOPBACK and url.port is not None
+    }
+
+
+def _start_mosquitto(port: int) -> subprocess.Popen[bytes]:
+    """mosquitto on 127.0.0.1:``port`` (anonymous, nothing persisted)."""
     config = os.path.join(tempfile.mkdtemp(prefix="caap-demo-mqtt-"), "mosquitto.conf")
     with open(config, "w", encoding="utf-8") as out:
         out.write(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-    process = subprocess.Popen([MOSQUITTO, "-c", config])  # noqa: S603 (fixed binary)
-    return process, f"mqtt://127.0.0.1:{port}"
+    return subprocess.Popen(  # noqa: S603 (fixed binary)
+        [MOSQUITTO, "-c", config], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:

@@ -3,11 +3,14 @@ from all 18 cities, pushed by NGSI-LD notifications, SensorThings MQTT and Lynx 
 polled for rest-json, each event equal to what ``entities`` then answers.
 
 The cities keep their demo kinds (``federation.yaml``) with URLs pointing at a citysim on a
-manual clock that publishes to a test mosquitto.
+manual clock; each MQTT city publishes to its own mosquitto, as each city's platform has
+its own broker (the same ``v1.1/Datastreams(1)/Observations`` on two cities' brokers are
+two different Datastreams).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,11 +26,13 @@ from tests.live.test_reference_clients import CITIES, SUBSCRIPTION, _entities
 from tests.support.federation_files import ROOT
 from tests.support.gateway_server import GatewayServer
 from tests.support.manual_clock import ManualClock
-from tests.support.mosquitto import Mosquitto
+from tests.support.mosquitto import Mosquitto, available
 from tests.support.sim import running_sim
 from tests.support.waiting import wait_until
 
 MQTT_KINDS = {"sensorthings", "lynx"}
+ENTITIES = 3
+"""WeatherObserved entities per city."""
 
 
 def demo_kinds() -> dict[str, dict[str, Any]]:
@@ -37,13 +42,13 @@ def demo_kinds() -> dict[str, dict[str, Any]]:
     return cities
 
 
-def write_kinds_federation(path: Path, urls: dict[str, str], mqtt_url: str) -> Path:
+def write_kinds_federation(path: Path, urls: dict[str, str], brokers: dict[str, Mosquitto]) -> Path:
     """The demo federation with every URL replaced by the test's sim and broker."""
     cities: dict[str, Any] = {}
     for city_id, entry in demo_kinds().items():
         adapter = dict(entry["adapter"], url=urls[city_id])
         if "mqtt_url" in adapter:
-            adapter["mqtt_url"] = mqtt_url
+            adapter["mqtt_url"] = brokers[city_id].url
         city = {k: v for k, v in entry.items() if k != "catalogue"}
         city["adapter"] = adapter
         cities[city_id] = city
@@ -51,39 +56,53 @@ def write_kinds_federation(path: Path, urls: dict[str, str], mqtt_url: str) -> P
     return path
 
 
+def mqtt_cities() -> tuple[str, ...]:
+    """The demo's cities whose platforms push over MQTT."""
+    return tuple(c for c, entry in demo_kinds().items() if entry["adapter"]["kind"] in MQTT_KINDS)
+
+
+@pytest.fixture(scope="module")
+def city_brokers() -> Iterator[dict[str, Mosquitto]]:
+    """Every MQTT city's own broker."""
+    if not available():
+        pytest.skip("mosquitto is not installed (make system-deps)")
+    with contextlib.ExitStack() as stack:
+        yield {city: stack.enter_context(Mosquitto()) for city in mqtt_cities()}
+
+
 @pytest.fixture(scope="module")
 def kinds_world(
-    tmp_path_factory: pytest.TempPathFactory, mosquitto: Mosquitto
+    tmp_path_factory: pytest.TempPathFactory, city_brokers: dict[str, Mosquitto]
 ) -> Iterator[LiveWorld]:
-    """18 cities of every demo kind on a manual clock, publishing to the test mosquitto."""
+    """18 cities of every demo kind on a manual clock, each MQTT city with its broker."""
     clock = ManualClock(time.time())
     with running_sim(
-        seed=2026, entities_per_type=3, clock=clock, bucket_s=BUCKET_S, mqtt_url=mosquitto.url
+        seed=2026,
+        entities_per_type=ENTITIES,
+        clock=clock,
+        bucket_s=BUCKET_S,
+        city_mqtt_url={city: broker.url for city, broker in city_brokers.items()},
     ) as sim:
         path = write_kinds_federation(
-            tmp_path_factory.mktemp("kinds") / "federation.yaml", dict(sim.urls), mosquitto.url
+            tmp_path_factory.mktemp("kinds") / "federation.yaml", dict(sim.urls), city_brokers
         )
         yield LiveWorld(sim, clock, path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "MQTT push (SensorThings, Lynx) yields entities unlike what `entities` answers: "
-        "temperature in kelvin (277.35 vs -0.1 degC), ints where the query gives floats, "
-        "one partial event per observation, observedAt ahead of the query's"
-    ),
-)
 @pytest.mark.parametrize("protocol", ["ws", "sse"])
 def test_every_kind_pushes_or_polls_weather_equal_to_entities(
-    kinds_world: LiveWorld, mosquitto: Mosquitto, protocol: str
+    kinds_world: LiveWorld, city_brokers: dict[str, Mosquitto], protocol: str
 ) -> None:
     kinds = {city: entry["adapter"]["kind"] for city, entry in demo_kinds().items()}
     assert set(kinds.values()) == {"ngsi-ld", "sensorthings", "lynx", "rest-json"}
     ngsi = [city for city, kind in kinds.items() if kind == "ngsi-ld"]
     mqtt = [city for city, kind in kinds.items() if kind in MQTT_KINDS]
     before = kinds_world.subscriptions()
-    clients_before = mosquitto.clients()
+
+    def clients() -> int:
+        return sum(broker.clients() for broker in city_brokers.values())
+
+    clients_before = clients()
     with (
         GatewayServer(str(kinds_world.federation), live_poll_s=0.2) as gateway,
         subscribed(
@@ -97,18 +116,23 @@ def test_every_kind_pushes_or_polls_weather_equal_to_entities(
             "every NGSI-LD broker holds the gateway's subscription",
         )
         wait_until(
-            lambda: mosquitto.clients() >= clients_before + len(mqtt),
+            lambda: clients() >= clients_before + len(mqtt),
             60,
             "every MQTT city's stream is connected to the broker",
         )
         kinds_world.change()
 
-        def every_city(_: object) -> bool:
-            return len({e["city"]["id"] for e in client.events("EntityChanged")}) == CITIES
+        every_entity = set(_entities(gateway.url, "WeatherObserved"))
+        assert len(every_entity) == CITIES * ENTITIES
 
-        client.collect(every_city, 60, "an event from every city")
+        def each_entity(_: object) -> bool:
+            return {e["entity"]["id"] for e in client.events("EntityChanged")} == every_entity
+
+        client.collect(each_entity, 60, "an event for every entity of every city")
         now = _entities(gateway.url, "WeatherObserved")
         received = client.events("EntityChanged")
+        # one event per entity per change: a platform pushing value by value (MQTT) is gathered
+        assert sorted(e["entity"]["id"] for e in received) == sorted(every_entity)
         via = {(e["city"]["id"], e["via"]) for e in received}
         assert via == {(c, "POLL" if k == "rest-json" else "PUSH") for c, k in kinds.items()}
         differing = {
