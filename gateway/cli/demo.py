@@ -30,8 +30,11 @@ from gateway.process.settings import Settings
 
 log = logging.getLogger("caap.demo")
 
-PUSH_TICK_S = 10.0
-"""How often the simulated platforms push what changed (values change every 60 s bucket)."""
+BUCKET_S = 30.0
+"""The simulated values change every 30 s: a subscriber sees every city change within a
+minute (the bucket, then the next push tick or the next poll, ``CAAP_LIVE_POLL_S``)."""
+PUSH_TICK_S = 5.0
+"""How often the simulated platforms push what changed."""
 MOSQUITTO = "/usr/sbin/mosquitto"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 SIM_BASE_PORT = 9101
@@ -55,6 +58,8 @@ def run_demo(settings: Settings, entities: int = 12, latency_s: float = 0.0) -> 
         str(latency_s),
         "--shortfalls",
         "demo",
+        "--bucket",
+        str(BUCKET_S),
         "--tick",
         str(PUSH_TICK_S),
     ]
