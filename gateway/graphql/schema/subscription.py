@@ -25,6 +25,7 @@ from gateway.graphql.schema import convert
 from gateway.graphql.schema.inputs import EntityFilter, to_request
 from gateway.graphql.schema.shared_events import shared
 from gateway.graphql.schema.types import City, CoverageStatus, Entity
+from gateway.graphql.schema.where import WhereCondition
 from gateway.live.events import EntityChange, StreamChange
 from gateway.live.events import StreamState as _StreamState
 from gateway.live.events import Via as _Via
@@ -149,6 +150,13 @@ class Subscription:
             list[strawberry.ID] | None,
             strawberry.argument(description="City ids; all cities when absent (as filter.cities)."),
         ] = None,
+        where: Annotated[
+            list[WhereCondition] | None,
+            strawberry.argument(
+                description="Conditions on attribute values, all of which an entity must meet "
+                "(as in `entities`); checked on every event."
+            ),
+        ] = None,
     ) -> AsyncGenerator[EntityChangeEvent, None]:
         ctx = info.context
         hub, city_objects = ctx.current()
@@ -156,7 +164,7 @@ class Subscription:
             if filter is not None and filter.cities is not None:
                 raise BadUserInput("give the cities once: in `cities` or in `filter.cities`")
             filter = replace(filter or EntityFilter(), cities=cities)
-        request = to_request(type, filter, None, None, hub.federation)
+        request = to_request(type, filter, None, None, hub.federation, where=where)
         try:
             subscriber = hub.subscribe(request, ctx.principal, ctx.connection)
         except LiveRefused as refused:
