@@ -23,7 +23,7 @@ from adapters.errors import UpstreamAuthError, UpstreamProtocolError, UpstreamUn
 from adapters.lynx.config import LynxConfig
 from adapters.lynx.installation import Station
 from adapters.sdk.gather import ChangeGatherer, gathered
-from adapters.sdk.mqtt import mqtt_client
+from adapters.sdk.mqtt import mqtt_client, subscribe_all
 
 Latest = dict[str, Mapping[str, Any]]
 
@@ -60,8 +60,7 @@ async def stream_entities(
     parts = {p: frozenset(r.topic for r in station.readings) for p, station in enumerate(found)}
     try:
         async with mqtt_client(config.mqtt_url, config.mqtt_username, password) as mqtt:
-            for topic in sorted(by_topic):
-                await mqtt.subscribe(topic)
+            await subscribe_all(mqtt, sorted(by_topic))
             async for position in gathered(mqtt.messages, apply, ChangeGatherer(parts)):
                 yield entity(found[position], latest)
     except aiomqtt.MqttCodeError as exc:

@@ -27,6 +27,13 @@ def check_mqtt_url(url: str | None, key: str = "mqtt_url") -> None:
         raise ConfigError(key, "must be mqtt://host:port")
 
 
+async def subscribe_all(client: aiomqtt.Client, topics: list[str]) -> None:
+    """Subscribe to every topic at QoS 0 in one SUBSCRIBE packet (one round trip; once it
+    is acknowledged, nothing published afterwards on any of them is missed)."""
+    if topics:
+        await client.subscribe([(topic, 0) for topic in topics])
+
+
 def mqtt_client(
     url: str, username: str | None = None, password: str | None = None
 ) -> aiomqtt.Client:

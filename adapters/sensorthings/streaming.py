@@ -24,7 +24,7 @@ from adapters.contract import SourceEntity, SourceQuery
 from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
 from adapters.sdk.client import PlatformClient
 from adapters.sdk.gather import ChangeGatherer, gathered
-from adapters.sdk.mqtt import mqtt_client
+from adapters.sdk.mqtt import mqtt_client, subscribe_all
 from adapters.sdk.times import parse_instant
 from adapters.sensorthings.config import SensorThingsConfig
 from adapters.sensorthings.mapping import Mapper
@@ -70,8 +70,9 @@ async def stream_entities(
     gatherer = ChangeGatherer({k: frozenset(v) for k, v in parts.items()})
     try:
         async with mqtt_client(config.mqtt_url) as mqtt:
-            for datastream_id in sorted(by_datastream):
-                await mqtt.subscribe(f"v1.1/Datastreams({datastream_id})/Observations")
+            await subscribe_all(
+                mqtt, [f"v1.1/Datastreams({d})/Observations" for d in sorted(by_datastream)]
+            )
             async for position in gathered(mqtt.messages, apply, gatherer):
                 owner, streams = things[position]
                 yield project(mapper.entity(owner, streams))

@@ -36,9 +36,17 @@ class NodeSubscription:
         for raw in self._process.stdout:
             self._lines.put(json.loads(raw))
 
-    def collect(self, done: Callable[[list[Line]], bool], timeout_s: float, what: str) -> None:
+    def collect(
+        self,
+        done: Callable[[list[Line]], bool],
+        timeout_s: float,
+        what: str,
+        nudge: Callable[[], None] | None = None,
+    ) -> None:
         """Take lines into ``seen`` until ``done(seen)``; fail naming ``what`` after
-        ``timeout_s`` (a bound for a broken run, not a timing)."""
+        ``timeout_s`` (a bound for a broken run, not a timing). ``nudge`` is called
+        whenever nothing arrived for a second (e.g. have citysim publish its state
+        again, for a push channel that subscribed after the last publish)."""
         deadline = time.monotonic() + timeout_s
         while not done(self.seen):
             left = deadline - time.monotonic()
@@ -47,6 +55,8 @@ class NodeSubscription:
             try:
                 self.seen.append(self._lines.get(timeout=min(left, 1.0)))
             except queue.Empty:
+                if nudge is not None:
+                    nudge()
                 if self._process.poll() is not None and self._lines.empty():
                     assert self._process.stderr is not None
                     raise AssertionError(

@@ -40,9 +40,11 @@ def available() -> bool:
 class Mosquitto:
     """One broker process; ``url`` is ``mqtt://127.0.0.1:PORT``."""
 
-    def __init__(self, users: dict[str, str] | None = None) -> None:
+    def __init__(self, users: dict[str, str] | None = None, port: int = 0) -> None:
+        """``port``: where to listen (0: a free port); a broker restarted on its old port
+        is what clients reconnecting after an outage meet."""
         self.users = dict(users or {})
-        self.port = 0
+        self.port = port
         self._dir = tempfile.TemporaryDirectory(prefix="caap-mosquitto-")
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -52,15 +54,17 @@ class Mosquitto:
         return f"mqtt://127.0.0.1:{self.port}"
 
     def start(self) -> Self:
-        """Start on a free port; returns once it accepts connections."""
+        """Start (on a free port unless one was given); returns once it accepts connections."""
         directory = Path(self._dir.name)
-        self.port = free_port()
+        self.port = self.port or free_port()
         # run as whoever runs the tests (as root mosquitto would switch to its own user,
         # which cannot read this private directory)
         lines = [
             f"listener {self.port} 127.0.0.1",
             "persistence false",
             f"user {getpass.getuser()}",
+            f"log_dest file {directory / 'subscriptions.log'}",
+            "log_type subscribe",
         ]
         if self.users:
             passwords = directory / "passwords"
@@ -100,6 +104,17 @@ class Mosquitto:
                     fields = line.split()
                     count += fields[1].endswith(port) and fields[3] == ESTABLISHED
         return count
+
+    def subscribers(self) -> set[str]:
+        """The client ids that have subscribed to anything (the broker logs each topic of a
+        SUBSCRIBE as it takes it: ``<time>: <client id> <qos> <topic>``)."""
+        log = Path(self._dir.name) / "subscriptions.log"
+        try:
+            lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+        except FileNotFoundError:
+            return set()
+        rows = (line.split() for line in lines)
+        return {fields[1] for fields in rows if len(fields) == 4 and fields[2].isdigit()}
 
     def _accepts(self) -> bool:
         if self._process is not None and self._process.poll() is not None:
