@@ -4,23 +4,22 @@ the adapter reads it with the API key as password and maps it as ``fetch_entitie
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from adapters.contract import AdapterContext, SourceQuery
+from adapters.contract import AdapterContext
 from adapters.errors import UpstreamAuthError
 from adapters.lynx import LynxAdapter
-from adapters.streaming import Streaming, StreamQuery
+from adapters.streaming import StreamQuery
 from adapters.testing.callbacks import LoopbackCallbackHost
 from citysim.cluster import SimSettings, SimThread
 from citysim.lynx.app import DEMO_API_KEY
 from tests.conformance import truth
 from tests.support.mosquitto import Mosquitto, available
-from tests.support.push import tick_until
+from tests.support.push import first_push_and_fetch
 
 pytestmark = pytest.mark.skipif(not available(), reason="mosquitto is not installed")
 CITY = truth.demo_options("lynx", "http://127.0.0.1")[0]  # the demo's Lynx city
@@ -56,13 +55,8 @@ async def test_a_published_status_arrives_as_the_entity_a_query_returns(
     sim: SimThread, broker: Mosquitto
 ) -> None:
     lynx = adapter(sim, broker)
-    assert isinstance(lynx, Streaming)
-    async with LoopbackCallbackHost() as host:
-        stream = lynx.stream_entities(StreamQuery("WeatherObserved"), host)
-        entity = await tick_until(sim.control_url, CITY, asyncio.ensure_future(anext(stream)))
-        fetched = await lynx.fetch_entities(SourceQuery("WeatherObserved", limit=100))
-        assert entity == next(e for e in fetched.entities if e.id == entity.id)
-        await stream.aclose()  # type: ignore[attr-defined]
+    pushed, fetched = await first_push_and_fetch(lynx, sim.control_url, CITY)
+    assert pushed == fetched
     await lynx.aclose()
 
 

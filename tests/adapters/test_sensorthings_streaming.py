@@ -11,15 +11,15 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from adapters.contract import AdapterContext, SourceQuery
+from adapters.contract import AdapterContext
 from adapters.errors import UpstreamProtocolError, UpstreamUnavailable
 from adapters.sensorthings import SensorThingsAdapter
-from adapters.streaming import Streaming, StreamQuery
+from adapters.streaming import StreamQuery
 from adapters.testing.callbacks import LoopbackCallbackHost
 from citysim.cluster import SimSettings, SimThread
 from tests.conformance import truth
 from tests.support.mosquitto import Mosquitto, available
-from tests.support.push import tick_until
+from tests.support.push import first_push_and_fetch, tick_until
 
 pytestmark = pytest.mark.skipif(not available(), reason="mosquitto is not installed")
 CITY = "orebro"
@@ -52,13 +52,8 @@ async def test_a_published_observation_arrives_as_the_entity_a_query_returns(
     sim: SimThread, broker: Mosquitto
 ) -> None:
     st = adapter(sim, broker)
-    assert isinstance(st, Streaming)
-    async with LoopbackCallbackHost() as host:
-        stream = st.stream_entities(StreamQuery("WeatherObserved"), host)
-        entity = await tick_until(sim.control_url, CITY, asyncio.ensure_future(anext(stream)))
-        fetched = await st.fetch_entities(SourceQuery("WeatherObserved", limit=100))
-        assert entity == next(e for e in fetched.entities if e.id == entity.id)
-        await stream.aclose()  # type: ignore[attr-defined]
+    pushed, fetched = await first_push_and_fetch(st, sim.control_url, CITY)
+    assert pushed == fetched
     await st.aclose()
 
 

@@ -34,6 +34,15 @@ def _receive(ws: ClientConnection) -> dict[str, Any]:
     return answer
 
 
+def first_answer(gateway: GatewayServer, query: str) -> dict[str, Any]:
+    """Subscribe to ``query`` over a new socket; the first message answering it."""
+    with _socket(gateway) as ws:
+        ws.send(json.dumps({"type": "connection_init"}))
+        _receive(ws)
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        return _receive(ws)
+
+
 def test_a_socket_that_never_sends_connection_init_is_closed_with_4408(
     gateway: GatewayServer,
 ) -> None:
@@ -78,11 +87,7 @@ def test_bad_arguments_get_a_clear_error_naming_them(gateway: GatewayServer) -> 
         'subscription { entityChanges(type: "WeatherObserved", cities: ["atlantis"]) '
         "{ __typename } }"
     )
-    with _socket(gateway) as ws:
-        ws.send(json.dumps({"type": "connection_init"}))
-        _receive(ws)
-        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
-        answer = _receive(ws)
+    answer = first_answer(gateway, query)
     assert answer["type"] == "error"
     (error,) = answer["payload"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
@@ -104,11 +109,7 @@ def test_an_event_stream_with_a_bad_token_is_refused_with_401(gateway: GatewaySe
 def test_a_subscription_document_is_held_to_the_query_limits(gateway: GatewayServer) -> None:
     aliases = " ".join(f"a{n}: __typename" for n in range(40))
     query = f'subscription {{ entityChanges(type: "WeatherObserved") {{ {aliases} }} }}'
-    with _socket(gateway) as ws:
-        ws.send(json.dumps({"type": "connection_init"}))
-        _receive(ws)
-        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
-        answer = _receive(ws)
+    answer = first_answer(gateway, query)
     assert answer["type"] == "error"
     assert answer["payload"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert "alias" in answer["payload"][0]["message"]
@@ -120,10 +121,6 @@ def test_city_types_is_refused_in_subscription_events(gateway: GatewayServer) ->
         "fragment Event on EntityChangeEvent { ... on CityStreamChanged "
         "{ city { types { name } } } }"
     )
-    with _socket(gateway) as ws:
-        ws.send(json.dumps({"type": "connection_init"}))
-        _receive(ws)
-        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
-        answer = _receive(ws)
+    answer = first_answer(gateway, query)
     assert answer["type"] == "error", answer
     assert "City.types" in answer["payload"][0]["message"]

@@ -3,15 +3,13 @@ event, and bad ones get the same clear errors before anything is subscribed."""
 
 from __future__ import annotations
 
-import json
-
 from adapters.contract import Comparison, Condition
 from gateway.auth.principal import ANONYMOUS
 from gateway.live.events import EntityChange
 from gateway.live.hub import LiveConnection
 from gateway.query.entity_request import EntityRequest
 from tests.live.test_hub import PUSHED, Rig, rig  # noqa: F401 (the hub rig fixture)
-from tests.live.test_protocol import _receive, _socket, gateway  # noqa: F401 (fixture)
+from tests.live.test_protocol import first_answer, gateway  # noqa: F401 (fixture)
 from tests.support.eventually import until
 from tests.support.gateway_server import GatewayServer
 
@@ -35,11 +33,7 @@ def test_a_bad_condition_is_refused_naming_it(gateway: GatewayServer) -> None:  
         'subscription { entityChanges(type: "WeatherObserved", '
         'where: [{attribute: "temperature", op: IN, value: 3}]) { __typename } }'
     )
-    with _socket(gateway) as ws:
-        ws.send(json.dumps({"type": "connection_init"}))
-        _receive(ws)
-        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
-        answer = _receive(ws)
+    answer = first_answer(gateway, query)
     assert answer["type"] == "error"
     (error,) = answer["payload"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
