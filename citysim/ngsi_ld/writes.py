@@ -61,6 +61,16 @@ class _Writes:
         stores: tuple[EntityStore, History] = self.store_of(request)
         return stores
 
+    async def _write_to(
+        self, request: web.Request
+    ) -> tuple[StoredEntity, History, Any, TermContext]:
+        """The entity a write names (404 when it does not exist), its history, and the body
+        with its context (400 when it does not read)."""
+        store, history = self._stores(request)
+        entity = _existing(store, request)
+        body, ctx = await read_payload(request)
+        return entity, history, body, ctx
+
     async def create(self, request: web.Request) -> web.Response:
         store, history = self._stores(request)
         body, ctx = await read_payload(request)
@@ -95,17 +105,13 @@ class _Writes:
         return web.Response(status=204)
 
     async def merge(self, request: web.Request) -> web.Response:
-        store, history = self._stores(request)
-        entity = _existing(store, request)
-        body, ctx = await read_payload(request)
+        entity, history, body, ctx = await self._write_to(request)
         _merge_into(entity, body, ctx)
         history.record(entity)
         return web.Response(status=204)
 
     async def append(self, request: web.Request) -> web.Response:
-        store, history = self._stores(request)
-        entity = _existing(store, request)
-        body, ctx = await read_payload(request)
+        entity, history, body, ctx = await self._write_to(request)
         keep = "noOverwrite" in request.rel_url.query.get("options", "").split(",")
         changes = _attributes_of(body, ctx)
         not_updated = []
@@ -123,9 +129,7 @@ class _Writes:
         return web.Response(status=204)
 
     async def update(self, request: web.Request) -> web.Response:
-        store, history = self._stores(request)
-        entity = _existing(store, request)
-        body, ctx = await read_payload(request)
+        entity, history, body, ctx = await self._write_to(request)
         at = now_iso()
         updated, missing = [], []
         for name, iri, items in _attributes_of(body, ctx):
@@ -142,9 +146,7 @@ class _Writes:
         return web.Response(status=204)
 
     async def partial_update(self, request: web.Request) -> web.Response:
-        store, history = self._stores(request)
-        entity = _existing(store, request)
-        body, ctx = await read_payload(request)
+        entity, history, body, ctx = await self._write_to(request)
         name = request.match_info["attrId"]
         iri = expand_name(name, ctx)
         if not isinstance(body, dict):
@@ -162,9 +164,7 @@ class _Writes:
         return web.Response(status=204)
 
     async def replace_attribute(self, request: web.Request) -> web.Response:
-        store, history = self._stores(request)
-        entity = _existing(store, request)
-        body, ctx = await read_payload(request)
+        entity, history, body, ctx = await self._write_to(request)
         name = request.match_info["attrId"]
         iri = expand_name(name, ctx)
         if iri not in entity.attrs:
