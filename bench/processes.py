@@ -177,11 +177,13 @@ def start_citysim(
     entities: int,
     bucket_s: float = 3600.0,
     dialects: str = "demo",
+    stagger: bool = False,
 ) -> Sim:
     """``python -m citysim`` on ephemeral ports; returns once it printed its control line.
 
     Values change every ``bucket_s`` (the default: never during a row). ``dialects``:
-    ``demo`` (some brokers imitate Orion-LD, Stellio, ...) or ``standard``."""
+    ``demo`` (some brokers imitate Orion-LD, Stellio, ...) or ``standard``. ``stagger``:
+    each city pushes its changes at its own moment of the bucket (citysim/staggered_ticks.py)."""
     argv = [
         sys.executable,
         "-m",
@@ -198,6 +200,7 @@ def start_citysim(
         str(bucket_s),
         "--dialects",
         dialects,
+        *(["--stagger"] if stagger else []),
     ]
     started = group.start("citysim", argv, env=clean_env(), separate_stdout=True)
     out = started.stdout

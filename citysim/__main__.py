@@ -86,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--tick", type=float, default=0.0, help="seconds between pushes of what changed; 0: none"
     )
+    serve.add_argument(
+        "--stagger",
+        action="store_true",
+        help="each city pushes its changes at its own moment of the bucket (the live bench)",
+    )
     serve.add_argument("--context-style", choices=CONTEXT_STYLES, default="unified")
     serve.add_argument(
         "--dialects",
@@ -132,6 +137,7 @@ def _serve(options: argparse.Namespace) -> int:
             mqtt_url=options.mqtt_url,
             city_mqtt_url=_pairs(options.city_mqtt_url, "--city-mqtt-url"),
             tick_s=options.tick,
+            stagger=options.stagger,
         )
         return asyncio.run(_run(settings))
     except (ValueError, OSError) as exc:

@@ -31,6 +31,7 @@ from citysim.protection import parse_protection
 from citysim.server import SHUTDOWN_TIMEOUT_S, CityServer
 from citysim.settings import HOST, SimSettings
 from citysim.shortfalls import parse_shortfalls
+from citysim.staggered_ticks import tick_staggered
 from citysim.world.city import CityWorld
 
 __all__ = ["SimCluster", "SimSettings", "SimThread"]
@@ -116,7 +117,12 @@ class SimCluster:
             site = web.TCPSite(self._control, HOST, settings.control_port, reuse_address=True)
             await site.start()
             self._control_port = site.port
-            if settings.tick_s > 0:
+            if settings.stagger:
+                feeds = {city_id: server.changes for city_id, server in self.servers.items()}
+                self._ticker = asyncio.create_task(
+                    tick_staggered(feeds, settings.bucket_s, settings.clock)
+                )
+            elif settings.tick_s > 0:
                 self._ticker = asyncio.create_task(self._tick_every(settings.tick_s))
         except BaseException:
             await self.stop()

@@ -64,6 +64,9 @@ class SimSettings:
     tick_s: float = 0.0
     """Every ``tick_s`` seconds each city pushes what changed on its push channels
     (``citysim.changes``); 0: only when the control API's ``POST /tick`` asks."""
+    stagger: bool = False
+    """Each city pushes its changes at its own moment of the bucket, not all at the edge
+    (``citysim.staggered_ticks``; the live bench's world); replaces ``tick_s``."""
     mqtt_url: str | None = None
     """``mqtt://[user:password@]host:port`` of the MQTT broker the SensorThings and Lynx
     simulators publish to; None: they publish nothing."""

@@ -1,62 +1,120 @@
-// Load for the live bench: CONNECTIONS graphql-transport-ws connections holding PER subscriptions
-// each. Prints {"ready":...} once every subscription is sent, {"started":...} at the first event,
-// then, DURATION_MS later, {"events":N, "p50":ms, "p99":ms, "ended":K} over a sample of the
-// delays (receipt - receivedAt, ms).
-// usage: node load.mjs URL QUERY VARIABLES_JSON CONNECTIONS PER DURATION_MS
-import { createClient } from "graphql-ws";
+// Load for the live bench (bench/live.py): CONNECTIONS WebSockets speaking graphql-transport-ws
+// by hand (a lean client: one JSON.parse per message, nothing else), PER subscriptions each.
+// Prints {"ready":N} once every subscription is sent, {"started":ms} at the first entity event,
+// then, DURATION_MS later, {"events":N, "seconds":s, "ended":K, "total":[...], "gateway":[...],
+// "platform":[...]}: samples of the delays in ms (reservoir, at most SAMPLE each), sorted.
+//   total:    receipt - the platform's publish instant (TIMING: the instant is
+//             ceil(observedAt / bucket_s) * bucket_s + offsets[city], citysim --stagger)
+//   gateway:  receipt - receivedAt (the gateway's receipt of the change)
+//   platform: receivedAt - the publish instant
+// usage: node load.mjs URL QUERY VARIABLES_JSON CONNECTIONS PER DURATION_MS TIMING_JSON
 import WebSocket from "ws";
 
-const [url, query, variablesJson, connectionsText, perText, durationText] = process.argv.slice(2);
+const [url, query, variablesJson, connectionsText, perText, durationText, timingJson] =
+  process.argv.slice(2);
 const variables = JSON.parse(variablesJson);
 const connections = Number(connectionsText);
 const per = Number(perText);
 const duration = Number(durationText);
+const timing = JSON.parse(timingJson ?? "null");
 const print = (line) => process.stdout.write(JSON.stringify(line) + "\n");
-const SAMPLE = 200000;
-const delays = [];
+const SAMPLE = 50000;
+
+class Reservoir {
+  constructor() {
+    this.values = [];
+    this.seen = 0;
+  }
+  add(value) {
+    this.seen += 1;
+    if (this.values.length < SAMPLE) this.values.push(value);
+    else {
+      const slot = Math.floor(Math.random() * this.seen);
+      if (slot < SAMPLE) this.values[slot] = value;
+    }
+  }
+  sorted() {
+    return this.values.slice().sort((a, b) => a - b);
+  }
+}
+
+const total = new Reservoir();
+const gateway = new Reservoir();
+const platform = new Reservoir();
 let events = 0;
 let started = 0;
 let ended = 0;
+let subscribed = 0;
 
-function received(value) {
-  if (value?.errors) ended += 1; // the gateway ended it (too slow), with a reason
-  const event = value?.data?.entityChanges;
+function publishedAt(entity, city) {
+  if (!timing) return NaN;
+  const bucket = timing.bucket_s * 1000;
+  const observed = Date.parse(entity.observedAt);
+  return Math.ceil(observed / bucket) * bucket + timing.offsets[city] * 1000;
+}
+
+function finish() {
+  const summary = {
+    events,
+    seconds: (Date.now() - started) / 1000,
+    ended,
+    total: total.sorted(),
+    gateway: gateway.sorted(),
+    platform: platform.sorted(),
+  };
+  process.stdout.write(JSON.stringify(summary) + "\n", () => process.exit(0));
+}
+
+function received(message) {
+  if (message.type === "error") {
+    ended += 1; // the gateway ended it (too slow, say), with a reason
+    return;
+  }
+  if (message.type !== "next") return;
+  if (message.payload?.errors) {
+    ended += 1;
+    return;
+  }
+  const event = message.payload?.data?.entityChanges;
   if (!event || event.__typename !== "EntityChanged") return;
   const now = Date.now();
   if (!started) {
     started = now;
     print({ started: now });
-    setTimeout(() => {
-      const sorted = delays.slice().sort((a, b) => a - b);
-      const at = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null);
-      const summary = { events, seconds: (Date.now() - started) / 1000, p50: at(0.5), p99: at(0.99), ended };
-      process.stdout.write(JSON.stringify(summary) + "\n", () => process.exit(0));
-    }, duration);
+    setTimeout(finish, duration);
   }
   events += 1;
-  const delay = now - Date.parse(event.receivedAt);
-  if (delays.length < SAMPLE) delays.push(delay);
-  else {
-    const slot = Math.floor(Math.random() * events); // reservoir sampling
-    if (slot < SAMPLE) delays[slot] = delay;
-  }
+  const receivedAt = Date.parse(event.receivedAt);
+  const published = publishedAt(event.entity, event.city.id);
+  total.add(now - published);
+  gateway.add(now - receivedAt);
+  platform.add(receivedAt - published);
 }
 
-for (let c = 0; c < connections; c++) {
-  const client = createClient({
-    url: url.replace(/^http/, "ws"),
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
+const OPENING = 50; // handshakes under way at once
+let opened = 0;
+
+function open() {
+  if (opened >= connections) return;
+  opened += 1;
+  const socket = new WebSocket(url.replace(/^http/, "ws"), "graphql-transport-ws");
+  socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init" })));
+  socket.on("message", (data) => {
+    const message = JSON.parse(data);
+    if (message.type === "connection_ack") {
+      for (let n = 0; n < per; n++) {
+        socket.send(JSON.stringify({ id: String(n), type: "subscribe", payload: { query, variables } }));
+      }
+      subscribed += per;
+      open();
+      if (subscribed === connections * per) print({ ready: subscribed });
+    } else if (message.type === "ping") {
+      socket.send(JSON.stringify({ type: "pong" }));
+    } else {
+      received(message);
+    }
   });
-  for (let n = 0; n < per; n++) {
-    client.subscribe(
-      { query, variables },
-      {
-        next: received,
-        error: (e) => print({ error: String(e?.message ?? e?.reason ?? e) }),
-        complete: () => {},
-      },
-    );
-  }
+  socket.on("error", (e) => print({ error: String(e?.message ?? e) }));
 }
-print({ ready: connections * per });
+
+for (let c = 0; c < OPENING; c++) open();
