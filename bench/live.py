@@ -52,8 +52,9 @@ BUCKET_S = 9.0
 ENTITIES = 3
 PER_CONNECTION = 1
 """Subscriptions per WebSocket: each subscriber a client of its own."""
-SUBSCRIBERS_PER_PROCESS = 1250
-"""Client processes: one per this many subscribers (at least one)."""
+SUBSCRIBERS_PER_PROCESS = 250
+"""Client processes: one per this many subscribers, at least one, at most ``MAX_PROCESSES``."""
+MAX_PROCESSES = 4
 LOAD = ROOT / "tests" / "live" / "clients" / "load.mjs"
 QUERY = (
     'subscription($f: EntityFilter) { entityChanges(type: "WeatherObserved", filter: $f) '
@@ -83,6 +84,8 @@ class LiveRow:
     cpu_per_event_us: float
     gateway_cpu_share: float
     """The gateway's CPU seconds per second while delivering."""
+    client_cpu_share: float
+    """The client processes' CPU seconds per second, all together."""
     idle_kib: float
     ended: int
     """Subscriptions the gateway ended during delivery (too slow to keep up)."""
@@ -120,7 +123,7 @@ class Clients:
         node = shutil.which("node")
         if node is None:
             raise SystemExit("python -m bench.live: node is needed")
-        self.count = max(1, -(-n // SUBSCRIBERS_PER_PROCESS))
+        self.count = min(MAX_PROCESSES, max(1, -(-n // SUBSCRIBERS_PER_PROCESS)))
         self.lines: queue.Queue[dict[str, Any]] = queue.Queue()
         self._popens: list[subprocess.Popen[str]] = []
         for k in range(self.count):
@@ -222,6 +225,7 @@ def _delivery(gateway: Server, n: int, duration_s: float, timing: str, idle: flo
         gateway_ms=_pair(merged["gateway"]),
         cpu_per_event_us=cpu / events * 1e6 if events else float("nan"),
         gateway_cpu_share=cpu / wall if wall else float("nan"),
+        client_cpu_share=sum(float(s["cpu_s"]) / float(s["seconds"]) for s in summaries),
         idle_kib=idle,
         ended=sum(int(s["ended"]) for s in summaries),
     )
@@ -255,7 +259,8 @@ def _line(r: LiveRow) -> str:
         f"| {r.subscribers:,} | {r.clients} | {r.events:,} | {r.rate:,.0f} | "
         f"{r.total_ms[0]:.0f} / {r.total_ms[1]:.0f} | {r.platform_ms[0]:.0f} / "
         f"{r.platform_ms[1]:.0f} | {r.gateway_ms[0]:.0f} / {r.gateway_ms[1]:.0f} | "
-        f"{r.cpu_per_event_us:.1f} | {r.gateway_cpu_share:.2f} | {r.idle_kib:.1f} | {r.ended} |"
+        f"{r.cpu_per_event_us:.1f} | {r.gateway_cpu_share:.2f} | {r.client_cpu_share:.2f} | "
+        f"{r.idle_kib:.1f} | {r.ended} |"
     )
 
 
@@ -263,8 +268,8 @@ HEADER = (
     "| subscribers | client processes | events delivered | events/s | "
     "delay publish -> client p50 / p99 (ms) | publish -> gateway p50 / p99 (ms) | "
     "gateway -> client p50 / p99 (ms) | gateway CPU per event (µs) | gateway CPU (cores) | "
-    "memory per idle subscriber (KiB) | ended as slow |\n"
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "clients' CPU (cores) | memory per idle subscriber (KiB) | ended as slow |\n"
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 TARGET_P99_MS = 250.0

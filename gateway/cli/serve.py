@@ -33,5 +33,7 @@ def serve(settings: Settings, workers: int = 1) -> int:
         http=HeaderTimeoutProtocol,
         proxy_headers=settings.forwarded_allow_ips is not None,
         forwarded_allow_ips=settings.forwarded_allow_ips or "",
+        # no permessage-deflate: it compresses each live event once per subscriber (ADR 0026)
+        ws_per_message_deflate=False,
     )
     return 0

@@ -29,19 +29,37 @@ def shared(node: object) -> None:
 class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor, executing a shared event once per document and variables."""
 
+    _shared_key: tuple[str, str | None, bytes] | None = None
+
+    def _key(self) -> tuple[str, str | None, bytes]:
+        """What makes two subscriptions' executions alike; computed once per subscription
+        (each event's executor is a copy of the subscription's)."""
+        key = self._shared_key
+        if key is None:
+            loc = self.operation.loc
+            name = self.operation.name.value if self.operation.name else None
+            key = (
+                loc.source.body if loc is not None else repr(self.operation),
+                name,
+                orjson.dumps(self.variable_values, option=orjson.OPT_SORT_KEYS, default=str),
+            )
+            self._shared_key = key
+        return key
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        kept = getattr(payload, _KEPT, None)
+        found = kept.get(self._key()) if kept is not None else None
+        if found is not None:
+            return _Replay(found)  # executed already for another subscriber: no copy
+        return super().build_per_event_executor(payload)
+
     def execute_operation(self, serially: bool | None = None) -> Any:
         kept: dict[tuple[str, str | None, bytes], Any] | None = getattr(
             self.root_value, _KEPT, None
         )
         if kept is None:
             return super().execute_operation(serially)
-        loc = self.operation.loc
-        name = self.operation.name.value if self.operation.name else None
-        key = (
-            loc.source.body if loc is not None else repr(self.operation),
-            name,
-            orjson.dumps(self.variable_values, option=orjson.OPT_SORT_KEYS, default=str),
-        )
+        key = self._key()
         found = kept.get(key)
         if found is not None:
             return found
@@ -49,6 +67,18 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
         if isinstance(result, ExecutionResult) and not result.errors:
             kept[key] = result
         return result
+
+
+class _Replay:
+    """A shared event's kept execution, given again to one more subscriber."""
+
+    __slots__ = ("_result",)
+
+    def __init__(self, result: ExecutionResult) -> None:
+        self._result = result
+
+    def execute_operation(self, serially: bool | None = None) -> ExecutionResult:
+        return self._result
 
 
 class EncodedPayloads:
