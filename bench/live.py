@@ -55,6 +55,8 @@ PER_CONNECTION = 1
 SUBSCRIBERS_PER_PROCESS = 250
 """Client processes: one per this many subscribers, at least one, at most ``MAX_PROCESSES``."""
 MAX_PROCESSES = 4
+SETTLE_S = 2.0
+"""Wait after the last subscription opened before measuring (set-up work done)."""
 LOAD = ROOT / "tests" / "live" / "clients" / "load.mjs"
 QUERY = (
     'subscription($f: EntityFilter) { entityChanges(type: "WeatherObserved", filter: $f) '
@@ -140,18 +142,25 @@ class Clients:
                 timing,
             ]
             popen = subprocess.Popen(  # noqa: S603 (node and our own script)
-                argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
             )
             self._popens.append(popen)
             threading.Thread(target=self._read, args=(popen,), daemon=True).start()
 
     def _read(self, popen: subprocess.Popen[str]) -> None:
         assert popen.stdout is not None
+        summarised = False
         for raw in popen.stdout:
-            self.lines.put(json.loads(raw))
-        self.lines.put(
-            {"exited": popen.wait(), "stderr": popen.stderr.read() if popen.stderr else ""}
-        )
+            line = json.loads(raw)
+            summarised = summarised or "events" in line
+            self.lines.put(line)
+        if not summarised:  # it ended before its summary: say why
+            stderr = popen.stderr.read() if popen.stderr else ""
+            self.lines.put({"exited": popen.wait(), "stderr": stderr})
 
     def next(self, timeout_s: float) -> dict[str, Any]:
         try:
@@ -163,6 +172,13 @@ class Clients:
         if "error" in line:
             raise RuntimeError(f"a load client failed: {line['error']}")
         return line
+
+    def go(self) -> None:
+        """Every client begins measuring now."""
+        for popen in self._popens:
+            assert popen.stdin is not None
+            popen.stdin.write("go\n")
+            popen.stdin.flush()
 
     def stop(self) -> None:
         for popen in self._popens:
@@ -197,12 +213,13 @@ def _pair(samples: list[float]) -> tuple[float, float]:
 def _delivery(gateway: Server, n: int, duration_s: float, timing: str, idle: float) -> LiveRow:
     clients = Clients(gateway, {}, n, duration_s, timing)
     summaries: list[dict[str, Any]] = []
-    cpu0 = wall0 = 0.0
     try:
+        _until(lambda: _subscriptions(gateway) >= n, 300, f"{n} subscriptions are open")
+        time.sleep(SETTLE_S)
+        cpu0, wall0 = procfs.cpu_seconds(gateway.pid), time.monotonic()
+        clients.go()
         while len(summaries) < clients.count:
             line = clients.next(300.0)
-            if "started" in line and not cpu0:
-                cpu0, wall0 = procfs.cpu_seconds(gateway.pid), time.monotonic()
             if "events" in line:
                 summaries.append(line)
         cpu = procfs.cpu_seconds(gateway.pid) - cpu0

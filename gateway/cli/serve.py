@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
+from gateway.http.live_frames import CoalescingWebSockets
 from gateway.http.slow_clients import HeaderTimeoutProtocol
 from gateway.ops.logging_json import dict_config, log_format
 from gateway.process.settings import Settings
@@ -33,7 +34,9 @@ def serve(settings: Settings, workers: int = 1) -> int:
         http=HeaderTimeoutProtocol,
         proxy_headers=settings.forwarded_allow_ips is not None,
         forwarded_allow_ips=settings.forwarded_allow_ips or "",
-        # no permessage-deflate: it compresses each live event once per subscriber (ADR 0026)
+        # no permessage-deflate: it compresses each live event once per subscriber; the
+        # frames of one loop turn leave in one write (ADR 0026)
+        ws=CoalescingWebSockets,
         ws_per_message_deflate=False,
     )
     return 0

@@ -1,8 +1,9 @@
 // Load for the live bench (bench/live.py): CONNECTIONS WebSockets speaking graphql-transport-ws
 // by hand (a lean client: an event is read with three regular expressions), PER subscriptions each.
-// Prints {"ready":N} once every subscription is sent, {"started":ms} at the first entity event,
-// then, DURATION_MS later, {"events":N, "seconds":s, "cpu_s":its CPU seconds, "ended":K,
-// "total":[...], "gateway":[...], "platform":[...]}: samples of the delays in ms (reservoir, at most SAMPLE each), sorted.
+// Prints {"ready":N} once every subscription is sent, {"started":ms} when a line arrives on
+// stdin (the bench's go: the gateway holds every subscription), then, DURATION_MS later,
+// {"events":N, "seconds":s, "cpu_s":its CPU seconds, "ended":K, "total":[...], "gateway":[...],
+// "platform":[...]}: samples of the delays in ms (reservoir, at most SAMPLE each), sorted.
 //   total:    receipt - the platform's publish instant (TIMING: the instant is
 //             ceil(observedAt / bucket_s) * bucket_s + offsets[city], citysim --stagger)
 //   gateway:  receipt - receivedAt (the gateway's receipt of the change)
@@ -72,13 +73,8 @@ const OBSERVED_AT = /"observedAt":"([^"]+)"/;
 
 function received(text) {
   // an event is read with three regular expressions, not parsed: the client stays cheap
+  if (!started) return; // not measuring yet
   const now = Date.now();
-  if (!started) {
-    started = now;
-    cpuAtStart = process.cpuUsage();
-    print({ started: now });
-    setTimeout(finish, duration);
-  }
   events += 1;
   const receivedAt = Date.parse(text.match(RECEIVED_AT)[1]);
   const published = publishedAt(Date.parse(text.match(OBSERVED_AT)[1]), text.match(CITY)[1]);
@@ -86,6 +82,14 @@ function received(text) {
   gateway.add(now - receivedAt);
   platform.add(receivedAt - published);
 }
+
+// the bench writes a line on stdin once the gateway holds every subscription: measuring begins
+process.stdin.once("data", () => {
+  started = Date.now();
+  cpuAtStart = process.cpuUsage();
+  print({ started });
+  setTimeout(finish, duration);
+});
 
 const OPENING = 50; // handshakes under way at once
 let opened = 0;
