@@ -1,5 +1,5 @@
 """The live row (issue 15): N subscribers on one gateway worker, all receiving every city's
-WeatherObserved changes. ``python -m bench.live [--quick] [--out F]``.
+WeatherObserved changes. ``python -m bench.live [--quick] [--n 100,1000] [--out F]``.
 
 The world: citysim with 3 WeatherObserved per city; values change every ``BUCKET_S``
 and each city publishes its change at its own moment of the bucket (``--stagger``,
