@@ -12,6 +12,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.ops.log_batch import direct
 from gateway.ops.operations_metrics import OpsMetrics
 
 log = logging.getLogger("caap.access")
@@ -61,19 +62,15 @@ class AccessLogMiddleware:
                 else "other"
             )
             self.metrics.http_requests.labels(route, method, str(status)).inc()
-            quiet = route in QUIET or route == "/status/*"
-            log.log(
-                logging.DEBUG if quiet else logging.INFO,
-                "%s %s %d",
-                method,
-                path,
-                status,
-                extra={
-                    "fields": {
-                        "method": method,
-                        "path": path,
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    }
-                },
-            )
+            level = logging.DEBUG if route in QUIET or route == "/status/*" else logging.INFO
+            fields = {
+                "method": method,
+                "path": path,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+            handler = direct(log, level)  # the line without logging's machinery, when it can
+            if handler is not None:
+                handler.write_direct(log, level, [f"{method} {path} {status}"], fields)
+            else:
+                log.log(level, "%s %s %d", method, path, status, extra={"fields": fields})

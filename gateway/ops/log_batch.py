@@ -4,18 +4,38 @@ cost one write to stderr instead of one each.
 ``StreamHandler`` is the handler ``dict_config`` installs; inside ``batch()`` its lines
 are held and written, in order and unchanged, when the block ends. Elsewhere (other
 handlers, other threads, outside a batch) records are written as they come.
+
+``direct(logger, level)``: on the hot path (a cached answer's audit lines, the access
+line) the lines are formatted straight into the text the handler would write, without a
+``LogRecord`` each, when the logger's records would reach exactly one ``StreamHandler``
+with a formatter that can (``LineFormatter``: the JSON one) and no filter on the way;
+otherwise it answers None and the caller logs as usual.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Protocol, cast
 
 Held = list[tuple["StreamHandler", str]]
 _held: ContextVar[Held | None] = ContextVar("caap_held_log_lines", default=None)
+
+
+class LineFormatter(Protocol):
+    """A formatter that writes records' text without the records (``JsonFormatter``)."""
+
+    def lines(
+        self,
+        logger: str,
+        level: str,
+        messages: Sequence[str],
+        fields: Mapping[str, Any] | None = None,
+    ) -> str:
+        """One line per message, now, each as ``format`` would write its record."""
+        ...
 
 
 class StreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -32,6 +52,23 @@ class StreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
             raise
         except Exception:
             self.handleError(record)
+
+    def write_direct(
+        self,
+        logger: logging.Logger,
+        level: int,
+        messages: Sequence[str],
+        fields: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Write ``messages`` of ``logger`` at ``level`` as records of them would be written,
+        in one write (held inside ``batch()``); the formatter is a ``LineFormatter``."""
+        formatter = cast(LineFormatter, self.formatter)
+        text = formatter.lines(logger.name, logging.getLevelName(level), messages, fields)
+        held = _held.get()
+        if held is None:
+            self.write_lines([text])
+        else:
+            held.append((self, text))
 
     def write_lines(self, lines: list[str]) -> None:
         """Write held lines at once (as ``emit`` writes one)."""
@@ -64,6 +101,30 @@ def batch() -> Iterator[None]:
             by_handler.setdefault(handler, []).append(line)
         for handler, lines in by_handler.items():
             handler.write_lines(lines)
+
+
+def direct(logger: logging.Logger, level: int) -> StreamHandler | None:
+    """The one handler records of ``logger`` at ``level`` would reach, when it can be written
+    to directly (``StreamHandler.write_direct``); None when logging has to run (another
+    handler or a filter on the way, another formatter) or nothing would be written."""
+    if not logger.isEnabledFor(level):
+        return None
+    found: StreamHandler | None = None
+    current: logging.Logger | None = logger
+    while current is not None:
+        if current.filters:
+            return None
+        for handler in current.handlers:
+            if (
+                found is not None
+                or type(handler) is not StreamHandler
+                or handler.filters
+                or not hasattr(handler.formatter, "lines")
+            ):
+                return None
+            found = handler
+        current = current.parent if current.propagate else None
+    return found if found is not None and level >= found.level else None
 
 
 def handler_config(**options: Any) -> dict[str, Any]:

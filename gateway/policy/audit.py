@@ -22,7 +22,7 @@ import orjson
 
 from gateway.auth.principal import Principal
 from gateway.federation.model import AuditConfig
-from gateway.ops.log_batch import batch
+from gateway.ops.log_batch import batch, direct
 from gateway.policy.decisions import Decision
 
 LOGGER = "caap.audit"
@@ -119,9 +119,14 @@ class AuditLog:
 
 def _records_of(logger: logging.Logger) -> WriteMany:
     """Several lines as INFO records of ``logger``, one per line, as ``logger.info`` makes
-    them; the caller is looked up and a record built once for all of them."""
+    them, in one write: formatted straight into the handler's text when it allows
+    (``log_batch.direct``), else the caller is looked up and a record built once for all."""
 
     def write_many(lines: Sequence[str]) -> None:
+        handler = direct(logger, logging.INFO)
+        if handler is not None:
+            handler.write_direct(logger, logging.INFO, lines)
+            return
         if not logger.isEnabledFor(logging.INFO):
             return
         fn, lno, func, sinfo = logger.findCaller()
