@@ -4,6 +4,7 @@
 
     persisted query  extensions.persistedQuery -> the document (APQ, allow-list)
     response cache   a stored answer for this document, variables and policy class: done
+    in flight        the same request executing for another caller of the class: its answer
     prepare          characters, tokens, shape limits, validation (cached per document)
     cost             the price of the operation with these variables, before it runs
     execute          resolvers, fan-out; then the answer is stored when complete
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -23,6 +25,7 @@ import orjson
 from graphql import GraphQLError, OperationType
 
 from gateway.auth.principal import Principal
+from gateway.graphql.answer_sharing import SharedAnswer, joined
 from gateway.graphql.execution import Executor, format_error, operation_type
 from gateway.graphql.limits.cost import operation_cost
 from gateway.graphql.limits.refusal import QueryTooComplex
@@ -36,6 +39,9 @@ from gateway.policy.audit_trail import AuditTrail
 from gateway.process.runtime import Runtime
 
 RESPONSE_TIER = "response"
+SHARED_TIER = "request"
+"""``caap_cache_events_total{tier="request"}``: executions of shareable queries
+(``executed``), and requests that joined one in flight (``coalesced``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,17 +97,24 @@ async def run_operation(
         return _refused(metrics, [lookup.error or GraphQLError("no document")])
     source = lookup.document
     responses = protection.responses
-    key = None
+    policy_class = protection.policy_classes.of(principal)
+    key = response_key(source, operation.operation_name, operation.variables, policy_class)
+    shared: SharedAnswer | None = None
     if responses.enabled:
-        policy_class = protection.policy_classes.of(principal)
-        key = response_key(source, operation.operation_name, operation.variables, policy_class)
         stored = responses.get(key)
         metrics.cache_events.labels(RESPONSE_TIER, "miss" if stored is None else "hit").inc()
         if stored is not None:
-            if lookup.register is not None:  # the stored answer's document passed every check
-                protection.persisted.register(lookup.register, source)
-            stored.replay(serving.runtime.audit, principal)
-            return Outcome(Kind.RESULT, stored.body, complete=True)
+            shared = SharedAnswer(stored, complete=True)
+    if shared is None and (in_flight := protection.shared.joinable(key)) is not None:
+        metrics.cache_events.labels(SHARED_TIER, "coalesced").inc()
+        shared = await joined(in_flight)  # the same request, executed for another (ADR 0027)
+        if shared is not None:
+            error_codes.note(shared.errors)
+    if shared is not None:
+        if lookup.register is not None:  # the answer's document passed every check
+            protection.persisted.register(lookup.register, source)
+        shared.stored.replay(serving.runtime.audit, principal)
+        return Outcome(Kind.RESULT, shared.stored.body, complete=shared.complete)
 
     limits = protection.federation.options.limits
     restricted = protection.restricted(principal)
@@ -141,23 +154,30 @@ async def run_operation(
         metrics=metrics,
         deadline=time.monotonic() + protection.federation.options.deadline_s,
     )
-    result = await serving.executor.execute(
-        document,
-        operation.variables,
-        operation.operation_name,
-        context,
-        hide_suggestions=restricted,
-    )
-    body: dict[str, Any] = {"data": result.data}
-    errors = [format_error(e) for e in result.errors or ()] + context.city_errors
-    if errors:
-        body["errors"] = errors
-        error_codes.note(errors)
-    body["extensions"] = {"cost": {"estimated": cost, "limit": limits.cost}}
-    data = orjson.dumps(body)
-    complete = not errors and not context.stale
-    if key is not None and complete and shareable(document, operation.operation_name):
-        responses.put(key, Stored(data, tuple(audit.lines)))
+    sharing = op is OperationType.QUERY and shareable(document, operation.operation_name)
+    with protection.shared.leading(key) if sharing else nullcontext() as lead:
+        if lead is not None:
+            metrics.cache_events.labels(SHARED_TIER, "executed").inc()
+        result = await serving.executor.execute(
+            document,
+            operation.variables,
+            operation.operation_name,
+            context,
+            hide_suggestions=restricted,
+        )
+        body: dict[str, Any] = {"data": result.data}
+        errors = [format_error(e) for e in result.errors or ()] + context.city_errors
+        if errors:
+            body["errors"] = errors
+            error_codes.note(errors)
+        body["extensions"] = {"cost": {"estimated": cost, "limit": limits.cost}}
+        data = orjson.dumps(body)
+        complete = not errors and not context.stale
+        answer = Stored(data, tuple(audit.lines))
+        if lead is not None:
+            lead.answered(SharedAnswer(answer, complete, errors))
+    if complete and sharing:
+        responses.put(key, answer)
     return Outcome(Kind.RESULT, data, complete=complete)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from gateway.auth.principal import Principal
 from gateway.clock import Clock
 from gateway.federation.model import Federation
+from gateway.graphql.answer_sharing import SharedExecutions
 from gateway.graphql.limits.cost import Prices
 from gateway.graphql.persisted_queries import PersistedQueries
 from gateway.graphql.rate_limit import Buckets, LocalBuckets, RateLimiter, SharedBuckets
@@ -36,6 +37,8 @@ class Protection:
     responses: ResponseCache
     persisted: PersistedQueries
     policy_classes: PolicyClasses
+    shared: SharedExecutions
+    """Identical requests in flight together (ADR 0027), fresh as the response cache."""
 
     def restricted(self, principal: Principal) -> bool:
         """True when introspection and field suggestions are off for ``principal``."""
@@ -72,6 +75,9 @@ class Guards:
 
     def _build(self, federation: Federation) -> Protection:
         options = federation.options
+        responses = ResponseCache(
+            options.response_cache, self._clock, max_ttl_s=options.cache.policy.ttl_s
+        )
         return Protection(
             federation=federation,
             prices=Prices(
@@ -81,11 +87,10 @@ class Guards:
                 cost_per_city=options.limits.cost_per_city,
             ),
             limiter=RateLimiter(self.buckets, options.rate_limit),
-            responses=ResponseCache(
-                options.response_cache, self._clock, max_ttl_s=options.cache.policy.ttl_s
-            ),
+            responses=responses,
             persisted=PersistedQueries(options.persisted_queries),
             policy_classes=PolicyClasses(federation),
+            shared=SharedExecutions(responses.lifetime_s),
         )
 
     async def aclose(self) -> None:

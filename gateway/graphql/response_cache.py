@@ -68,6 +68,8 @@ class ResponseCache:
     ) -> None:
         ttl = options.ttl_s if max_ttl_s is None else min(options.ttl_s, max_ttl_s)
         self.enabled = ttl > 0
+        self.lifetime_s = max(ttl, 0.0)
+        """How old an answer may be when served (0: made after the request arrived)."""
         self._max_entry = options.max_entry_bytes
         self._entries: TTLCache[str, Stored] = TTLCache(
             maxsize=options.max_bytes,
