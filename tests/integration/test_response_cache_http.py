@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.auth_server import AUDIENCE, AuthServer, Client
-from tests.support.federation_files import write_federation
+from tests.support.audited_gateway import audited_gateway
+from tests.support.auth_server import AuthServer, Client
 from tests.support.gateway_server import GatewayServer
 from tests.support.graphql_client import post, upstream_requests
 from tests.support.sim import Sim
@@ -41,14 +41,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def gateway(sim: Sim, idp: AuthServer, folder: Path) -> Iterator[GatewayServer]:
-    path = write_federation(
-        folder / "federation.yaml",
-        sim.urls,
-        gateway={"rate_limit": {"requests_per_s": 0}, "response_cache": {"ttl_s": 60}},
-        auth={"issuer": idp.issuer, "audience": AUDIENCE},
-        audit={"file": str(folder / "audit.jsonl")},
-    )
-    with GatewayServer(str(path)) as server:
+    with audited_gateway(sim.urls, idp, folder, response_cache={"ttl_s": 60}) as server:
         yield server
 
 
