@@ -19,6 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.query import arrival
 
 HEADER = "X-Request-ID"
+ARRIVED = "caap.arrived"
+"""Scope key: ``time.monotonic()`` when the server read the request's first byte
+(``gateway/http/slow_clients.py``); absent, the request arrives when this middleware sees it."""
 _ACCEPTABLE = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 _current: ContextVar[str | None] = ContextVar("caap_request_id", default=None)
 
@@ -46,7 +49,8 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        arrived = arrival.stamp(time.monotonic())  # what "fresh enough" counts from (ADR 0025)
+        # what "fresh enough" counts from (ADR 0025)
+        arrived = arrival.stamp(scope.get(ARRIVED) or time.monotonic())
         given = next(
             (v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None
         )

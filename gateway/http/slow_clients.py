@@ -6,6 +6,9 @@ client takes to send headers: a connection trickling one header line a minute wa
 for good. ``HeaderTimeoutProtocol`` is uvicorn's httptools protocol with a timer from the
 connection's first moment (and from each further request's first byte) until its headers
 are complete. The body's own limit is in ``gateway/http/body.py``.
+
+The protocol also notes when each request's first byte was read (``ARRIVED`` in its scope):
+the moment a request arrives, for "fresh enough" (ADR 0025), before its task first runs.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from typing import Any
+import time
+from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from gateway.http.request_id import ARRIVED
 from gateway.process.settings import Settings
 
 log = logging.getLogger("caap.http")
@@ -42,6 +47,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        cast(dict[str, Any], self.scope)[ARRIVED] = time.monotonic()
         self._arm()
 
     def on_headers_complete(self) -> None:

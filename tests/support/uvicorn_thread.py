@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -27,16 +28,24 @@ class UvicornThread:
     ``start`` serves."""
 
     def __init__(
-        self, app: ASGIApp, name: str, startup_timeout_s: float = 20.0, port: int = 0
+        self,
+        app: ASGIApp,
+        name: str,
+        startup_timeout_s: float = 20.0,
+        port: int = 0,
+        **config: Any,
     ) -> None:
+        """``config``: more ``uvicorn.Config`` options (``http=`` a protocol class)."""
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", port))
         self.port: int = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._ready = threading.Event()
-        config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
-        self._server = _Server(config, self._ready)
+        settings = uvicorn.Config(
+            app, log_level="warning", lifespan="on", access_log=False, **config
+        )
+        self._server = _Server(settings, self._ready)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._error: BaseException | None = None
         self._timeout = startup_timeout_s
