@@ -1,5 +1,8 @@
 """One log line and one counter increment per HTTP request (ASGI middleware).
 
+``AccessLogMiddleware`` is also where each request gets its id and arrival
+(``request_id.identified``): one layer, one ``send`` wrapper on every request.
+
 The route label is the path for the gateway's own paths and ``other`` for
 anything else, so a scanner cannot blow up the metric's cardinality. Probes and
 scrapes (``/healthz``, ``/readyz``, ``/metrics``, ``/status*``) log at DEBUG.
@@ -12,6 +15,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.http.request_id import identified, with_id
 from gateway.ops.log_batch import direct
 from gateway.ops.operations_metrics import OpsMetrics
 
@@ -26,7 +30,8 @@ QUIET = frozenset({"/healthz", "/readyz", "/metrics", "/status.json"})
 
 
 class AccessLogMiddleware:
-    """Logs ``METHOD path status duration`` with the request id, and counts the request."""
+    """Gives the request its id (echoed in ``X-Request-ID``), then logs
+    ``METHOD path status duration`` with it, and counts the request."""
 
     def __init__(self, app: ASGIApp, metrics: OpsMetrics) -> None:
         self.app = app
@@ -38,39 +43,42 @@ class AccessLogMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        with identified(scope) as raw:
 
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+            async def capture(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                    message = with_id(message, raw)
+                await send(message)
 
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            path: str = scope["path"]
-            method: str = scope["method"]
-            if path.startswith(NOTIFY):
-                path = NOTIFY + "*"  # the rest is an inbox's secret: never logged
-            route = (
-                path
-                if path in ROUTES
-                else "/status/*"
-                if path.startswith("/status/")
-                else path
-                if path == NOTIFY + "*"
-                else "other"
-            )
-            self.metrics.http_requests.labels(route, method, str(status)).inc()
-            level = logging.DEBUG if route in QUIET or route == "/status/*" else logging.INFO
-            fields = {
-                "method": method,
-                "path": path,
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-            }
-            handler = direct(log, level)  # the line without logging's machinery, when it can
-            if handler is not None:
-                handler.write_direct(log, level, [f"{method} {path} {status}"], fields)
-            else:
-                log.log(level, "%s %s %d", method, path, status, extra={"fields": fields})
+            try:
+                await self.app(scope, receive, capture)
+            finally:
+                self._log(scope["method"], scope["path"], status, started)
+
+    def _log(self, method: str, path: str, status: int, started: float) -> None:
+        if path.startswith(NOTIFY):
+            path = NOTIFY + "*"  # the rest is an inbox's secret: never logged
+        route = (
+            path
+            if path in ROUTES
+            else "/status/*"
+            if path.startswith("/status/")
+            else path
+            if path == NOTIFY + "*"
+            else "other"
+        )
+        self.metrics.http_requests.labels(route, method, str(status)).inc()
+        level = logging.DEBUG if route in QUIET or route == "/status/*" else logging.INFO
+        fields = {
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+        handler = direct(log, level)  # the line without logging's machinery, when it can
+        if handler is not None:
+            handler.write_direct(log, level, [f"{method} {path} {status}"], fields)
+        else:
+            log.log(level, "%s %s %d", method, path, status, extra={"fields": fields})

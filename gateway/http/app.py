@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -28,6 +29,7 @@ from gateway.http.disconnect import cancel_on_disconnect
 from gateway.http.examples import example_routes
 from gateway.http.graphiql import ASSET_ROUTE, graphiql_asset
 from gateway.http.graphql_endpoint import graphql_endpoint, receive_body
+from gateway.http.graphql_lane import GraphqlLane
 from gateway.http.live_endpoint import wants_event_stream
 from gateway.http.live_wiring import live_parts
 from gateway.http.notify import notify_endpoint
@@ -148,7 +150,8 @@ def create_app(
         Route("/metrics", metrics_endpoint, methods=["GET"]),
         *ops.routes(),
     ]
-    app = Starlette(routes=routes, middleware=ops.middleware(), lifespan=lifespan)
+    middleware = [*ops.middleware(), Middleware(GraphqlLane, endpoint=serve_graphql)]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.gateway = state
     app.state.metrics = metrics
     app.state.ops = ops

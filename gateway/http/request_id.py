@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from types import SimpleNamespace
 
@@ -49,26 +51,36 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # what "fresh enough" counts from (ADR 0025)
-        arrived = arrival.stamp(scope.get(ARRIVED) or time.monotonic())
-        given = next(
-            (v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None
-        )
-        request_id = accept_or_generate(given)
-        raw = request_id.encode("latin-1")
+        with identified(scope) as raw:
 
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
-                message = {**message, "headers": [*headers, (b"x-request-id", raw)]}
-            await send(message)
+            async def send_with_id(message: Message) -> None:
+                await send(with_id(message, raw))
 
-        token = _current.set(request_id)
-        try:
             await self.app(scope, receive, send_with_id)
-        finally:
-            _current.reset(token)
-            arrival.unstamp(arrived)
+
+
+@contextmanager
+def identified(scope: Scope) -> Iterator[bytes]:
+    """Inside: the request of ``scope`` has its id (``current_request_id``, yielded as the
+    header's bytes) and its arrival (``gateway.query.arrival``)."""
+    # what "fresh enough" counts from (ADR 0025)
+    arrived = arrival.stamp(scope.get(ARRIVED) or time.monotonic())
+    given = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None)
+    request_id = accept_or_generate(given)
+    token = _current.set(request_id)
+    try:
+        yield request_id.encode("latin-1")
+    finally:
+        _current.reset(token)
+        arrival.unstamp(arrived)
+
+
+def with_id(message: Message, raw: bytes) -> Message:
+    """``message``, with the ``X-Request-ID`` header ``raw`` when it starts the response."""
+    if message["type"] != "http.response.start":
+        return message
+    headers = [(k, v) for k, v in message.get("headers", []) if k != b"x-request-id"]
+    return {**message, "headers": [*headers, (b"x-request-id", raw)]}
 
 
 def upstream_trace_config() -> aiohttp.TraceConfig:

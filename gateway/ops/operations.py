@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute
 from adapters.registry import AdapterRegistry
 from gateway.federation import Federation
 from gateway.http.access_log import AccessLogMiddleware
-from gateway.http.request_id import RequestIdMiddleware, upstream_trace_config
+from gateway.http.request_id import upstream_trace_config
 from gateway.ops.error_codes import collecting
 from gateway.ops.inflight import InFlight
 from gateway.ops.metrics import Metrics
@@ -75,11 +75,8 @@ class Operations:
         )
 
     def middleware(self) -> list[Middleware]:
-        """Outermost first: the request id, then the access log."""
-        return [
-            Middleware(RequestIdMiddleware),
-            Middleware(AccessLogMiddleware, metrics=self.metrics),
-        ]
+        """The access log, which also gives each request its id (one layer)."""
+        return [Middleware(AccessLogMiddleware, metrics=self.metrics)]
 
     def routes(self) -> list[BaseRoute]:
         """``/``, ``/status.json``, ``/status/*`` and ``/admin/reload``."""
