@@ -16,7 +16,7 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.http.request_id import identified, with_id
-from gateway.ops.log_batch import direct
+from gateway.ops.log_batch import direct, direct_lines_held
 from gateway.ops.operations_metrics import OpsMetrics
 
 log = logging.getLogger("caap.access")
@@ -43,7 +43,7 @@ class AccessLogMiddleware:
             return
         started = time.perf_counter()
         status = 500
-        with identified(scope) as raw:
+        with identified(scope) as raw, direct_lines_held():  # a hit's lines: one write
 
             async def capture(message: Message) -> None:
                 nonlocal status

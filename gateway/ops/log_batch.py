@@ -9,7 +9,9 @@ handlers, other threads, outside a batch) records are written as they come.
 line) the lines are formatted straight into the text the handler would write, without a
 ``LogRecord`` each, when the logger's records would reach exactly one ``StreamHandler``
 with a formatter that can (``LineFormatter``: the JSON one) and no filter on the way;
-otherwise it answers None and the caller logs as usual.
+otherwise it answers None and the caller logs as usual. Inside ``direct_lines_held()`` (one
+HTTP request, ``gateway/http/access_log.py``) such lines wait for the block's end: a
+cached answer's audit lines and the access line then cost one write together.
 """
 
 from __future__ import annotations
@@ -20,8 +22,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Protocol, cast
 
-Held = list[tuple["StreamHandler", str]]
+
+class Held(list[tuple["StreamHandler", str]]):
+    """Lines held until their block ends; ``open`` no more once it has (a task started
+    inside that logs later writes at once)."""
+
+    open = True
+
+
 _held: ContextVar[Held | None] = ContextVar("caap_held_log_lines", default=None)
+_held_direct: ContextVar[Held | None] = ContextVar("caap_held_direct_lines", default=None)
 
 
 class LineFormatter(Protocol):
@@ -43,7 +53,7 @@ class StreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
     def emit(self, record: logging.LogRecord) -> None:
         held = _held.get()
-        if held is None:
+        if held is None or not held.open:
             super().emit(record)
             return
         try:
@@ -65,10 +75,12 @@ class StreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         formatter = cast(LineFormatter, self.formatter)
         text = formatter.lines(logger.name, logging.getLevelName(level), messages, fields)
         held = _held.get()
-        if held is None:
-            self.write_lines([text])
-        else:
+        if held is None or not held.open:
+            held = _held_direct.get()
+        if held is not None and held.open:
             held.append((self, text))
+        else:
+            self.write_lines([text])
 
     def write_lines(self, lines: list[str]) -> None:
         """Write held lines at once (as ``emit`` writes one)."""
@@ -87,20 +99,36 @@ class StreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
 @contextmanager
 def batch() -> Iterator[None]:
     """Lines of ``StreamHandler`` logged inside are written when the block ends."""
-    if _held.get() is not None:  # an outer batch writes them
+    outer = _held.get()
+    if outer is not None and outer.open:  # an outer batch writes them
         yield
         return
-    held: Held = []
-    token = _held.set(held)
+    with _holding(_held):
+        yield
+
+
+@contextmanager
+def direct_lines_held() -> Iterator[None]:
+    """Lines written with ``write_direct`` inside (a request's replayed audit lines and its
+    access line) are written together when the block ends; other records as they come."""
+    with _holding(_held_direct):
+        yield
+
+
+@contextmanager
+def _holding(var: ContextVar[Held | None]) -> Iterator[None]:
+    held = Held()
+    token = var.set(held)
     try:
         yield
     finally:
-        _held.reset(token)
+        var.reset(token)
+        held.open = False
         by_handler: dict[StreamHandler, list[str]] = {}
         for handler, line in held:
             by_handler.setdefault(handler, []).append(line)
-        for handler, lines in by_handler.items():
-            handler.write_lines(lines)
+        for handler, texts in by_handler.items():
+            handler.write_lines(texts)
 
 
 def direct(logger: logging.Logger, level: int) -> StreamHandler | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ import orjson
 import pytest
 
 from gateway.http.request_id import _current as current_request_id
-from gateway.ops.log_batch import StreamHandler, batch, direct
+from gateway.ops.log_batch import StreamHandler, batch, direct, direct_lines_held
 from gateway.ops.logging_json import JsonFormatter
 
 
@@ -136,3 +137,33 @@ def test_logging_runs_when_a_filter_another_handler_or_the_level_is_in_the_way(
     text_only.addHandler(StreamHandler(io.StringIO()))  # a formatter without ``lines``
     assert direct(text_only, logging.INFO) is None
     assert direct(logger, logging.INFO) is not None
+
+
+async def test_direct_lines_of_a_request_are_written_together_at_its_end(
+    alone: tuple[logging.Logger, CountingStream],
+) -> None:
+    logger, stream = alone
+    handler = direct(logger, logging.INFO)
+    assert handler is not None
+    late: list[asyncio.Task[None]] = []
+
+    async def log_later() -> None:
+        await asyncio.sleep(0)
+        handler.write_direct(logger, logging.INFO, ["after the request"])
+
+    with direct_lines_held():
+        handler.write_direct(logger, logging.INFO, ["audit 1", "audit 2"])
+        logger.info("a record: written as it comes")
+        late.append(asyncio.create_task(log_later()))  # inherits the holding context
+        handler.write_direct(logger, logging.INFO, ["access"])
+        assert stream.writes == 1
+    assert stream.writes == 2
+    await late[0]  # the block is over: written at once, not lost
+    assert stream.writes == 3
+    assert [e["message"] for e in _without_time(stream.getvalue())] == [
+        "a record: written as it comes",
+        "audit 1",
+        "audit 2",
+        "access",
+        "after the request",
+    ]
