@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from adapters.contract import SourceEntity, SourceQuery, SourceResult
-from adapters.sdk.local import matches
+from adapters.sdk.local import matcher
 
 
 class Collector:
@@ -39,6 +39,7 @@ class Collector:
         self.overflow = False
         """A match was offered after the limit was reached."""
         self._skip = query.offset if refine else 0
+        self._passes = matcher(query)
 
     @property
     def full(self) -> bool:
@@ -47,16 +48,14 @@ class Collector:
 
     def extend(self, entities: Iterable[SourceEntity]) -> None:
         """Offer entities in the platform's order."""
-        for entity in entities:
-            if self.refine and not matches(entity, self.query):
-                continue
-            self.matched += 1
-            if self._skip > 0:
-                self._skip -= 1
-            elif self.full:
-                self.overflow = True
-            else:
-                self.entities.append(entity)
+        offered = [e for e in entities if self._passes(e)] if self.refine else list(entities)
+        self.matched += len(offered)
+        skipped = min(self._skip, len(offered))
+        self._skip -= skipped
+        room = max(0, self.query.limit - len(self.entities))
+        kept = offered[skipped : skipped + room]
+        self.overflow = self.overflow or len(offered) - skipped > room
+        self.entities.extend(kept)
 
     def result(
         self,

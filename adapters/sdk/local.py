@@ -7,7 +7,7 @@ of them count.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from adapters.contract import JSONValue, SourceEntity, SourceQuery
 from adapters.geo import is_near, is_within
@@ -32,6 +32,28 @@ def matches(entity: SourceEntity, query: SourceQuery) -> bool:
         if query.observed_before is not None and entity.observed_at >= query.observed_before:
             return False
     return all_hold(query.where, entity.attributes)
+
+
+def matcher(query: SourceQuery) -> Callable[[SourceEntity], bool]:
+    """``matches`` for one ``query``, doing only the checks it needs (to filter many
+    entities: a time window alone is one comparison per entity)."""
+    if query.near is not None or query.within is not None or query.where:
+        return lambda entity: matches(entity, query)
+    after, before = query.observed_after, query.observed_before
+    if after is not None and before is not None:
+        start, end = after, before
+        return lambda entity: (t := entity.observed_at) is not None and start <= t < end
+    if after is not None:
+        start = after
+        return lambda entity: (t := entity.observed_at) is not None and t >= start
+    if before is not None:
+        end = before
+        return lambda entity: (t := entity.observed_at) is not None and t < end
+    return _always
+
+
+def _always(_entity: SourceEntity) -> bool:
+    return True
 
 
 def project(

@@ -18,7 +18,7 @@ from gateway.query.cursor import CursorError, decode_cursor, encode_cursor, fing
 from gateway.query.entity_request import EntityRequest
 from gateway.query.fanout import fan_out
 from gateway.query.filtering import visible
-from gateway.query.merge import Placed, merge_page, order_city
+from gateway.query.merge import Placed, city_head, merge_page
 from gateway.query.planner import plan
 
 
@@ -55,24 +55,28 @@ async def find_entities(
     )
 
     streams: dict[str, list[Placed]] = {}
+    total = 0
     coverage: list[Coverage] = []
     for step, outcome in zip(steps, outcomes, strict=True):
         if outcome.result is None or step.query is None:
             coverage.append(outcome.coverage)
             continue
-        ordered = order_city(
+        rows = city_head(
             outcome.city_id,
             visible(outcome.result.entities, step),  # redacted: coarse locations stay coarse
+            request.first + 1,
             request.order,
             request.near.point if request.near is not None else None,
+            after_key,
         )
-        streams[outcome.city_id] = ordered
+        streams[outcome.city_id] = rows.head
+        total += rows.count
         note = (
             f"only the first {step.query.limit} matching entities were fetched"
             if outcome.result.truncated
             else None
         )
-        coverage.append(answered(outcome.coverage, len(ordered), note))
+        coverage.append(answered(outcome.coverage, rows.count, note))
 
     page = merge_page(streams, request.first, after_key)
     end_cursor = (
@@ -82,6 +86,6 @@ async def find_entities(
         items=page.items,
         has_next=page.has_next,
         end_cursor=end_cursor,
-        total_count=sum(len(s) for s in streams.values()),
+        total_count=total,
         coverage=coverage,
     )

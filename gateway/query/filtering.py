@@ -7,23 +7,19 @@ their pages full.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from adapters.contract import SourceEntity, SourceQuery
-from adapters.sdk.local import matches as passes_filters
+from adapters.sdk.local import matcher
 from gateway.federation.model import Rules
 from gateway.policy.redaction import apply_rules
 from gateway.query.planner import CityStep
 
 
-def matches(entity: SourceEntity, query: SourceQuery) -> bool:
-    """True when ``entity`` is of the asked type and satisfies every filter of ``query``."""
-    return entity.type == query.entity_type and passes_filters(entity, query)
-
-
-def refine(entities: Iterable[SourceEntity], query: SourceQuery) -> Iterator[SourceEntity]:
-    """The entities that match ``query``."""
-    return (e for e in entities if matches(e, query))
+def refine(entities: Iterable[SourceEntity], query: SourceQuery) -> list[SourceEntity]:
+    """The entities that match ``query`` (one check per filter ``query`` has)."""
+    entity_type, passes = query.entity_type, matcher(query)
+    return [e for e in entities if e.type == entity_type and passes(e)]
 
 
 def visible(entities: Iterable[SourceEntity], step: CityStep) -> list[SourceEntity]:
@@ -33,7 +29,7 @@ def visible(entities: Iterable[SourceEntity], step: CityStep) -> list[SourceEnti
     if wanted is None:
         return []  # a refused step: nothing was asked, nothing is shown
     if step.rules is None:
-        return list(refine(entities, wanted))
+        return refine(entities, wanted)
     return visible_rows(entities, wanted, step.rules)
 
 
@@ -41,4 +37,4 @@ def visible_rows(
     entities: Iterable[SourceEntity], wanted: SourceQuery, rules: Rules
 ) -> list[SourceEntity]:
     """The entities that pass ``rules`` and then match ``wanted``, redacted."""
-    return list(refine(apply_rules(entities, rules), wanted))
+    return refine(apply_rules(entities, rules), wanted)

@@ -37,11 +37,39 @@ def order_city(
 ) -> list[Placed]:
     """One city's entities in the global ``order`` (``origin``: the point distances are
     measured from), duplicates of an id dropped."""
+    return city_head(city_id, entities, len(entities), order, origin).head
+
+
+@dataclass(frozen=True, slots=True)
+class CityRows:
+    """What one city can put on a page: its first entities after the cursor, in order,
+    and how many entities (distinct ids) it answered in all."""
+
+    head: list[Placed]
+    count: int
+
+
+def city_head(
+    city_id: str,
+    entities: Sequence[SourceEntity],
+    room: int,
+    order: Order = NEWEST_FIRST,
+    origin: GeoPoint | None = None,
+    after: SortKey | None = None,
+) -> CityRows:
+    """The first ``room`` of one city's entities strictly after ``after`` in ``order``
+    (duplicates of an id dropped, the first kept): all that a page of ``room - 1``
+    entities, and whether more follow, can take from this city. Only those become
+    ``Placed``; the rest are keyed, counted and left.
+    """
+    if len({e.id for e in entities}) != len(entities):
+        entities = list({e.id: e for e in reversed(entities)}.values())  # first one wins
     key = order.key_function(origin)
-    seen: dict[str, Placed] = {}
-    for entity in entities:
-        seen.setdefault(entity.id, Placed(key(city_id, entity), city_id, entity))
-    return sorted(seen.values(), key=lambda p: p.key)
+    keyed = [(key(city_id, e), e) for e in entities]  # keys are distinct: the id is in them
+    if after is not None:
+        keyed = [pair for pair in keyed if pair[0] > after]
+    head = heapq.nsmallest(room, keyed) if room < len(keyed) else sorted(keyed)
+    return CityRows([Placed(k, city_id, e) for k, e in head], len(entities))
 
 
 def merge_page(

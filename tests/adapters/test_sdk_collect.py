@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.contract import GeoPoint, Near, SourceEntity, SourceQuery
 from adapters.sdk.collect import Collector
+from adapters.sdk.local import matcher, matches
 
 AT = datetime(2026, 11, 18, 12, tzinfo=UTC)
 
@@ -53,3 +57,38 @@ def test_limit_zero_says_whether_anything_matched() -> None:
     collector.extend([entity(0)])
     result = collector.result(exhausted=True)
     assert (list(result.entities), result.truncated, result.total_count) == ([], True, 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    minutes=st.lists(st.one_of(st.none(), st.integers(-5, 5)), max_size=12),
+    after=st.one_of(st.none(), st.integers(-5, 5)),
+    before=st.one_of(st.none(), st.integers(-5, 5)),
+    near=st.booleans(),
+)
+def test_the_matcher_of_a_query_agrees_with_matches(
+    minutes: list[int | None], after: int | None, before: int | None, near: bool
+) -> None:
+    """``matcher(query)`` (only the checks the query needs) gives what ``matches`` gives."""
+
+    def at(m: int | None) -> datetime | None:
+        return None if m is None else AT + timedelta(minutes=m)
+
+    query = SourceQuery(
+        "T",
+        observed_after=at(after),
+        observed_before=at(before),
+        near=Near(GeoPoint(0.0, 0.0), 50_000.0) if near else None,
+    )
+    passes = matcher(query)
+    for n, m in enumerate(minutes):
+        e = SourceEntity(f"e{n}", "T", GeoPoint(n * 0.2, 0.0), at(m), {})
+        assert passes(e) is matches(e, query)
+
+
+def test_refining_skips_the_offset_among_matches_and_notes_overflow() -> None:
+    query = SourceQuery("T", limit=2, offset=1, near=Near(GeoPoint(0.0, 0.0), 1_000.0))
+    collector = Collector(query, refine=True)
+    collector.extend([entity(0), entity(1, lat=5.0), entity(2), entity(3), entity(4)])
+    assert [e.id for e in collector.entities] == ["e2", "e3"]
+    assert (collector.matched, collector.overflow) == (4, True)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from adapters.contract import GeoPoint, SourceEntity
 from gateway.query.cursor import CursorError, decode_cursor, encode_cursor, fingerprint
-from gateway.query.merge import Placed, merge_page, order_city
+from gateway.query.merge import Placed, city_head, merge_page, order_city
 from gateway.query.ordering import Direction, Order, OrderBy, sort_key
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -162,3 +162,30 @@ def test_paging_through_any_order_equals_fetching_everything(
         cursor = encode_cursor(page.items[-1].key, fp, order)
     assert [p.key for p in paged] == [p.key for p in everything]
     assert len({(p.city_id, p.entity.id) for p in paged}) == len(paged)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from("abcdefgh"), st.one_of(st.none(), st.integers(0, 6))),
+        max_size=30,
+    ),
+    room=st.integers(1, 12),
+    cut=st.one_of(st.none(), st.integers(0, 29)),
+)
+def test_city_head_is_the_head_of_the_whole_order(
+    rows: list[tuple[str, int | None]], room: int, cut: int | None
+) -> None:
+    """What a page can take from a city: the first ``room`` of its whole order after the
+    cursor (duplicates of an id dropped, the first one kept), and the count of them all."""
+    entities = [ent(eid, minutes) for eid, minutes in rows]
+    firsts: dict[str, SourceEntity] = {}
+    for e in entities:
+        firsts.setdefault(e.id, e)
+    whole = sorted(firsts.values(), key=lambda e: sort_key("malmo", e))
+    after = sort_key("malmo", whole[cut]) if cut is not None and cut < len(whole) else None
+    head = city_head("malmo", entities, room, after=after)
+    expected = [e for e in whole if after is None or sort_key("malmo", e) > after][:room]
+    assert [p.entity for p in head.head] == expected
+    assert [p.key for p in head.head] == [sort_key("malmo", e) for e in expected]
+    assert head.count == len(firsts)
