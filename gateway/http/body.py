@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from starlette.requests import Request
-from starlette.types import Message
+from starlette.types import Message, Receive
 
 BODY_RECEIVED = "caap.body_received"
 """Scope key: True once the server holds the request's whole body
@@ -46,17 +46,29 @@ async def read_body(request: Request, limit: int, timeout_s: float = 0.0) -> byt
         raise BodyTooSlow(timeout_s) from None
 
 
-def replaying(request: Request, body: bytes) -> Request:
+class ReceivedRequest(Request):
+    """A request whose body has been read already: ``body()`` answers it at once, and
+    ``receive()`` gives it again, then what the client does (its disconnect)."""
+
+    def __init__(self, request: Request, body: bytes) -> None:
+        pending = [body]
+        after_body = request.receive
+
+        async def receive() -> Message:
+            if pending:
+                return {"type": "http.request", "body": pending.pop(), "more_body": False}
+            return await after_body()
+
+        super().__init__(request.scope, receive)
+        self._body = body  # what Starlette's own body() keeps: no stream to go through
+        self.after_body: Receive = after_body
+        """The server's ``receive``, whose next message is the client's disconnect."""
+
+
+def replaying(request: Request, body: bytes) -> ReceivedRequest:
     """``request`` whose body, already read, is received again; then what the client does
     (its disconnect)."""
-    pending = [body]
-
-    async def receive() -> Message:
-        if pending:
-            return {"type": "http.request", "body": pending.pop(), "more_body": False}
-        return await request.receive()
-
-    return Request(request.scope, receive)
+    return ReceivedRequest(request, body)
 
 
 async def _read(request: Request, limit: int) -> bytes:
