@@ -1,7 +1,7 @@
 """One log line and one counter increment per HTTP request (ASGI middleware).
 
 ``AccessLogMiddleware`` is also where each request gets its id and arrival
-(``request_id.identified``): one layer, one ``send`` wrapper on every request.
+(``request_id.identify``): one layer, one ``send`` wrapper on every request.
 
 The route label is the path for the gateway's own paths and ``other`` for
 anything else, so a scanner cannot blow up the metric's cardinality. Probes and
@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.http.request_id import identified, with_id
-from gateway.ops.log_batch import direct, direct_lines_held
+from gateway.http.request_id import forget, identify, with_id
+from gateway.ops.log_batch import direct, hold_direct_lines, write_held_lines
 from gateway.ops.operations_metrics import OpsMetrics
 
 log = logging.getLogger("caap.access")
@@ -26,6 +27,8 @@ ROUTES = frozenset(
 )
 NOTIFY = "/notify/"
 """Platforms' notifications (gateway/live/callbacks.py): the path holds a secret."""
+_COUNTERS = 512
+"""Counters remembered at most (methods come from clients: the rest are looked up)."""
 QUIET = frozenset({"/healthz", "/readyz", "/metrics", "/status.json"})
 
 
@@ -36,6 +39,8 @@ class AccessLogMiddleware:
     def __init__(self, app: ASGIApp, metrics: OpsMetrics) -> None:
         self.app = app
         self.metrics = metrics
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        """The counter of each (route, method, status) seen, up to ``_COUNTERS``."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,7 +48,11 @@ class AccessLogMiddleware:
             return
         started = time.perf_counter()
         status = 500
-        with identified(scope) as raw, direct_lines_held():  # a hit's lines: one write
+        # plain calls, not context managers: this runs for every request
+        identity = identify(scope)
+        holding = hold_direct_lines()  # a hit's audit lines and this line: one write
+        raw = identity.raw
+        try:
 
             async def capture(message: Message) -> None:
                 nonlocal status
@@ -56,6 +65,9 @@ class AccessLogMiddleware:
                 await self.app(scope, receive, capture)
             finally:
                 self._log(scope["method"], scope["path"], status, started)
+        finally:
+            write_held_lines(holding)
+            forget(identity)
 
     def _log(self, method: str, path: str, status: int, started: float) -> None:
         if path.startswith(NOTIFY):
@@ -69,7 +81,12 @@ class AccessLogMiddleware:
             if path == NOTIFY + "*"
             else "other"
         )
-        self.metrics.http_requests.labels(route, method, str(status)).inc()
+        counter = self._counters.get((route, method, status))
+        if counter is None:
+            counter = self.metrics.http_requests.labels(route, method, str(status))
+            if len(self._counters) < _COUNTERS:
+                self._counters[route, method, status] = counter
+        counter.inc()
         level = logging.DEBUG if route in QUIET or route == "/status/*" else logging.INFO
         fields = {
             "method": method,

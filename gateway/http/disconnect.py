@@ -19,7 +19,9 @@ from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Message
+from starlette.types import Message, Receive
+
+from gateway.http.body import ReceivedRequest
 
 log = logging.getLogger("caap.http")
 
@@ -34,27 +36,34 @@ async def cancel_on_disconnect(
 
     The handler runs in the calling task; one watcher task cancels it on a disconnect,
     watching from the moment the handler has received the whole body (at once for a
-    request without one). The watcher is started by the event loop, so only once the
-    handler first waits: a handler that answers without waiting (a response-cache hit)
-    costs no task.
+    request without one, or one read already: ``body.ReceivedRequest``). The watcher is
+    started by the event loop, so only once the handler first waits: a handler that answers
+    without waiting (a response-cache hit) costs no task.
     """
     task = asyncio.current_task()
     assert task is not None
     gone = False
-    body_received = asyncio.Event()
-    if not _has_body(request):
-        body_received.set()
+    served = request
+    disconnect: Receive = request.receive
+    body_received: asyncio.Event | None = None
+    if isinstance(request, ReceivedRequest):  # read already: the server's next message
+        disconnect = request.after_body
+    elif _has_body(request):
+        body_received = asyncio.Event()
 
-    async def receive() -> Message:
-        message = await request.receive()
-        if message["type"] != "http.request" or not message.get("more_body", False):
-            body_received.set()
-        return message
+        async def receive() -> Message:
+            message = await request.receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_received.set()
+            return message
+
+        served = Request(request.scope, receive)
 
     async def watch() -> None:
         nonlocal gone
-        await body_received.wait()
-        await _disconnected(request)
+        if body_received is not None:
+            await body_received.wait()
+        await _disconnected(disconnect)
         gone = True
         task.cancel()
 
@@ -63,7 +72,7 @@ async def cancel_on_disconnect(
         lambda: watching.append(asyncio.ensure_future(watch()))
     )
     try:
-        response = await handler(Request(request.scope, receive))
+        response = await handler(served)
     except asyncio.CancelledError:
         if not gone:
             raise
@@ -91,8 +100,8 @@ def _has_body(request: Request) -> bool:
     return headers.get("content-length", "0").strip() not in ("", "0")
 
 
-async def _disconnected(request: Request) -> None:
+async def _disconnected(receive: Receive) -> None:
     while True:
-        message = await request.receive()
+        message = await receive()
         if message["type"] == "http.disconnect":
             return

@@ -34,6 +34,8 @@ log = logging.getLogger("caap.http")
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 _CLOSE = {"Connection": "close"}
+_NO_QUERY: Mapping[str, str] = {}
+"""The query parameters of a URL without a query string."""
 
 
 class RequestProblem(Exception):
@@ -106,7 +108,8 @@ async def graphql_endpoint(request: Request) -> Response:
         if limited is not None:
             return _problem_response(limited, media_type)
     try:
-        principal = await authenticator.authenticate(authorization, request.query_params)
+        query = request.query_params if request.scope["query_string"] else _NO_QUERY
+        principal = await authenticator.authenticate(authorization, query)
     except AuthError as exc:
         refusal = RequestProblem(exc.status, exc.description, exc.headers, exc.code)
         if charged:

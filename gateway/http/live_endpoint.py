@@ -45,6 +45,8 @@ Authenticate = Callable[[Sequence[str], Mapping[str, str]], Awaitable[Principal]
 def wants_event_stream(request: Request) -> bool:
     """True for a graphql-sse request (POST, ``Accept: text/event-stream``)."""
     accept = request.headers.get("accept", "")
+    if "event-stream" not in accept.lower():  # the common case, without splitting the header
+        return False
     return request.method == "POST" and any(
         part.split(";", 1)[0].strip().lower() == "text/event-stream" for part in accept.split(",")
     )

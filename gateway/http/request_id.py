@@ -12,8 +12,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import aiohttp
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -63,16 +64,40 @@ class RequestIdMiddleware:
 def identified(scope: Scope) -> Iterator[bytes]:
     """Inside: the request of ``scope`` has its id (``current_request_id``, yielded as the
     header's bytes) and its arrival (``gateway.query.arrival``)."""
+    identity = identify(scope)
+    try:
+        yield identity.raw
+    finally:
+        forget(identity)
+
+
+class Identity(NamedTuple):
+    """A request's id, as set by ``identify`` (for ``forget``)."""
+
+    raw: bytes
+    """The id as the header's bytes."""
+    token: Token[str | None]
+    arrived: Token[float | None]
+
+
+def identify(scope: Scope) -> Identity:
+    """``identified(scope)`` entered, as a plain call (no generator on the per-request path);
+    ``forget`` must follow, in a ``finally``."""
     # what "fresh enough" counts from (ADR 0025)
     arrived = arrival.stamp(scope.get(ARRIVED) or time.monotonic())
-    given = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None)
+    given = None
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            given = value.decode("latin-1")
+            break
     request_id = accept_or_generate(given)
-    token = _current.set(request_id)
-    try:
-        yield request_id.encode("latin-1")
-    finally:
-        _current.reset(token)
-        arrival.unstamp(arrived)
+    return Identity(request_id.encode("latin-1"), _current.set(request_id), arrived)
+
+
+def forget(identity: Identity) -> None:
+    """End ``identify``."""
+    _current.reset(identity.token)
+    arrival.unstamp(identity.arrived)
 
 
 def with_id(message: Message, raw: bytes) -> Message:

@@ -8,7 +8,9 @@ connection's first moment (and from each further request's first byte) until its
 are complete. The body's own limit is in ``gateway/http/body.py``.
 
 The protocol also notes when each request's first byte was read (``ARRIVED`` in its scope):
-the moment a request arrives, for "fresh enough" (ADR 0025), before its task first runs.
+the moment a request arrives, for "fresh enough" (ADR 0025), before its task first runs;
+and when the server holds the request's whole body (``BODY_RECEIVED``): reading it then
+cannot wait on the client, so no timer is armed for it (``gateway/http/body.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from gateway.http.body import BODY_RECEIVED
 from gateway.http.request_id import ARRIVED
 from gateway.process.settings import Settings
 
@@ -53,6 +56,10 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._disarm()
         super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        cast(dict[str, Any], self.scope)[BODY_RECEIVED] = True
+        super().on_message_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()

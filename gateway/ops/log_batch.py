@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any, Protocol, cast
 
 
@@ -115,6 +115,24 @@ def direct_lines_held() -> Iterator[None]:
         yield
 
 
+Holding = tuple["Token[Held | None]", Held]
+"""What ``hold_direct_lines`` gives and ``write_held_lines`` takes back."""
+
+
+def hold_direct_lines() -> Holding:
+    """``direct_lines_held()`` entered, as a plain call (the access log's per-request path:
+    no generator); ``write_held_lines`` ends it and must follow, in a ``finally``."""
+    held = Held()
+    return _held_direct.set(held), held
+
+
+def write_held_lines(holding: Holding) -> None:
+    """End ``hold_direct_lines``: its lines are written."""
+    token, held = holding
+    _held_direct.reset(token)
+    _release(held)
+
+
 @contextmanager
 def _holding(var: ContextVar[Held | None]) -> Iterator[None]:
     held = Held()
@@ -123,12 +141,22 @@ def _holding(var: ContextVar[Held | None]) -> Iterator[None]:
         yield
     finally:
         var.reset(token)
-        held.open = False
-        by_handler: dict[StreamHandler, list[str]] = {}
-        for handler, line in held:
-            by_handler.setdefault(handler, []).append(line)
-        for handler, texts in by_handler.items():
-            handler.write_lines(texts)
+        _release(held)
+
+
+def _release(held: Held) -> None:
+    held.open = False
+    if not held:
+        return
+    first = held[0][0]
+    if all(handler is first for handler, _ in held):  # the rule: one handler, one write
+        first.write_lines([line for _, line in held])
+        return
+    by_handler: dict[StreamHandler, list[str]] = {}
+    for handler, line in held:
+        by_handler.setdefault(handler, []).append(line)
+    for handler, texts in by_handler.items():
+        handler.write_lines(texts)
 
 
 def direct(logger: logging.Logger, level: int) -> StreamHandler | None:

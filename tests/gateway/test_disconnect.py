@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message
 
+from gateway.http.body import read_body, replaying
 from gateway.http.disconnect import CLIENT_CLOSED, cancel_on_disconnect
 
 
@@ -70,3 +71,21 @@ async def test_a_cancellation_from_outside_goes_on() -> None:
     serving.cancel()
     with pytest.raises(asyncio.CancelledError):
         await serving
+
+
+async def test_a_request_read_already_is_served_its_body_and_cancelled_on_a_disconnect() -> None:
+    gone = asyncio.Event()
+    seen: list[bytes] = []
+    original = request(gone)
+    received = replaying(original, await read_body(original, 1024))
+
+    async def handler(served: Request) -> Response:
+        seen.append(await served.body())
+        gone.set()
+        await asyncio.sleep(10)
+        return Response(b"late")
+
+    response = await cancel_on_disconnect(received, handler)
+    assert response.status_code == CLIENT_CLOSED
+    assert seen == [b"{}"]
+    assert (await received.receive())["type"] == "http.request"  # the body, given again
