@@ -3,7 +3,8 @@
 The session carries the bounds and hooks the gateway set in ``AdapterContext``:
 the connection limit, the total timeout, the user agent, and trace configs (the
 gateway counts every request sent to a city through them); and the city's
-upstream credentials, when it has some.
+upstream credentials, when it has some. It keeps no cookies (ADR 0028): a session
+serves every user of the gateway, and a jar costs a look-up on every request.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def new_session(
         headers={"User-Agent": context.user_agent, **(headers or {})},
         trace_configs=folded(context.trace_configs) or None,
         raise_for_status=False,
+        cookie_jar=aiohttp.DummyCookieJar(),  # ADR 0028: a platform's cookies are not kept
         **extra,
     )
 

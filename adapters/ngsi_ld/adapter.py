@@ -69,6 +69,7 @@ class NgsiLdAdapter:
         timed = any(s.time_property for s in settings)
         filters = {"attrs", "near", "within", "where"} | ({"time"} if timed else set())
         self._capabilities = Capabilities(filters=frozenset(filters), paging=True)
+        self._entities_url = self.config.entities_url  # built once, not per query
         for url in sorted(self.config.contexts):
             if not term_map(url).shipped:
                 self._log.info(
@@ -113,7 +114,7 @@ class NgsiLdAdapter:
         params = entity_params(
             query, settings, size, push_time=not time_here, push_offset=not refine, terms=terms
         )
-        url = self.config.entities_url.with_query(params)
+        url = self._entities_url.with_query(params)
         wanted = self._wanted(query, terms)
         etags: list[tuple[str, str]] | None = []
         cache_control: str | None = None

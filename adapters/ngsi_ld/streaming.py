@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -143,7 +143,7 @@ async def _bodies(
 
 
 async def _create(
-    client: PlatformClient, config: NgsiLdConfig, body: dict[str, Any], headers: dict[str, str]
+    client: PlatformClient, config: NgsiLdConfig, body: dict[str, Any], headers: Mapping[str, str]
 ) -> URL:
     url = config.url / "subscriptions"
     try:
@@ -165,7 +165,7 @@ async def _renew(
     config: NgsiLdConfig,
     location: URL,
     lifetime_s: float,
-    headers: dict[str, str],
+    headers: Mapping[str, str],
 ) -> None:
     while True:
         await asyncio.sleep(lifetime_s / 2)

@@ -8,10 +8,12 @@ or Mintaka's ``Next-Page`` anchor) and, for a 206 Partial Content, the
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -28,6 +30,8 @@ JSONLD_CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
 RESULTS_COUNT = "NGSILD-Results-Count"
 NEXT_PAGE = "Next-Page"
 PARTIAL_CONTENT = 206
+_ANSWERED = frozenset({200, PARTIAL_CONTENT})
+_ANSWERED_OR_UNCHANGED = _ANSWERED | {304}
 
 _CONTENT_RANGE = re.compile(
     r"^\s*(?:date-time|DateTime)\s+(?P<start>\d{4}-\d\d-\d\dT.*?)-(?P<end>\d{4}-\d\d-\d\dT[^/]*)"
@@ -59,9 +63,12 @@ class Page:
     """The answer as received (empty for a 304)."""
 
 
-def context_link(context: str) -> dict[str, str]:
-    """The ``Link`` header naming the @context a request's names are in."""
-    return {"Link": f'<{context}>; rel="{JSONLD_CONTEXT_REL}"; type="application/ld+json"'}
+@functools.lru_cache(maxsize=64)
+def context_link(context: str) -> Mapping[str, str]:
+    """The ``Link`` header naming the @context a request's names are in (read-only,
+    prepared once per context)."""
+    link = f'<{context}>; rel="{JSONLD_CONTEXT_REL}"; type="application/ld+json"'
+    return MappingProxyType({"Link": link})
 
 
 async def get_page(
@@ -79,11 +86,11 @@ async def get_page(
 
     With ``if_none_match`` (an ETag) a 304 answer is a ``Page`` with ``not_modified``.
     """
-    send = dict(headers or {})
-    accept = [200, PARTIAL_CONTENT]
+    send = headers
+    accept = _ANSWERED
     if if_none_match is not None:
-        send["If-None-Match"] = if_none_match
-        accept.append(304)
+        send = {**(headers or {}), "If-None-Match": if_none_match}
+        accept = _ANSWERED_OR_UNCHANGED
     answer = await client.fetch(url, headers=send, accept_status=accept)
     if answer.status == 304:
         return Page([], None, None, etag=answer.headers.get("ETag"), not_modified=True)

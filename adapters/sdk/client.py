@@ -135,10 +135,15 @@ class PlatformClient:
         )
         return await self._logged(method, url, sent)
 
-    async def _logged(self, method: str, url: URL, sent: Awaitable[T]) -> T:
+    def _logged(self, method: str, url: URL, sent: Awaitable[T]) -> Awaitable[T]:
+        """``sent`` itself in the common case (no DEBUG log: no wrapper coroutine per
+        request), else ``sent`` timed and logged."""
+        if not self._context.logger.isEnabledFor(logging.DEBUG):
+            return sent
+        return self._timed(method, url, sent)
+
+    async def _timed(self, method: str, url: URL, sent: Awaitable[T]) -> T:
         log = self._context.logger
-        if not log.isEnabledFor(logging.DEBUG):  # the common case: nothing to time or format
-            return await sent
         started = time.perf_counter()
         try:
             answer = await sent

@@ -86,8 +86,9 @@ async def request_json(
     left of ``budget`` (held until the body is parsed).
     """
     data = None if json_body is None else orjson.dumps(json_body)
-    send = dict(headers or {})
+    send = headers
     if data is not None:
+        send = {**(headers or {})}
         send.setdefault("Content-Type", "application/json")
     with _lease(budget) as lease:
         answer = await _fetch(

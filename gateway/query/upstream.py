@@ -31,7 +31,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -133,13 +133,13 @@ class Upstream:
                 return Fetched(entry.result, stale=True, note=note)
         self.cache.event(MEMORY, "miss")
         fresh_after = arrived(time.monotonic) - self._lifetime(step, entry)
-        try:
-            async with asyncio.timeout_at(deadline + JOIN_GRACE_S):
-                fetched, coalesced = await self._flights.run(
-                    key, lambda: self._load(step, key, entry, deadline), fresh_after
-                )
-        except TimeoutError:
-            raise UpstreamTimeout("no answer in the time allowed") from None
+        fetched, coalesced = await _within(
+            self._flights,
+            key,
+            lambda: self._load(step, key, entry, deadline),
+            fresh_after,
+            deadline,
+        )
         if coalesced:
             self.cache.event(MEMORY, "coalesced")
         return fetched
@@ -158,13 +158,9 @@ class Upstream:
         """
         guard = self.guards[city_id]
         fresh_after = arrived(time.monotonic)  # never cached: only a call started since
-        try:
-            async with asyncio.timeout_at(deadline + JOIN_GRACE_S):
-                result, _ = await self._calls.run(
-                    key, lambda: guard.call(attempt, deadline), fresh_after
-                )
-        except TimeoutError:
-            raise UpstreamTimeout("no answer in the time allowed") from None
+        result, _ = await _within(
+            self._calls, key, lambda: guard.call(attempt, deadline), fresh_after, deadline
+        )
         return Fetched(result)
 
     def _lifetime(self, step: CityStep, entry: Entry | None) -> float:
@@ -271,6 +267,27 @@ class Upstream:
         task = asyncio.create_task(refresh())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+
+async def _within(
+    flights: SingleFlight[R],
+    key: str,
+    call: Callable[[], Coroutine[Any, Any, R]],
+    fresh_after: float,
+    deadline: float,
+) -> tuple[R, bool]:
+    """``flights.run(key, call, fresh_after)`` by ``deadline`` (on ``time.monotonic()``).
+
+    One deadline per city call: a call this caller starts keeps it itself (the guard's
+    timeout, the fan-out's around the whole call), so only a caller joining another's
+    call sets a timer of its own, ``JOIN_GRACE_S`` past the deadline."""
+    if not flights.joinable(key, fresh_after):
+        return await flights.run(key, call, fresh_after)
+    try:
+        async with asyncio.timeout_at(deadline + JOIN_GRACE_S):
+            return await flights.run(key, call, fresh_after)
+    except TimeoutError:
+        raise UpstreamTimeout("no answer in the time allowed") from None
 
 
 def build_upstream(

@@ -171,3 +171,24 @@ def test_what_an_error_body_says(body: object, text: str) -> None:
 def test_redaction_keeps_messages_printable_and_short() -> None:
     assert redact("a\x00b" + "c" * 400, ["b"]).startswith("a ***c")
     assert len(redact("x" * 1000)) == 300
+
+
+async def test_a_platforms_cookie_is_not_sent_back(server: Server) -> None:
+    """ADR 0028: one session serves every user; a cookie one answer set must not travel."""
+
+    async def page(request: web.Request) -> web.Response:
+        response = web.json_response({"cookie": request.headers.get("Cookie")})
+        response.set_cookie("session", "a-users-session", path="/")
+        return response
+
+    server.handler = page
+    # a host name: aiohttp's default jar would ignore the cookies of an IP address
+    base = server.url.with_host("localhost")
+    made = PlatformClient(AdapterContext(city_id="test", logger=LOG), base)
+    try:
+        for _ in range(2):
+            answer = await made.get_json(base / "page")
+            assert "session" in answer.headers.get("Set-Cookie", "")  # the platform set one
+            assert answer.data == {"cookie": None}
+    finally:
+        await made.aclose()

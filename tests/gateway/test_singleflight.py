@@ -148,3 +148,18 @@ async def test_later_callers_join_the_newest_call() -> None:
     old.gate.set()
     assert await tasks[0] == ("answer", False)
     assert len(flights) == 0
+
+
+async def test_joinable_says_whether_run_would_join() -> None:
+    now = [100.0]
+    flights: SingleFlight[str] = SingleFlight(clock=lambda: now[0])
+    call = Call()
+    assert not flights.joinable("k")
+    first = asyncio.create_task(flights.run("k", call, fresh_after=100.0))
+    await settle(flights)
+    assert flights.joinable("k", fresh_after=99.0)
+    assert not flights.joinable("k", fresh_after=100.5)  # started before this caller allows
+    assert not flights.joinable("other")
+    call.gate.set()
+    assert await first == ("answer", False)
+    assert not flights.joinable("k")

@@ -40,6 +40,11 @@ class SingleFlight(Generic[T]):
     def __len__(self) -> int:
         return len(self._flights)
 
+    def joinable(self, key: str, fresh_after: float = float("-inf")) -> bool:
+        """Whether ``run(key, ..., fresh_after)`` called now would join a call in flight."""
+        flight = self._flights.get(key)
+        return flight is not None and flight.started >= fresh_after
+
     async def run(
         self,
         key: str,
