@@ -93,18 +93,7 @@ class PlatformClient:
     ) -> Answer:
         """GET ``url`` (same origin only) whatever its content type; see
         ``adapters.sdk.fetch.fetch``."""
-        self.check_origin(url)
-        sent = fetch(
-            self._session_for_use(),
-            url,
-            headers=headers,
-            secrets=self.secrets,
-            max_bytes=self._context.max_response_bytes,
-            peer=self.peer,
-            accept_status=accept_status,
-            budget=self._context.answer_budget,
-        )
-        return await self._logged("GET", url, sent)
+        return await self._fetch("GET", url, headers, None, accept_status)
 
     async def send(
         self,
@@ -116,16 +105,27 @@ class PlatformClient:
         accept_status: Collection[int] = (200, 201, 204),
     ) -> Answer:
         """Send a write (POST, PATCH, DELETE) to the platform, whatever its answer's type."""
-        self.check_origin(url)
         send = dict(headers or {})
         data = None if json_body is None else orjson.dumps(json_body)
         if data is not None:
             send.setdefault("Content-Type", "application/json")
+        return await self._fetch(method, url, send, data, accept_status)
+
+    def _fetch(
+        self,
+        method: str,
+        url: URL,
+        headers: Mapping[str, str] | None,
+        data: bytes | None,
+        accept_status: Collection[int],
+    ) -> Awaitable[Answer]:
+        """One request to the platform (same origin only), answered whatever its type."""
+        self.check_origin(url)
         sent = fetch(
             self._session_for_use(),
             url,
             method=method,
-            headers=send,
+            headers=headers,
             data=data,
             secrets=self.secrets,
             max_bytes=self._context.max_response_bytes,
@@ -133,7 +133,7 @@ class PlatformClient:
             accept_status=accept_status,
             budget=self._context.answer_budget,
         )
-        return await self._logged(method, url, sent)
+        return self._logged(method, url, sent)
 
     def _logged(self, method: str, url: URL, sent: Awaitable[T]) -> Awaitable[T]:
         """``sent`` itself in the common case (no DEBUG log: no wrapper coroutine per
